@@ -21,3 +21,6 @@ export interface PositionComparator {
   /** One short phrase explaining the comparison, for vote reasons (e.g. "0-1-40 is behind 0-1-42"). */
   explain(a: string, b: string): string;
 }
+
+/** The two position formats: MySQL GTID sets, MariaDB per-domain GTID positions. */
+export type PositionFlavor = "mysql" | "mariadb";
