@@ -1,0 +1,230 @@
+/**
+ * `xenon config check`: every problem of a config file, one finding each, before a failover
+ * trips on it. `checkConfig` reads only the text (and the file mode); `checkConfigLive` also asks
+ * the local MySQL through an injected query function (this folder never opens connections).
+ */
+import { oneLine } from "../lib/errors.ts";
+import { redact } from "../lib/redact.ts";
+import { decodeConfig } from "./decode.ts";
+import type { XenonConfig } from "./derive.ts";
+import { error, type Finding, formatFinding, warning } from "./finding.ts";
+import { registerConfigSecrets } from "./parse.ts";
+import { camel, SECTIONS, specsOf } from "./schema.ts";
+import { checkSysvarProfiles } from "./sysvar_rules.ts";
+import { scanSysvarProfile, type Sysvar } from "./sysvars.ts";
+import { checkTimers } from "./timers.ts";
+
+export { type Finding, formatFinding };
+
+export interface CheckOptions {
+  path?: string;
+  /** `Deno.FileInfo.mode` of the file: group/world-readable passwords are reported. */
+  fileMode?: number;
+}
+
+export type Query = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+export function checkConfig(text: string, options: CheckOptions = {}): Finding[] {
+  const source = options.path ?? "<file>";
+  const { config, errors, warnings, present } = decodeConfig(text, source);
+  registerConfigSecrets(config);
+  const findings = [...errors, ...warnings];
+  if (errors.some((f) => f.key === source)) return masked(findings); // not JSON, or not an object
+  const invalid = new Set(errors.map((f) => f.key));
+
+  findings.push(...checkTimers(config, invalid));
+  findings.push(...checkSysvarProfiles(...profiles(config)));
+  findings.push(...checkLeaderCommands(config, invalid));
+  findings.push(...checkMisc(config));
+  if (options.fileMode !== undefined) {
+    findings.push(...checkFileMode(config, present, source, options.fileMode));
+  }
+  // Errors first: they are what stops xenon; warnings follow in file order.
+  return masked([
+    ...findings.filter((f) => f.severity === "error"),
+    ...findings.filter((f) => f.severity === "warning"),
+  ]);
+}
+
+/** Findings also travel as JSON (`--json`), so their messages are masked here, not only when printed. */
+function masked(findings: Finding[]): Finding[] {
+  return findings.map((f) => ({ ...f, message: redact(f.message) }));
+}
+
+function profiles(config: XenonConfig): [Sysvar[], Sysvar[]] {
+  return [
+    scanSysvarProfile(config.mysql.masterSysvars).items,
+    scanSysvarProfile(config.mysql.slaveSysvars).items,
+  ];
+}
+
+const START = "raft.leader-start-command";
+const STOP = "raft.leader-stop-command";
+const DELETES_ADDRESS = /\bip\s+(-\S+\s+)*(a|addr|address)\s+(d|del|delete)\b/;
+const ADDS_ADDRESS = /\bip\s+(-\S+\s+)*(a|addr|address)\s+(a|add)\b/;
+
+function checkLeaderCommands(config: XenonConfig, invalid: Set<string>): Finding[] {
+  if (invalid.has(START) || invalid.has(STOP)) return [];
+  const start = config.raft.leaderStartCommand.trim();
+  const stop = config.raft.leaderStopCommand.trim();
+  const isNop = (command: string) => command === "" || command === "nop";
+  const findings: Finding[] = [];
+  if (isNop(start) && isNop(stop)) {
+    findings.push(warning(
+      START,
+      `${
+        JSON.stringify(start)
+      }: no VIP moves on failover, so clients must find the new primary by other means; set the start/stop commands to add/remove the VIP (see conf/README.md)`,
+    ));
+  } else if (isNop(stop)) {
+    findings.push(
+      error(
+        STOP,
+        `${
+          JSON.stringify(stop)
+        } while leader-start-command is set: a demoted leader keeps the VIP, so two hosts answer for it; set it to remove what the start command adds`,
+      ),
+    );
+  } else if (isNop(start)) {
+    findings.push(
+      error(
+        START,
+        `${
+          JSON.stringify(start)
+        } while leader-stop-command is set: a new leader never takes the VIP; set it to add what the stop command removes`,
+      ),
+    );
+  }
+  if (DELETES_ADDRESS.test(start) && ADDS_ADDRESS.test(stop)) {
+    findings.push(
+      error(
+        START,
+        `removes an address while leader-stop-command adds one: the VIP commands are swapped (the original \`xenoncli init\` wrote them that way); exchange them`,
+      ),
+    );
+  }
+  return findings;
+}
+
+const KNOWN_VERSIONS = ["mysql56", "mysql57", "mysql80"];
+
+function checkMisc(config: XenonConfig): Finding[] {
+  const findings: Finding[] = [];
+  if (!KNOWN_VERSIONS.includes(config.mysql.version)) {
+    findings.push(
+      warning(
+        "mysql.version",
+        `${JSON.stringify(config.mysql.version)} is not one of ${
+          KNOWN_VERSIONS.join(", ")
+        }; the original treats it as mysql57`,
+      ),
+    );
+  }
+  if (config.server.enableApis && config.mysql.passwd === "") {
+    findings.push(
+      warning(
+        "server.enable-apis",
+        "true while mysql.passwd is empty: the HTTP API's basic auth uses the MySQL admin account, so anyone can call it",
+      ),
+    );
+  }
+  return findings;
+}
+
+function checkFileMode(
+  config: XenonConfig,
+  present: Set<string>,
+  path: string,
+  mode: number,
+): Finding[] {
+  if ((mode & 0o044) === 0) return [];
+  const secrets: string[] = [];
+  for (const section of SECTIONS) {
+    for (const [key, spec] of specsOf(section)) {
+      const value = (config[section] as Record<string, unknown>)[camel(key)];
+      if (spec.secret && present.has(`${section}.${key}`) && value !== "") {
+        secrets.push(`${section}.${key}`);
+      }
+    }
+  }
+  if (secrets.length === 0) return [];
+  const who = (mode & 0o004) ? "everyone" : "its group";
+  return [
+    error(
+      path,
+      `readable by ${who} and holds passwords (${secrets.join(", ")}); run chmod 600 ${path}`,
+    ),
+  ];
+}
+
+/** LIKE treats `_` and `%` as wildcards; sysvar names are full of `_`. */
+function likeLiteral(name: string): string {
+  return name.replace(/[\\_%]/g, "\\$&");
+}
+
+/** Variables whose server default decides whether a primary loses acknowledged transactions. */
+const DURABILITY = ["sync_binlog", "innodb_flush_log_at_trx_commit"];
+
+/**
+ * Checks against the running server that every sysvar in both profiles exists, and what `default`
+ * means there for the durability variables (MariaDB's sync_binlog default is 0).
+ */
+export async function checkConfigLive(config: XenonConfig, query: Query): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const [master, slave] = profiles(config);
+  const server = `${config.mysql.host}:${config.mysql.port}`;
+  try {
+    for (
+      const [key, items] of [["mysql.master-sysvars", master], [
+        "mysql.slave-sysvars",
+        slave,
+      ]] as const
+    ) {
+      const seen = new Set<string>();
+      for (const { name } of items) {
+        if (seen.has(name.toLowerCase())) continue;
+        seen.add(name.toLowerCase());
+        const rows = await query("SHOW GLOBAL VARIABLES LIKE ?", [likeLiteral(name)]);
+        if (rows.length === 0) {
+          findings.push(
+            error(
+              key,
+              `${name} does not exist on ${server}; fix the name, or load the plugin that provides it`,
+            ),
+          );
+        }
+      }
+    }
+    for (const { name, value } of master) {
+      if (!DURABILITY.includes(name.toLowerCase()) || value.toLowerCase() !== "default") continue;
+      const fallback = await serverDefault(query, name);
+      if (fallback !== undefined && fallback !== "1") {
+        findings.push(
+          warning(
+            "mysql.master-sysvars",
+            `${name}=default is ${fallback} on ${server}: the primary can lose acknowledged transactions if its host crashes; use ${name}=1`,
+          ),
+        );
+      }
+    }
+  } catch (e) {
+    return masked([...findings, error("mysql", `live check on ${server} failed: ${oneLine(e)}`)]);
+  }
+  return masked(findings);
+}
+
+/** The compiled-in default (MariaDB's information_schema.SYSTEM_VARIABLES; MySQL has none). */
+async function serverDefault(query: Query, name: string): Promise<string | undefined> {
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await query(
+      "SELECT DEFAULT_VALUE AS d FROM information_schema.SYSTEM_VARIABLES WHERE VARIABLE_NAME = UPPER(?)",
+      [name],
+    );
+  } catch {
+    return undefined;
+  }
+  return rows.length === 0 || rows[0].d === null || rows[0].d === undefined
+    ? undefined
+    : String(rows[0].d);
+}

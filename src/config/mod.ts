@@ -1,0 +1,21 @@
+/** Configuration: xenon.json compatible with the original, plus `xenon config check`. */
+export type { XenonConfig } from "./derive.ts";
+export {
+  defaultConfig,
+  loadConfig,
+  type LoadedConfig,
+  parseConfig,
+  registerConfigSecrets,
+} from "./parse.ts";
+export { discoverConfigPath, type DiscoverOptions } from "./discover.ts";
+export { serializeConfig } from "./serialize.ts";
+export { parseSysvarProfile, type Sysvar } from "./sysvars.ts";
+export {
+  checkConfig,
+  checkConfigLive,
+  type CheckOptions,
+  type Finding,
+  formatFinding,
+  type Query,
+} from "./check.ts";
+export { LOG_LEVELS, SCHEMA } from "./schema.ts";
