@@ -1,0 +1,214 @@
+/**
+ * Every difference between the supported servers, in one table. The SQL builders in `sql.ts`
+ * read only these fields, so adding a server means adding a row here.
+ *
+ * MariaDB 10.11 is tested against a live server; the MySQL rows are tested by their SQL text only.
+ */
+import { ConfigError } from "../lib/errors.ts";
+
+/** The dialects xenon speaks. `mysql84` is MySQL 8.0.26+ and 8.4 with REPLICA/SOURCE syntax. */
+export type FlavorId = "mariadb" | "mysql57" | "mysql80" | "mysql84";
+
+/** Column names of `SHOW SLAVE STATUS` / `SHOW REPLICA STATUS` that xenon reads. */
+export interface ReplicaColumns {
+  ioRunning: string;
+  sqlRunning: string;
+  secondsBehind: string;
+  sourceHost: string;
+  sourcePort: string;
+  relaySourceLogFile: string;
+  ioState: string;
+}
+
+/** One server dialect. */
+export interface Flavor {
+  readonly id: FlavorId;
+  /** For messages: "MariaDB 10.11", "MySQL 8.0.26+/8.4". */
+  readonly label: string;
+  /** GTID model: MariaDB domain-server-seq positions or MySQL uuid:interval sets. */
+  readonly gtid: "mariadb" | "mysql";
+  /** SLAVE (`START SLAVE`) or REPLICA (`START REPLICA`). */
+  readonly replicaWord: "SLAVE" | "REPLICA";
+  /** `CHANGE MASTER TO` or `CHANGE REPLICATION SOURCE TO`, and the option prefix (MASTER_/SOURCE_). */
+  readonly changeSource: "CHANGE MASTER TO" | "CHANGE REPLICATION SOURCE TO";
+  readonly sourceOption: "MASTER" | "SOURCE";
+  readonly columns: ReplicaColumns;
+  /** Prefix of the primary-side semi-sync variables. */
+  readonly semiSyncSource: "rpl_semi_sync_master" | "rpl_semi_sync_source";
+  /** Prefix of the replica-side semi-sync variables. */
+  readonly semiSyncReplica: "rpl_semi_sync_slave" | "rpl_semi_sync_replica";
+  /** Whether the primary can wait for more than one acknowledgement (`wait_for_*_count`). */
+  readonly waitCountVariable: string | null;
+  /** Whether `super_read_only` exists (MariaDB has only `read_only`, see READ ONLY ADMIN). */
+  readonly superReadOnly: boolean;
+  /** Name of the log-updates-from-replication variable. */
+  readonly logReplicaUpdates: string;
+}
+
+const SLAVE_COLUMNS: ReplicaColumns = {
+  ioRunning: "Slave_IO_Running",
+  sqlRunning: "Slave_SQL_Running",
+  secondsBehind: "Seconds_Behind_Master",
+  sourceHost: "Master_Host",
+  sourcePort: "Master_Port",
+  relaySourceLogFile: "Relay_Master_Log_File",
+  ioState: "Slave_IO_State",
+};
+
+const REPLICA_COLUMNS: ReplicaColumns = {
+  ioRunning: "Replica_IO_Running",
+  sqlRunning: "Replica_SQL_Running",
+  secondsBehind: "Seconds_Behind_Source",
+  sourceHost: "Source_Host",
+  sourcePort: "Source_Port",
+  relaySourceLogFile: "Relay_Source_Log_File",
+  ioState: "Replica_IO_State",
+};
+
+/** The table. */
+export const FLAVORS: Readonly<Record<FlavorId, Flavor>> = {
+  mariadb: {
+    id: "mariadb",
+    label: "MariaDB 10.11",
+    gtid: "mariadb",
+    replicaWord: "SLAVE",
+    changeSource: "CHANGE MASTER TO",
+    sourceOption: "MASTER",
+    columns: SLAVE_COLUMNS,
+    semiSyncSource: "rpl_semi_sync_master",
+    semiSyncReplica: "rpl_semi_sync_slave",
+    waitCountVariable: null,
+    superReadOnly: false,
+    logReplicaUpdates: "log_slave_updates",
+  },
+  mysql57: {
+    id: "mysql57",
+    label: "MySQL 5.7",
+    gtid: "mysql",
+    replicaWord: "SLAVE",
+    changeSource: "CHANGE MASTER TO",
+    sourceOption: "MASTER",
+    columns: SLAVE_COLUMNS,
+    semiSyncSource: "rpl_semi_sync_master",
+    semiSyncReplica: "rpl_semi_sync_slave",
+    waitCountVariable: "rpl_semi_sync_master_wait_for_slave_count",
+    superReadOnly: true,
+    logReplicaUpdates: "log_slave_updates",
+  },
+  mysql80: {
+    id: "mysql80",
+    label: "MySQL 8.0 before 8.0.26",
+    gtid: "mysql",
+    replicaWord: "SLAVE",
+    changeSource: "CHANGE MASTER TO",
+    sourceOption: "MASTER",
+    columns: SLAVE_COLUMNS,
+    semiSyncSource: "rpl_semi_sync_master",
+    semiSyncReplica: "rpl_semi_sync_slave",
+    waitCountVariable: "rpl_semi_sync_master_wait_for_slave_count",
+    superReadOnly: true,
+    logReplicaUpdates: "log_slave_updates",
+  },
+  mysql84: {
+    id: "mysql84",
+    label: "MySQL 8.0.26+/8.4",
+    gtid: "mysql",
+    replicaWord: "REPLICA",
+    changeSource: "CHANGE REPLICATION SOURCE TO",
+    sourceOption: "SOURCE",
+    columns: REPLICA_COLUMNS,
+    semiSyncSource: "rpl_semi_sync_source",
+    semiSyncReplica: "rpl_semi_sync_replica",
+    waitCountVariable: "rpl_semi_sync_source_wait_for_replica_count",
+    superReadOnly: true,
+    logReplicaUpdates: "log_replica_updates",
+  },
+};
+
+/** The family a `mysql.version` config value or a server names. */
+type Family = "mariadb" | "mysql57" | "mysql80";
+
+/**
+ * The family named by the original's `mysql.version` values (`mysql57`, `mysql80`, `mariadb…`).
+ * Throws ConfigError for anything else, including `mysql56` (end of life, no `super_read_only`).
+ */
+export function familyFromConfig(version: string): Family {
+  const v = version.trim().toLowerCase();
+  if (v.startsWith("mariadb")) return "mariadb";
+  if (v === "mysql57") return "mysql57";
+  if (v === "mysql80" || v === "mysql84") return "mysql80";
+  if (v === "mysql56") {
+    throw new ConfigError(
+      "mysql.version mysql56 is not supported (MySQL 5.6 has no super_read_only): upgrade, then use mysql57 or mysql80",
+    );
+  }
+  throw new ConfigError(
+    `mysql.version ${JSON.stringify(version)} is not known: use mariadb, mysql57 or mysql80`,
+  );
+}
+
+/** Parsed `SELECT VERSION()`: family, numbers, and the dialect it speaks. */
+export interface ServerVersion {
+  text: string;
+  family: Family;
+  major: number;
+  minor: number;
+  patch: number;
+  flavor: FlavorId;
+}
+
+/** Reads `SELECT VERSION()` text such as `10.11.19-MariaDB-0+deb12u1` or `8.0.36`. */
+export function parseServerVersion(text: string): ServerVersion {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(text.trim());
+  if (!m) throw new ConfigError(`server version ${JSON.stringify(text)} is not recognised`);
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const base = { text, major, minor, patch };
+  if (/mariadb/i.test(text)) {
+    if (major < 10 || (major === 10 && minor < 5)) {
+      throw new ConfigError(`${text}: MariaDB before 10.5 is not supported; upgrade to 10.11`);
+    }
+    return { ...base, family: "mariadb", flavor: "mariadb" };
+  }
+  if (major === 5 && minor === 7) return { ...base, family: "mysql57", flavor: "mysql57" };
+  if (major === 8 && minor === 0 && patch < 26) {
+    return { ...base, family: "mysql80", flavor: "mysql80" };
+  }
+  if (major >= 8) return { ...base, family: "mysql80", flavor: "mysql84" };
+  throw new ConfigError(`${text}: MySQL before 5.7 is not supported; upgrade to 5.7 or 8.0`);
+}
+
+/** The dialect to use, and a one-line note when the config names another family. */
+export interface FlavorChoice {
+  flavor: Flavor;
+  mismatch?: string;
+}
+
+/**
+ * Picks the dialect from the live server's version (the server is what parses the SQL) and
+ * reports when `mysql.version` says otherwise, so the operator can fix the config.
+ */
+export function chooseFlavor(configured: string | undefined, version: ServerVersion): FlavorChoice {
+  const flavor = FLAVORS[version.flavor];
+  if (configured === undefined || configured === "") return { flavor };
+  const wanted = familyFromConfig(configured);
+  if (wanted === version.family) return { flavor };
+  return {
+    flavor,
+    mismatch: `mysql.version is ${configured} but the server is ${version.text}: ` +
+      `using ${flavor.label}; set mysql.version to ${version.family}`,
+  };
+}
+
+/**
+ * On MySQL 8.0.26–8.3 either semi-sync plugin may be loaded; the legacy one keeps the
+ * master/slave variable names. `legacyLoaded` comes from the live variables.
+ */
+export function withSemiSyncNames(flavor: Flavor, legacyLoaded: boolean): Flavor {
+  if (flavor.id !== "mysql84" || !legacyLoaded) return flavor;
+  return {
+    ...flavor,
+    semiSyncSource: "rpl_semi_sync_master",
+    semiSyncReplica: "rpl_semi_sync_slave",
+    waitCountVariable: "rpl_semi_sync_master_wait_for_slave_count",
+  };
+}

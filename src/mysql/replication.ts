@@ -1,0 +1,102 @@
+/**
+ * Replication control: follow a leader with GTID auto-positioning, start/stop threads, forget
+ * the source, and catch up (wait until the received relay log is applied, with a deadline).
+ */
+import type { MysqlHandle } from "./handle.ts";
+import { readStatus } from "./status.ts";
+import {
+  changeSource,
+  resetReplicaAll,
+  semiSyncReplica,
+  type SourceTarget,
+  startIoThread,
+  startReplica,
+  stopIoThread,
+  stopReplica,
+  waitForPosition,
+} from "./sql.ts";
+
+/**
+ * Makes this server replicate from `target`: stop, point, enable the semi-sync replica role,
+ * start. On MariaDB a former primary (its own writes ahead of `gtid_slave_pos`) resumes from
+ * `current_pos`, anything else from `slave_pos`, unless `target.useGtid` says otherwise.
+ */
+export async function changeMaster(db: MysqlHandle, target: SourceTarget): Promise<void> {
+  const { session, flavor } = db;
+  await session.exec(stopReplica(flavor));
+  let useGtid = target.useGtid;
+  if (flavor.gtid === "mariadb" && useGtid === undefined) {
+    const own = await readStatus(db);
+    useGtid = own.positions.executed !== own.positions.slave ? "current_pos" : "slave_pos";
+  }
+  await session.exec([
+    changeSource(flavor, { ...target, useGtid }),
+    ...semiSyncReplica(flavor),
+    startReplica(flavor),
+  ]);
+}
+
+/** `START SLAVE` / `START REPLICA`. */
+export async function startReplication(db: MysqlHandle): Promise<void> {
+  await db.session.exec(startReplica(db.flavor));
+}
+
+/** `STOP SLAVE` / `STOP REPLICA`. */
+export async function stopReplication(db: MysqlHandle): Promise<void> {
+  await db.session.exec(stopReplica(db.flavor));
+}
+
+/** Starts only the IO thread (receiving), e.g. after a vote froze it. */
+export async function startIo(db: MysqlHandle): Promise<void> {
+  await db.session.exec(startIoThread(db.flavor));
+}
+
+/** Stops only the IO thread: freezes what was received so positions can be compared. */
+export async function stopIo(db: MysqlHandle): Promise<void> {
+  await db.session.exec(stopIoThread(db.flavor));
+}
+
+/** Stops replication and forgets the source (a new leader has none). */
+export async function resetReplica(db: MysqlHandle): Promise<void> {
+  await db.session.exec([stopReplica(db.flavor), resetReplicaAll(db.flavor)]);
+}
+
+/** How a catch-up ended. */
+export interface CatchUpResult {
+  /** True when everything received was applied before the deadline. */
+  reached: boolean;
+  /** The received position that was waited for ("" when the server is not a replica). */
+  position: string;
+  waitedMs: number;
+  /** Why it was not reached, one line. */
+  reason?: string;
+}
+
+/**
+ * Waits until the SQL thread has applied everything the IO thread received, at most
+ * `deadlineMs` (`MASTER_GTID_WAIT` / `WAIT_FOR_EXECUTED_GTID_SET` with a timeout; the statement
+ * is killed if the server overruns). Never waits forever.
+ */
+export async function catchUp(
+  db: MysqlHandle,
+  options: { deadlineMs: number },
+): Promise<CatchUpResult> {
+  const started = performance.now();
+  const status = await readStatus(db);
+  const position = status.replica?.received ?? "";
+  if (position === "") return { reached: true, position, waitedMs: 0 };
+  const rows = await db.session.query(
+    waitForPosition(db.flavor, position, options.deadlineMs / 1000),
+    { timeoutMs: options.deadlineMs + 2000 },
+  );
+  const waitedMs = Math.round(performance.now() - started);
+  if (Number(rows[0]?.rc) === 0) return { reached: true, position, waitedMs };
+  const sqlStopped = status.replica && !status.replica.sqlRunning;
+  return {
+    reached: false,
+    position,
+    waitedMs,
+    reason: `relay log not applied up to ${position} within ${options.deadlineMs} ms` +
+      (sqlStopped ? " (the SQL thread is stopped)" : ""),
+  };
+}
