@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "../../src/lib/errors.ts";
+import {
+  chooseFlavor,
+  familyFromConfig,
+  FLAVORS,
+  parseServerVersion,
+  withSemiSyncNames,
+} from "../../src/mysql/flavor.ts";
+
+Deno.test("parseServerVersion() maps live version strings to dialects", () => {
+  assert.equal(parseServerVersion("10.11.19-MariaDB-0+deb12u1-log").flavor, "mariadb");
+  assert.equal(parseServerVersion("5.7.44-log").flavor, "mysql57");
+  assert.equal(parseServerVersion("8.0.21").flavor, "mysql80");
+  assert.equal(parseServerVersion("8.0.25-15").flavor, "mysql80");
+  assert.equal(parseServerVersion("8.0.36").flavor, "mysql84");
+  assert.equal(parseServerVersion("8.4.2").flavor, "mysql84");
+});
+
+Deno.test("parseServerVersion() refuses unsupported or garbled versions in one line", () => {
+  for (const text of ["5.6.51", "10.3.39-MariaDB", "banana", ""]) {
+    assert.throws(() => parseServerVersion(text), (e: Error) => {
+      assert.ok(e instanceof ConfigError);
+      assert.ok(!e.message.includes("\n"));
+      return true;
+    });
+  }
+});
+
+Deno.test("familyFromConfig() accepts the original's mysql.version values", () => {
+  assert.equal(familyFromConfig("mysql57"), "mysql57");
+  assert.equal(familyFromConfig("mysql80"), "mysql80");
+  assert.equal(familyFromConfig("MariaDB1011"), "mariadb");
+  assert.throws(() => familyFromConfig("mysql56"), /not supported.*use mysql57 or mysql80/);
+  assert.throws(() => familyFromConfig("postgres"), /not known: use mariadb, mysql57 or mysql80/);
+});
+
+Deno.test("chooseFlavor() uses the live server and reports a config mismatch", () => {
+  const maria = parseServerVersion("10.11.19-MariaDB");
+  assert.deepEqual(chooseFlavor("mariadb", maria), { flavor: FLAVORS.mariadb });
+  assert.deepEqual(chooseFlavor(undefined, maria), { flavor: FLAVORS.mariadb });
+  const choice = chooseFlavor("mysql57", maria);
+  assert.equal(choice.flavor.id, "mariadb");
+  assert.match(
+    choice.mismatch ?? "",
+    /mysql\.version is mysql57 but the server is 10\.11\.19.*set mysql\.version to mariadb/,
+  );
+  assert.equal(chooseFlavor("mysql80", parseServerVersion("8.4.0")).mismatch, undefined);
+});
+
+Deno.test("withSemiSyncNames() keeps legacy plugin names on 8.0.26+ when that plugin is loaded", () => {
+  const legacy = withSemiSyncNames(FLAVORS.mysql84, true);
+  assert.equal(legacy.semiSyncSource, "rpl_semi_sync_master");
+  assert.equal(legacy.waitCountVariable, "rpl_semi_sync_master_wait_for_slave_count");
+  assert.equal(legacy.replicaWord, "REPLICA");
+  assert.equal(withSemiSyncNames(FLAVORS.mysql84, false), FLAVORS.mysql84);
+  assert.equal(withSemiSyncNames(FLAVORS.mariadb, true), FLAVORS.mariadb);
+});
