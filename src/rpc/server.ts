@@ -1,0 +1,337 @@
+/**
+ * The peer RPC server: `POST /rpc/<Service.Method>` with a JSON body, on `server.endpoint`.
+ * Every request is authenticated (see signature.ts) before its body is parsed; every answer is
+ * `{ ok: true, result }` or `{ ok: false, error, code }` and signed. Bad input of any kind gets an
+ * error answer, never a crash.
+ */
+import { oneLine, XenonError } from "../lib/errors.ts";
+import { redact } from "../lib/redact.ts";
+import { log } from "../log/mod.ts";
+import { authenticate } from "./_authenticate.ts";
+import { BodyTooLarge, readBounded } from "./_body.ts";
+import { RefusalLog } from "./_refusal_log.ts";
+import { HTTP_STATUS, RpcCode } from "./codes.ts";
+import { formatEndpoint, parseEndpoint } from "./endpoint.ts";
+import type { ClusterKey } from "./key.ts";
+import { NonceCache } from "./nonce_cache.ts";
+import { HEADER, signReply } from "./signature.ts";
+import { type Validator } from "./validate.ts";
+
+/** Who may call a method: other nodes only, or the CLI (`cli@<host>`) too. */
+export type Callers = "peers" | "peers-and-cli";
+
+/** What a handler knows about the call besides its body. */
+export interface CallContext {
+  /** The authenticated sender: a peer endpoint or `cli@<host>`. */
+  from: string;
+  caller: "peer" | "cli";
+  /** Aborts when the caller goes away or the server closes. */
+  signal: AbortSignal;
+}
+
+/** Handles one validated request; its return value is sent as `result` (must be JSON). */
+export type Handler<Req, Res> = (request: Req, context: CallContext) => Res | Promise<Res>;
+
+export interface MethodOptions<Req> {
+  /** Checks the body and returns it typed; throws a one-line error for wrong shapes. */
+  validate: Validator<Req>;
+  /** @default "peers" */
+  callers?: Callers;
+}
+
+export interface RpcServerOptions {
+  /** `host:port` to listen on, exactly (as the original); port 0 picks a free port. */
+  listen: string;
+  key: ClusterKey;
+  /** Whether an authenticated peer endpoint may call at all (the daemon's peer list). */
+  allowedPeer(from: string): boolean;
+  /** @default 1 MiB */
+  maxBodyBytes?: number;
+  /** How far a request's timestamp may be from this node's clock, either way. @default 120_000 */
+  maxClockSkewMs?: number;
+  /** Nonces remembered against replay. @default 100_000 */
+  nonceCacheSize?: number;
+  /** Serve HTTPS with these PEM files (`server.tls-cert`, `server.tls-key`). */
+  tls?: { certFile: string; keyFile: string };
+  /** A refused sender is logged again at most this often per reason. @default 600_000 */
+  refusalLogIntervalMs?: number;
+  /** How long `close()` lets running handlers finish before answering them 503. @default 2000 */
+  closeGraceMs?: number;
+  /** Reading a request body takes at most this long. @default 10_000 */
+  readTimeoutMs?: number;
+  /** The clock (tests). @default Date.now */
+  now?: () => number;
+}
+
+interface Method {
+  handler: Handler<unknown, unknown>;
+  validate: Validator<unknown>;
+  callers: Callers;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+const METHOD_NAME = /^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*$/;
+const WILDCARD_HOSTS = new Set(["0.0.0.0", "::"]);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function refusal(code: RpcCode, error: string, status = HTTP_STATUS[code]): Answer {
+  return { status, body: { ok: false, error: redact(error), code } };
+}
+
+/** The RPC server of one node. Register methods, then `start()`; `close()` when done. */
+export class RpcServer {
+  readonly #options: RpcServerOptions;
+  readonly #methods = new Map<string, Method>();
+  readonly #now: () => number;
+  readonly #nonces: NonceCache;
+  readonly #refusals: RefusalLog;
+  readonly #closing = new AbortController();
+  #server?: Deno.HttpServer<Deno.NetAddr>;
+  #endpoint?: string;
+
+  constructor(options: RpcServerOptions) {
+    parseEndpoint(options.listen);
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#nonces = new NonceCache(this.#skewMs, options.nonceCacheSize ?? 100_000);
+    this.#refusals = new RefusalLog(options.refusalLogIntervalMs ?? 600_000, this.#now);
+  }
+
+  get #skewMs(): number {
+    return this.#options.maxClockSkewMs ?? 120_000;
+  }
+
+  /**
+   * Adds `Service.Method` (the original's names, e.g. `RaftRPC.Heartbeat`). Pass `validate` as a
+   * named constant (`const heartbeat = v.object({...})`): TypeScript then types the handler's
+   * request from it (an inline `v.object(...)` call leaves it `unknown`).
+   */
+  registerMethod<Req, Res>(
+    name: string,
+    handler: Handler<NoInfer<Req>, Res>,
+    options: MethodOptions<Req>,
+  ): void {
+    if (!METHOD_NAME.test(name)) throw new XenonError(`bad RPC method name '${name}'`);
+    if (this.#methods.has(name)) throw new XenonError(`RPC method ${name} registered twice`);
+    this.#methods.set(name, {
+      handler: handler as Handler<unknown, unknown>,
+      validate: options.validate,
+      callers: options.callers ?? "peers",
+    });
+  }
+
+  /** The endpoint it listens on (with the real port when `listen` had port 0). */
+  get endpoint(): string {
+    if (!this.#endpoint) throw new XenonError("the RPC server is not started");
+    return this.#endpoint;
+  }
+
+  /**
+   * Starts listening.
+   *
+   * @throws XenonError when the address is taken or the TLS files cannot be read.
+   */
+  async start(): Promise<string> {
+    const { host, port } = parseEndpoint(this.#options.listen);
+    const tls = this.#options.tls ? await readTls(this.#options.tls) : {};
+    try {
+      this.#server = Deno.serve(
+        { hostname: host, port, ...tls, onListen: () => {}, onError: (e) => this.#crashed(e) },
+        (request, info) => this.#handle(request, info),
+      );
+    } catch (error) {
+      const detail = error instanceof Deno.errors.AddrInUse
+        ? "address already in use; is another xenon running? check server.endpoint"
+        : oneLine(error);
+      throw new XenonError(`cannot listen for RPC on ${this.#options.listen}: ${detail}`, {
+        cause: error,
+      });
+    }
+    this.#endpoint = formatEndpoint({ host, port: this.#server.addr.port });
+    log("rpc").info`listening on ${this.#endpoint}${this.#options.tls ? " (TLS)" : ""}`;
+    return this.#endpoint;
+  }
+
+  /** Stops accepting requests, waits up to `closeGraceMs` for running ones, then ends them. */
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    const grace = setTimeout(() => this.#closing.abort(), this.#options.closeGraceMs ?? 2000);
+    try {
+      await server.shutdown();
+    } finally {
+      clearTimeout(grace);
+      this.#closing.abort();
+    }
+  }
+
+  #crashed(error: unknown): Response {
+    log("rpc").error`internal error answering a request: ${oneLine(redact(String(error)))}`;
+    return Response.json({ ok: false, error: "internal error", code: RpcCode.RpcCall }, {
+      status: 500,
+    });
+  }
+
+  async #handle(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response> {
+    let answer = await this.#answer(request, info.remoteAddr.hostname);
+    let text: string;
+    try {
+      text = JSON.stringify(answer.body);
+    } catch (error) {
+      log("rpc").error`a handler returned a result that is not JSON: ${oneLine(error)}`;
+      answer = refusal(RpcCode.RpcCall, "the handler's result is not JSON");
+      text = JSON.stringify(answer.body);
+    }
+    const bytes = encoder.encode(text);
+    const headers = new Headers({ "content-type": "application/json" });
+    const nonce = request.headers.get(HEADER.nonce);
+    if (nonce && /^[0-9a-f]{32}$/.test(nonce)) {
+      headers.set(HEADER.mac, await signReply(this.#options.key, { nonce, ...answer }, bytes));
+    }
+    return new Response(bytes, { status: answer.status, headers });
+  }
+
+  async #answer(request: Request, remoteIp: string): Promise<Answer> {
+    const claimed = request.headers.get(HEADER.from);
+    const sender = claimed ? `${claimed.slice(0, 100)} (${remoteIp})` : remoteIp;
+    const answer = await this.#check(request);
+    // Handler failures are logged where they happen, with the method.
+    if (answer.status !== 200 && answer.status !== 500) {
+      const { error, code } = answer.body as { error: string; code: string };
+      this.#refusals.refused(sender, code, `${error} [${code}]`);
+    }
+    return answer;
+  }
+
+  async #check(request: Request): Promise<Answer> {
+    if (this.#closing.signal.aborted) {
+      return refusal(RpcCode.ServerDown, "this xenon is shutting down");
+    }
+    const path = new URL(request.url).pathname;
+    const name = path.startsWith("/rpc/") ? path.slice(5) : "";
+    if (!METHOD_NAME.test(name)) {
+      return refusal(RpcCode.UnknownMethod, "not an RPC path; use POST /rpc/Service.Method");
+    }
+    if (request.method !== "POST") {
+      return refusal(RpcCode.InvalidRequest, `${request.method} not allowed; use POST`, 405);
+    }
+    const type = request.headers.get("content-type") ?? "";
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      return refusal(RpcCode.InvalidRequest, "content type must be application/json", 415);
+    }
+    const max = this.#options.maxBodyBytes ?? 1024 * 1024;
+    const signal = AbortSignal.any([
+      this.#closing.signal,
+      AbortSignal.timeout(this.#options.readTimeoutMs ?? 10_000),
+    ]);
+    let body: Uint8Array<ArrayBuffer> | BodyTooLarge;
+    try {
+      body = await readBounded(request, max, signal);
+    } catch {
+      return refusal(RpcCode.InvalidRequest, "request body not received in time");
+    }
+    if (body instanceof BodyTooLarge) {
+      return refusal(RpcCode.RequestTooLarge, `request body over the ${max} bytes limit`);
+    }
+    return await this.#authorizeAndRun(name, request, body);
+  }
+
+  async #authorizeAndRun(
+    name: string,
+    request: Request,
+    body: Uint8Array<ArrayBuffer>,
+  ): Promise<Answer> {
+    const now = this.#now();
+    const auth = await authenticate(name, request.headers, body, {
+      key: this.#options.key,
+      self: this.endpoint,
+      isAddressedToUs: (to) => this.#isAddressedToUs(to),
+      maxClockSkewMs: this.#skewMs,
+      now,
+    });
+    if (!auth.ok) {
+      // A wrong address is not an authentication problem: 421 keeps the key hint off the message.
+      const status = auth.kind === "misaddressed" ? 421 : 401;
+      return refusal(RpcCode.Unauthenticated, auth.reason, status);
+    }
+    const { from, nonce, time } = auth.stamp;
+    const caller = from.startsWith("cli@") ? "cli" : "peer";
+    if (caller === "peer" && !this.#options.allowedPeer(from)) {
+      return refusal(
+        RpcCode.Forbidden,
+        `${from} is not a member of this cluster (not in this node's peer list); ` +
+          `add it with 'xenon cluster add ${from}'`,
+      );
+    }
+    const method = this.#methods.get(name);
+    if (!method) return refusal(RpcCode.UnknownMethod, `unknown method ${name}`);
+    if (caller === "cli" && method.callers === "peers") {
+      return refusal(RpcCode.Forbidden, `${name} may be called by cluster peers only, not the CLI`);
+    }
+    const replay = this.#nonces.admit(nonce, time, now);
+    if (replay) return refusal(RpcCode.Unauthenticated, replay);
+    let input: unknown;
+    try {
+      input = method.validate(JSON.parse(decoder.decode(body)));
+    } catch (error) {
+      const what = error instanceof SyntaxError || error instanceof TypeError
+        ? "malformed JSON: "
+        : "";
+      return refusal(RpcCode.InvalidRequest, `${name}: ${what}${oneLine(error)}`);
+    }
+    return await this.#run(name, method, input, { from, caller, signal: request.signal });
+  }
+
+  async #run(name: string, method: Method, input: unknown, context: CallContext): Promise<Answer> {
+    const signal = AbortSignal.any([context.signal, this.#closing.signal]);
+    const closed = new Promise<never>((_, reject) => {
+      const stop = () => reject(new ServerClosing());
+      if (signal.aborted) stop();
+      signal.addEventListener("abort", stop, { once: true });
+    });
+    closed.catch(() => {});
+    const running = Promise.resolve().then(() => method.handler(input, { ...context, signal }));
+    running.catch(() => {});
+    try {
+      const result = await Promise.race([running, closed]);
+      return { status: 200, body: { ok: true, result: result ?? null } };
+    } catch (error) {
+      if (error instanceof ServerClosing) {
+        return refusal(RpcCode.ServerDown, `${name} interrupted: this xenon is shutting down`);
+      }
+      const message = oneLine(error);
+      log("rpc").error`${name} from ${context.from} failed: ${redact(message)}`;
+      return refusal(RpcCode.RpcCall, message);
+    }
+  }
+
+  #isAddressedToUs(to: string): boolean {
+    const self = parseEndpoint(this.endpoint);
+    if (WILDCARD_HOSTS.has(self.host)) {
+      // Listening on every address: any name for this port is ours.
+      return /:(\d+)$/.exec(to)?.[1] === String(self.port);
+    }
+    return to === this.endpoint;
+  }
+}
+
+class ServerClosing extends Error {}
+
+async function readTls(files: { certFile: string; keyFile: string }) {
+  const read = async (file: string, key: string) => {
+    try {
+      return await Deno.readTextFile(file);
+    } catch (error) {
+      throw new XenonError(`cannot read ${key} ${file}: ${oneLine(error)}`, { cause: error });
+    }
+  };
+  return {
+    cert: await read(files.certFile, "server.tls-cert"),
+    key: await read(files.keyFile, "server.tls-key"),
+  };
+}
