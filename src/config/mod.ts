@@ -5,6 +5,7 @@ export {
   loadConfig,
   type LoadedConfig,
   parseConfig,
+  readConfigText,
   registerConfigSecrets,
 } from "./parse.ts";
 export { discoverConfigPath, type DiscoverOptions } from "./discover.ts";

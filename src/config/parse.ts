@@ -17,13 +17,15 @@ export function defaultConfig(): XenonConfig {
   return derive(defaultValues());
 }
 
-/** Masks every password of `config` in logs and error text from now on. */
+/**
+ * Masks every password of `config` in logs and error text from now on. A password left at its
+ * published default (replication.passwd "repl") hides nothing and would mask every "replication".
+ */
 export function registerConfigSecrets(config: XenonConfig): void {
   for (const section of SECTIONS) {
     for (const [key, spec] of specsOf(section)) {
-      if (spec.secret) {
-        registerSecret(String((config[section] as Record<string, unknown>)[camel(key)]));
-      }
+      const value = (config[section] as Record<string, unknown>)[camel(key)];
+      if (spec.secret && value !== spec.default) registerSecret(String(value));
     }
   }
 }
@@ -47,13 +49,25 @@ export function parseConfig(text: string, source = "<file>"): LoadedConfig {
 
 /** Reads and parses the config file at `path`. */
 export async function loadConfig(path: string): Promise<LoadedConfig> {
-  let text: string;
+  return parseConfig(await readConfigText(path), path);
+}
+
+/**
+ * The file's text. Invalid UTF-8 is refused rather than replaced with U+FFFD, which would
+ * silently change a password.
+ */
+export async function readConfigText(path: string): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(path);
+    bytes = await Deno.readFile(path);
   } catch (e) {
     throw new ConfigError(unreadable(path, e));
   }
-  return parseConfig(text, path);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigError(`config file ${path} is not UTF-8 text; expected a JSON file`);
+  }
 }
 
 /** One line saying why `path` cannot be read and what to do. */
@@ -66,9 +80,6 @@ export function unreadable(path: string, e: unknown): string {
   }
   if (e instanceof Deno.errors.IsADirectory) {
     return `config file ${path} is a directory; pass the xenon.json file inside it`;
-  }
-  if (e instanceof TypeError || (e instanceof Error && /utf-8|decode/i.test(e.message))) {
-    return `config file ${path} is not UTF-8 text; expected a JSON file`;
   }
   return `cannot read config file ${path}: ${e instanceof Error ? e.message : String(e)}`;
 }

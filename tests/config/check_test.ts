@@ -1,0 +1,240 @@
+import assert from "node:assert/strict";
+import {
+  checkConfig,
+  checkConfigLive,
+  type Finding,
+  formatFinding,
+  parseConfig,
+} from "../../src/config/mod.ts";
+import { FIELD_NOTES, K8S_OPERATOR, ORIGINAL_SIMPLE } from "./fixtures.ts";
+
+const lines = (findings: Finding[]) => findings.map(formatFinding);
+const keys = (findings: Finding[]) => findings.map((f) => `${f.severity} ${f.key}`);
+
+/** A config that passes every rule: the starting point the rule tests change one thing in. */
+const CLEAN = {
+  server: { endpoint: "10.0.0.11:8801" },
+  raft: {
+    "heartbeat-timeout": 1000,
+    "election-timeout": 10000,
+    "admit-defeat-hearbeat-count": 5,
+    "leader-start-command": "/usr/local/bin/vip-up",
+    "leader-stop-command": "/usr/local/bin/vip-down",
+  },
+  mysql: { "master-sysvars": "sync_binlog=1", "slave-sysvars": "sync_binlog=1" },
+  rpc: { "request-timeout": 1000 },
+};
+const withChange = (section: keyof typeof CLEAN, change: Record<string, unknown>) =>
+  JSON.stringify({ ...CLEAN, [section]: { ...CLEAN[section], ...change } });
+
+Deno.test("a clean config has no findings", () => {
+  assert.deepEqual(checkConfig(JSON.stringify(CLEAN)), []);
+});
+
+Deno.test("config check reports a misspelt value in master-sysvars by variable name (field notes)", () => {
+  const findings = checkConfig(FIELD_NOTES);
+  assert.ok(
+    lines(findings).includes(
+      'mysql.master-sysvars: innodb_flush_log_at_trx_commit=defaulti: "defaulti" looks like a misspelling of default',
+    ),
+    lines(findings).join("\n"),
+  );
+  assert.equal(findings[0].severity, "error"); // errors come first
+});
+
+Deno.test("check lists every type error, not just the first", () => {
+  const findings = checkConfig(
+    '{"mysql": {"port": "3306", "ping-timeout": 0}, "rpc": {"request-timeout": "1s"}}',
+  );
+  assert.deepEqual(keys(findings).filter((k) => k.startsWith("error")), [
+    "error mysql.port",
+    "error mysql.ping-timeout",
+    "error rpc.request-timeout",
+  ]);
+});
+
+Deno.test("timer rules", async (t) => {
+  const timers = (raft: Record<string, unknown>, rt = 1000) =>
+    lines(
+      checkConfig(
+        JSON.stringify({
+          ...CLEAN,
+          raft: { ...CLEAN.raft, ...raft },
+          rpc: { "request-timeout": rt },
+        }),
+      ),
+    );
+  await t.step("election-timeout not above heartbeat-timeout is an error", () => {
+    assert.ok(
+      timers({ "heartbeat-timeout": 3000, "election-timeout": 3000 }).includes(
+        "raft.election-timeout: 3000 ms is not above heartbeat-timeout (3000 ms): followers call elections against a healthy leader between two heartbeats; use at least 3× heartbeat-timeout",
+      ),
+    );
+  });
+  await t.step("election-timeout under 3 heartbeats is flappy", () => {
+    assert.ok(
+      timers({ "election-timeout": 2500, "admit-defeat-hearbeat-count": 2 }, 500).includes(
+        "raft.election-timeout: 2500 ms is less than 3× heartbeat-timeout (1000 ms): two late heartbeats start an election; use at least 3000 ms",
+      ),
+    );
+  });
+  await t.step("heartbeat + heartbeat call timeout beyond election-timeout", () => {
+    assert.ok(
+      timers({ "election-timeout": 4000, "admit-defeat-hearbeat-count": 3 }, 2000).includes(
+        "rpc.request-timeout: heartbeat-timeout (1000 ms) + the heartbeat call timeout (2× request-timeout = 4000 ms) exceeds election-timeout (4000 ms): one slow follower can make the others call an election",
+      ),
+    );
+  });
+  await t.step("request-timeout longer than the vote window", () => {
+    assert.ok(
+      timers({}, 6000).includes(
+        "rpc.request-timeout: 6000 ms is longer than a candidate's vote-collection window (election-timeout/2 = 5000 ms): votes arrive too late and elections repeat",
+      ),
+    );
+  });
+  await t.step("request-timeout below 1 s (maintainers' advice)", () => {
+    assert.ok(
+      timers({}, 500).includes(
+        "rpc.request-timeout: 500 ms is below 1000 ms: under load peers look dead and rejoining nodes turn INVALID (maintainers' advice in radondb/xenon#144: at least 1000 ms)",
+      ),
+    );
+  });
+  await t.step("a leader that outlives the election timeout (the original's defaults)", () => {
+    assert.ok(
+      lines(checkConfig("{}")).includes(
+        "raft.admit-defeat-hearbeat-count: 10 × heartbeat-timeout (1000 ms) = 10000 ms is not below election-timeout (3000 ms): a leader cut off from its quorum keeps leading while the others elect a new one; use at most 2, or raise election-timeout above 10000 ms",
+      ),
+    );
+  });
+  await t.step("a timer rule is skipped when one of its keys is itself invalid", () => {
+    const findings = lines(checkConfig(withChange("raft", { "heartbeat-timeout": "1s" })));
+    assert.deepEqual(findings, [
+      'raft.heartbeat-timeout: "1s" is a string; expected a number 1-2147483647 (milliseconds)',
+    ]);
+  });
+});
+
+Deno.test("leader commands: nop means no VIP moves; a one-sided nop keeps the VIP on two hosts; swapped add/del", () => {
+  assert.deepEqual(
+    lines(
+      checkConfig(withChange("raft", { "leader-start-command": "nop", "leader-stop-command": "" })),
+    ),
+    [
+      'raft.leader-start-command: "nop": no VIP moves on failover, so clients must find the new primary by other means; set the start/stop commands to add/remove the VIP (see conf/README.md)',
+    ],
+  );
+  assert.deepEqual(keys(checkConfig(withChange("raft", { "leader-stop-command": "nop" }))), [
+    "error raft.leader-stop-command",
+  ]);
+  assert.deepEqual(keys(checkConfig(withChange("raft", { "leader-start-command": " " }))), [
+    "error raft.leader-start-command",
+  ]);
+  const swapped = withChange("raft", {
+    "leader-start-command": "ip a d 10.0.0.100/32 dev eth0",
+    "leader-stop-command": "ip a a 10.0.0.100/32 dev eth0",
+  });
+  assert.deepEqual(lines(checkConfig(swapped)), [
+    "raft.leader-start-command: removes an address while leader-stop-command adds one: the VIP commands are swapped (the original `xenoncli init` wrote them that way); exchange them",
+  ]);
+});
+
+Deno.test("sysvar profiles: role safety and variables one profile never resets", () => {
+  const findings = lines(checkConfig(withChange("mysql", {
+    "master-sysvars": "read_only=1;rpl_semi_sync_master_wait_point=AFTER_COMMIT;sync_binlog=0",
+    "slave-sysvars": "super_read_only=OFF;sync_binlog=1000;slave_net_timeout=4;sync_binlog=100",
+  })));
+  assert.deepEqual(findings, [
+    "mysql.master-sysvars: read_only=1: the new primary would refuse writes after every failover",
+    "mysql.slave-sysvars: super_read_only=OFF: replicas would accept writes, so two nodes could take writes at once",
+    "mysql.slave-sysvars: sync_binlog is set twice; the last value (100) wins",
+    "mysql.master-sysvars: rpl_semi_sync_master_wait_point=AFTER_COMMIT: clients can read transactions that a failover then loses; use AFTER_SYNC",
+    "mysql.master-sysvars: sync_binlog=0: the primary can lose acknowledged transactions if its host crashes; use 1",
+    "mysql.slave-sysvars: slave_net_timeout is not reset by master-sysvars: a promoted replica keeps slave_net_timeout=4",
+  ]);
+});
+
+Deno.test("passwords in a group- or world-readable file: chmod 600", () => {
+  const path = "/etc/xenon/xenon.json";
+  assert.ok(
+    lines(checkConfig(K8S_OPERATOR, { path, fileMode: 0o100644 })).includes(
+      `${path}: readable by everyone and holds passwords (mysql.passwd, replication.passwd); run chmod 600 ${path}`,
+    ),
+  );
+  assert.ok(
+    lines(checkConfig(K8S_OPERATOR, { path, fileMode: 0o640 })).includes(
+      `${path}: readable by its group and holds passwords (mysql.passwd, replication.passwd); run chmod 600 ${path}`,
+    ),
+  );
+  const tight = lines(checkConfig(K8S_OPERATOR, { path, fileMode: 0o600 }));
+  assert.ok(!tight.some((l) => l.includes("chmod")));
+  // No password in the file (defaults only): nothing to hide.
+  assert.ok(
+    !lines(checkConfig(JSON.stringify(CLEAN), { path, fileMode: 0o644 })).some((l) =>
+      l.includes("chmod")
+    ),
+  );
+});
+
+Deno.test("unknown keys and an open HTTP API are warnings", () => {
+  const findings = checkConfig(
+    JSON.stringify({
+      ...CLEAN,
+      server: { ...CLEAN.server, "enable-apis": true },
+      raft: { ...CLEAN.raft, "semi-sync-degrade": true },
+    }),
+  );
+  assert.deepEqual(lines(findings), [
+    "raft.semi-sync-degrade: unknown key, ignored",
+    "server.enable-apis: true while mysql.passwd is empty: the HTTP API's basic auth uses the MySQL admin account, so anyone can call it",
+  ]);
+  assert.ok(findings.every((f) => f.severity === "warning"));
+});
+
+Deno.test("invalid JSON is a single finding keyed by the path", () => {
+  assert.deepEqual(lines(checkConfig("{", { path: "/x.json", fileMode: 0o644 })), [
+    "/x.json: invalid JSON at line 1, column 2: expected a double-quoted key, found end of file",
+  ]);
+});
+
+Deno.test("the original's simple config: what a DBA is told", () => {
+  assert.deepEqual(keys(checkConfig(ORIGINAL_SIMPLE)), [
+    "warning rpc.request-timeout",
+    "warning raft.admit-defeat-hearbeat-count",
+    "warning raft.leader-start-command",
+  ]);
+});
+
+Deno.test("live check: every sysvar must exist; default durability settings are resolved", async () => {
+  const { config } = parseConfig(withChange("mysql", {
+    "master-sysvars": "sync_binlog=default;rpl_semi_sync_master_enabled=1",
+    "slave-sysvars": "sync_binlog=1;tokudb_fsync_log_period=1000",
+  }));
+  const calls: [string, unknown[]][] = [];
+  const exists = new Set(["sync\\_binlog", "rpl\\_semi\\_sync\\_master\\_enabled"]);
+  const findings = await checkConfigLive(config, (sql, params) => {
+    calls.push([sql, params]);
+    if (sql.startsWith("SHOW")) {
+      return Promise.resolve(
+        exists.has(String(params[0])) ? [{ Variable_name: "x", Value: "1" }] : [],
+      );
+    }
+    return Promise.resolve([{ d: "0" }]); // MariaDB 10.11: sync_binlog defaults to 0
+  });
+  assert.deepEqual(lines(findings), [
+    "mysql.slave-sysvars: tokudb_fsync_log_period does not exist on localhost:3306; fix the name, or load the plugin that provides it",
+    "mysql.master-sysvars: sync_binlog=default is 0 on localhost:3306: the primary can lose acknowledged transactions if its host crashes; use sync_binlog=1",
+  ]);
+  assert.deepEqual(calls[0], ["SHOW GLOBAL VARIABLES LIKE ?", ["sync\\_binlog"]]);
+});
+
+Deno.test("live check: a failing server is one finding, passwords masked", async () => {
+  const { config } = parseConfig('{"mysql": {"passwd": "Live-Secret-9"}}');
+  const findings = await checkConfigLive(
+    { ...config, mysql: { ...config.mysql, masterSysvars: "sync_binlog=1" } },
+    () => Promise.reject(new Error("Access denied (password Live-Secret-9)\nstack...")),
+  );
+  assert.deepEqual(lines(findings), [
+    "mysql: live check on localhost:3306 failed: Access denied (password ******)",
+  ]);
+  assert.ok(!JSON.stringify(findings).includes("Live-Secret-9"));
+});
