@@ -89,7 +89,7 @@ export class RpcClient {
     options: CallOptions<Res>,
   ): Promise<Res> {
     const to = formatEndpoint(parseEndpoint(endpoint));
-    const body = encoder.encode(JSON.stringify(request ?? {}));
+    const body = encoder.encode(JSON.stringify(request === undefined ? {} : request));
     const max = this.#options.maxBodyBytes ?? 1024 * 1024;
     if (body.byteLength > max) {
       throw new RpcError(to, method, `${method} request is ${body.byteLength} bytes, over ${max}`);

@@ -178,7 +178,10 @@ export class RpcServer {
   }
 
   async #handle(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response> {
-    let answer = await this.#answer(request, info.remoteAddr.hostname);
+    // `completed` rejects when the caller goes away before the answer is delivered.
+    const gone = new AbortController();
+    info.completed.catch(() => gone.abort());
+    let answer = await this.#answer(request, info.remoteAddr.hostname, gone.signal);
     let text: string;
     try {
       text = JSON.stringify(answer.body);
@@ -196,10 +199,10 @@ export class RpcServer {
     return new Response(bytes, { status: answer.status, headers });
   }
 
-  async #answer(request: Request, remoteIp: string): Promise<Answer> {
+  async #answer(request: Request, remoteIp: string, gone: AbortSignal): Promise<Answer> {
     const claimed = request.headers.get(HEADER.from);
     const sender = claimed ? `${claimed.slice(0, 100)} (${remoteIp})` : remoteIp;
-    const answer = await this.#check(request);
+    const answer = await this.#check(request, gone);
     // Handler failures are logged where they happen, with the method.
     if (answer.status !== 200 && answer.status !== 500) {
       const { error, code } = answer.body as { error: string; code: string };
@@ -208,7 +211,7 @@ export class RpcServer {
     return answer;
   }
 
-  async #check(request: Request): Promise<Answer> {
+  async #check(request: Request, gone: AbortSignal): Promise<Answer> {
     if (this.#closing.signal.aborted) {
       return refusal(RpcCode.ServerDown, "this xenon is shutting down");
     }
@@ -238,13 +241,14 @@ export class RpcServer {
     if (body instanceof BodyTooLarge) {
       return refusal(RpcCode.RequestTooLarge, `request body over the ${max} bytes limit`);
     }
-    return await this.#authorizeAndRun(name, request, body);
+    return await this.#authorizeAndRun(name, request, body, gone);
   }
 
   async #authorizeAndRun(
     name: string,
     request: Request,
     body: Uint8Array<ArrayBuffer>,
+    gone: AbortSignal,
   ): Promise<Answer> {
     const now = this.#now();
     const auth = await authenticate(name, request.headers, body, {
@@ -282,9 +286,9 @@ export class RpcServer {
       const what = error instanceof SyntaxError || error instanceof TypeError
         ? "malformed JSON: "
         : "";
-      return refusal(RpcCode.InvalidRequest, `${name}: ${what}${oneLine(error)}`);
+      return refusal(RpcCode.InvalidRequest, `${what}${oneLine(error)}`);
     }
-    return await this.#run(name, method, input, { from, caller, signal: request.signal });
+    return await this.#run(name, method, input, { from, caller, signal: gone });
   }
 
   async #run(name: string, method: Method, input: unknown, context: CallContext): Promise<Answer> {
