@@ -1,0 +1,107 @@
+/** Operator commands (`xenoncli raft ...`, `xenoncli cluster ...`): accepted or refused, and why. */
+import type { Ctx } from "./context.ts";
+import type { AdminCommand } from "./events.ts";
+import { campaignRefusal, startVote } from "./campaign.ts";
+import { broadcastHeartbeat, repromote } from "./leader.ts";
+
+export function onAdmin(c: Ctx, cmd: AdminCommand): void {
+  const s = c.s;
+  const ok = (reason: string) => (c.admin = { ok: true, reason });
+  const refuse = (reason: string) => (c.admin = { ok: false, reason });
+  if (s.role === "STOPPED") return void refuse("the election is stopped");
+  switch (cmd.kind) {
+    case "enable": {
+      if (s.role === "INVALID") {
+        return void refuse(
+          `INVALID: ${s.modeReason}; rebuild it (xenoncli mysql rebuildme) and enable it after`,
+        );
+      }
+      if (c.o.superIdle || s.idlePeers.includes(s.self)) {
+        return void refuse("this node is an idle member (super-idle or idle peer): it stays IDLE");
+      }
+      if (s.role !== "IDLE" && s.role !== "LEARNER") return void ok(`already ${s.role}`);
+      s.mode = "normal";
+      s.modeReason = "";
+      s.replicatingFrom = null;
+      c.becomeFollower("enabled by the operator");
+      return void ok("enabled: FOLLOWER");
+    }
+    case "disable":
+      if (s.role === "IDLE") return void ok("already IDLE");
+      c.becomePassive("IDLE", "disabled by the operator (raft disable)");
+      return void ok("disabled: IDLE (never votes, never campaigns)");
+    case "setLearner":
+      if (s.role === "LEADER") {
+        return void refuse(
+          "this node is the leader: run `raft trytoleader` on another node or `raft disable` first",
+        );
+      }
+      c.becomePassive("LEARNER", "set to LEARNER by the operator (rebuild)");
+      return void ok("LEARNER: read-only, does not replicate or vote");
+    case "tryToLead":
+      return tryToLead(c, ok, refuse);
+    case "addPeer":
+    case "removePeer":
+    case "addIdlePeer":
+    case "removeIdlePeer":
+      return changeMembership(c, cmd, ok, refuse);
+    case "purgeBinlog":
+      s.purgeBinlog = cmd.enabled;
+      return void ok(`binlog purge ${cmd.enabled ? "enabled" : "disabled"}`);
+    case "checkSemiSync":
+      s.checkSemiSync = cmd.enabled;
+      return void ok(`semi-sync check ${cmd.enabled ? "enabled" : "disabled"}`);
+  }
+}
+
+type Answer = (reason: string) => unknown;
+
+function tryToLead(c: Ctx, ok: Answer, refuse: Answer): void {
+  const s = c.s;
+  if (s.role === "LEADER") return void ok("already the leader");
+  if (s.role !== "FOLLOWER") return void refuse(`a ${s.role} cannot lead; enable it first`);
+  const refusal = campaignRefusal(c, true);
+  if (refusal !== null) return void refuse(`cannot lead: ${refusal}`);
+  if (c.inLease() && s.leader !== null) {
+    c.send(
+      { kind: "transfer", from: s.self, to: s.leader, term: s.term },
+      "raft trytoleader: asking the leader to fence itself and hand over",
+    );
+    return void ok(`asked leader ${s.leader} to hand over`);
+  }
+  startVote(c, "raft trytoleader", false);
+  ok(`campaigning for term ${s.term}`);
+}
+
+function changeMembership(
+  c: Ctx,
+  cmd: Extract<AdminCommand, { endpoint: string }>,
+  ok: Answer,
+  refuse: Answer,
+): void {
+  const s = c.s;
+  const x = cmd.endpoint;
+  if (s.role !== "LEADER" && (s.leader !== null || c.inLease())) {
+    return void refuse(`membership changes run on the leader: ${s.leader ?? "unknown"}`);
+  }
+  const idle = cmd.kind === "addIdlePeer" || cmd.kind === "removeIdlePeer";
+  const list = idle ? s.idlePeers : s.peers;
+  const adding = cmd.kind === "addPeer" || cmd.kind === "addIdlePeer";
+  if (adding) {
+    if (s.peers.includes(x) || s.idlePeers.includes(x)) return void ok(`${x} is already a member`);
+  } else {
+    if (x === s.self) return void refuse("a node cannot remove itself; run it on another node");
+    if (!list.includes(x)) return void ok(`${x} is not a${idle ? "n idle" : ""} member`);
+  }
+  const next = adding ? [...list, x] : list.filter((p) => p !== x);
+  if (idle) s.idlePeers = next;
+  else s.peers = next;
+  s.epoch += 1;
+  const what = `${adding ? "added" : "removed"} ${idle ? "idle peer" : "voter"} ${x}`;
+  c.note(`membership epoch ${s.epoch}: ${what}; ${s.peers.length} voters`);
+  if (s.role === "LEADER") {
+    repromote(c, `membership epoch ${s.epoch}`);
+    broadcastHeartbeat(c);
+  }
+  ok(`${what} (epoch ${s.epoch})`);
+}

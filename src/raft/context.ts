@@ -1,0 +1,193 @@
+/**
+ * One step in progress: a private copy of the state plus the effects and notes it produces, and
+ * the role changes (`become*`), the only places where roles change. Nothing here is shared
+ * between steps; `step` returns a frozen result.
+ */
+import type { Effect } from "./effects.ts";
+import type { Message } from "./messages.ts";
+import type { RaftOptions } from "./options.ts";
+import { leaseMsFor } from "./options.ts";
+import { majority, semiSyncWaitCount } from "./quorum.ts";
+import { nextRandom } from "./random.ts";
+import type { RaftState, Role } from "./state.ts";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export class Ctx {
+  readonly s: Mutable<RaftState>;
+  readonly effects: Effect[] = [];
+  readonly notes: string[] = [];
+  admin?: { ok: boolean; reason: string };
+  readonly leaseMs: number;
+
+  constructor(readonly o: RaftOptions, state: RaftState, now: number) {
+    this.s = { ...state, now: Math.max(state.now, now) };
+    this.leaseMs = leaseMsFor(o);
+  }
+
+  get now(): number {
+    return this.s.now;
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  effect(e: Effect): void {
+    this.effects.push(e);
+  }
+
+  send(message: Message, reason: string): void {
+    this.effects.push({ kind: "send", message, reason });
+  }
+
+  random(): number {
+    const [value, next] = nextRandom(this.s.rng);
+    this.s.rng = next;
+    return value;
+  }
+
+  voters(): readonly string[] {
+    return this.s.peers;
+  }
+
+  otherVoters(): string[] {
+    return this.s.peers.filter((p) => p !== this.s.self);
+  }
+
+  isVoter(endpoint: string): boolean {
+    return this.s.peers.includes(endpoint);
+  }
+
+  isMember(endpoint: string): boolean {
+    return this.isVoter(endpoint) || this.s.idlePeers.includes(endpoint);
+  }
+
+  majority(): number {
+    return majority(this.s.peers.length);
+  }
+
+  semiSyncWaitCount(): number {
+    return semiSyncWaitCount(this.s.peers.length);
+  }
+
+  /** Heard from a live leader within one minimum election timeout: votes for others refused. */
+  inLease(): boolean {
+    if (this.o.unsafeDisableLease) return false;
+    const at = this.s.leaderContactAt;
+    return at !== null && this.now - at < this.o.electionTimeoutMs;
+  }
+
+  /**
+   * Next campaign time: one minimum election timeout, plus a wait by freshness rank (the most up
+   * to date follower, rank 0, goes first) and a little jitter against ties.
+   */
+  resetElectionTimer(): void {
+    const ranked = this.s.ranking.filter((p) => p !== this.s.leader && this.isVoter(p));
+    const index = ranked.indexOf(this.s.self);
+    const step = this.o.heartbeatMs / 2;
+    // Without a ranking (no leader heard yet) spread over a whole election timeout instead.
+    const wait = index >= 0
+      ? index * step + this.random() * step
+      : this.random() * this.o.electionTimeoutMs;
+    this.retryCampaignAfter(this.o.electionTimeoutMs + wait);
+  }
+
+  /** After a failed campaign: retry soon, at a random moment, so split votes do not repeat. */
+  retryCampaignSoon(): void {
+    const half = this.o.electionTimeoutMs / 2;
+    this.retryCampaignAfter(this.o.heartbeatMs / 2 + this.random() * half);
+  }
+
+  private retryCampaignAfter(ms: number): void {
+    this.s.electionDeadline = Math.max(this.now + ms, this.s.campaignPenaltyUntil);
+  }
+
+  private setRole(role: Role, reason: string): void {
+    const from = this.s.role;
+    this.s.role = role;
+    this.s.reason = reason;
+    this.note(from === role ? `${role}: ${reason}` : `${from} -> ${role}: ${reason}`);
+  }
+
+  /** Leaves leadership; a leader that may have been writable is fenced before anything else. */
+  private leaveLeadership(reason: string): void {
+    const lead = this.s.leadership;
+    if (this.s.role !== "LEADER" || lead === null) return;
+    if (lead.phase === "writable") {
+      this.effect({ kind: "fence", reason: `fencing: ${reason}` });
+      this.effect({ kind: "runLeaderStop", reason: `no longer leader: ${reason}` });
+    } else {
+      this.effect({ kind: "setReadOnly", reason: `never promoted, stays read-only: ${reason}` });
+    }
+    this.s.leadership = null;
+    this.s.leader = null;
+  }
+
+  becomeFollower(reason: string): void {
+    this.leaveLeadership(reason);
+    this.s.campaign = null;
+    if (this.s.role === "CANDIDATE" || this.s.role === "LEADER") this.s.leader = null;
+    this.setRole("FOLLOWER", reason);
+    this.resetElectionTimer();
+  }
+
+  becomeCandidate(reason: string, transfer: boolean): void {
+    this.s.term += 1;
+    this.s.votedFor = this.s.self;
+    this.s.leader = null;
+    this.s.leaderContactAt = null;
+    this.s.pendingVote = null;
+    this.s.replicatingFrom = null;
+    this.s.campaign = {
+      phase: "freezing",
+      term: this.s.term,
+      granted: [this.s.self],
+      denied: [],
+      deadline: this.now + this.o.requestTimeoutMs * 2,
+      transfer,
+      position: null,
+    };
+    this.setRole("CANDIDATE", reason);
+    this.effect({
+      kind: "freezeReplication",
+      reason: `campaigning for term ${this.s.term}: stop acking the old leader, read my position`,
+    });
+  }
+
+  becomeLeader(reason: string): void {
+    this.s.campaign = null;
+    this.s.leader = this.s.self;
+    this.s.leaderContactAt = null;
+    this.s.replicatingFrom = null;
+    const deadline = this.now + this.o.catchUpTimeoutMs;
+    this.s.leadership = {
+      since: this.now,
+      acks: {},
+      positions: {},
+      lastHeartbeatAt: Number.NEGATIVE_INFINITY,
+      phase: "catchingUp",
+      catchUpDeadline: deadline,
+    };
+    this.setRole("LEADER", reason);
+    this.effect({
+      kind: "catchUp",
+      deadline,
+      reason: `elected for term ${this.s.term}: apply the relay log before becoming writable`,
+    });
+  }
+
+  /** IDLE, LEARNER or INVALID: read-only, never campaigns. */
+  becomePassive(role: "IDLE" | "LEARNER" | "INVALID", reason: string): void {
+    const wasLeader = this.s.role === "LEADER";
+    this.leaveLeadership(reason);
+    this.s.campaign = null;
+    this.s.pendingVote = null;
+    this.s.electionDeadline = Number.POSITIVE_INFINITY;
+    if (role === "LEARNER" || role === "INVALID") this.s.replicatingFrom = null;
+    this.s.mode = role === "IDLE" ? "idle" : role === "LEARNER" ? "learner" : "invalid";
+    this.s.modeReason = reason;
+    this.setRole(role, reason);
+    if (!wasLeader) this.effect({ kind: "setReadOnly", reason: `${role}: ${reason}` });
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Work the daemon carries out, in order, after it has made `persist` durable. Every effect says
+ * why, in one line, for the log, the CLI and the flight recorder.
+ */
+import type { Message } from "./messages.ts";
+import type { PersistedMeta } from "./meta.ts";
+import type { RaftState } from "./state.ts";
+
+export type Effect =
+  | { readonly kind: "send"; readonly message: Message; readonly reason: string }
+  /** read_only (and super_read_only) ON plus the replica sysvars; for every non-leader role. */
+  | { readonly kind: "setReadOnly"; readonly reason: string }
+  /**
+   * The old leader's fence: kill client connections, read_only ON, within fenceBudgetMs. Any
+   * message after it in the list must wait until it is done.
+   */
+  | { readonly kind: "fence"; readonly reason: string }
+  /** Stop the replica IO thread (withdraw semi-sync acks) and report the position. */
+  | { readonly kind: "freezeReplication"; readonly reason: string }
+  | { readonly kind: "changeMaster"; readonly to: string; readonly reason: string }
+  /** Apply the relay log, reporting `catchUpDone` by the deadline (local clock). */
+  | { readonly kind: "catchUp"; readonly deadline: number; readonly reason: string }
+  /** Writable + master sysvars + semi-sync with this wait count and an unbounded timeout. */
+  | { readonly kind: "promote"; readonly semiSyncWaitCount: number; readonly reason: string }
+  | { readonly kind: "runLeaderStart"; readonly reason: string }
+  | { readonly kind: "runLeaderStop"; readonly reason: string };
+
+export interface Transition {
+  readonly state: RaftState;
+  /** Must be durable before any effect runs (temp file + fsync + rename). */
+  readonly persist: PersistedMeta | null;
+  readonly effects: readonly Effect[];
+  /** State changes of this step, each with its reason. */
+  readonly notes: readonly string[];
+  /** Answer to an admin command: accepted or refused, and why. */
+  readonly admin?: { readonly ok: boolean; readonly reason: string };
+}

@@ -1,0 +1,47 @@
+/** Everything that can happen to the core. `now` is the local monotonic clock in ms. */
+import type { Message } from "./messages.ts";
+import type { PersistedMeta } from "./meta.ts";
+
+/** What the daemon last read from the local MySQL. */
+export interface MysqlObservation {
+  readonly alive: boolean;
+  readonly ioRunning: boolean;
+  readonly sqlRunning: boolean;
+  /** Received position (executed + relay log); null if it could not be read. */
+  readonly position: string | null;
+}
+
+export type AdminCommand =
+  | { readonly kind: "enable" }
+  | { readonly kind: "disable" }
+  | { readonly kind: "setLearner" }
+  | { readonly kind: "tryToLead" }
+  | { readonly kind: "addPeer"; readonly endpoint: string }
+  | { readonly kind: "removePeer"; readonly endpoint: string }
+  | { readonly kind: "addIdlePeer"; readonly endpoint: string }
+  | { readonly kind: "removeIdlePeer"; readonly endpoint: string }
+  | { readonly kind: "purgeBinlog"; readonly enabled: boolean }
+  | { readonly kind: "checkSemiSync"; readonly enabled: boolean };
+
+export type RaftEvent =
+  /** The daemon started (or restarted) with what peers.json held (null: no file). */
+  | { readonly type: "start"; readonly now: number; readonly meta: PersistedMeta | null }
+  | { readonly type: "tick"; readonly now: number }
+  | { readonly type: "message"; readonly now: number; readonly message: Message }
+  | { readonly type: "mysql"; readonly now: number; readonly observation: MysqlObservation }
+  /** Result of a `freezeReplication` effect: the IO thread is stopped; position as of then. */
+  | {
+    readonly type: "replicationFrozen";
+    readonly now: number;
+    readonly position: string | null;
+    readonly error?: string;
+  }
+  /** Result of a `catchUp` effect: relay log applied (ok) or not within the deadline. */
+  | {
+    readonly type: "catchUpDone";
+    readonly now: number;
+    readonly ok: boolean;
+    readonly error?: string;
+  }
+  | { readonly type: "admin"; readonly now: number; readonly command: AdminCommand }
+  | { readonly type: "stop"; readonly now: number };

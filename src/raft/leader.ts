@@ -1,0 +1,166 @@
+/**
+ * The leader: heartbeats, the lease that keeps it writable, catch-up before promotion, and
+ * fencing itself before any other node could win an election.
+ */
+import type { Ctx } from "./context.ts";
+import type { HeartbeatReply, TransferRequest } from "./messages.ts";
+
+/** Until when (leader clock) a majority's acks keep this leader safe; -Infinity if never. */
+export function leaseUntil(c: Ctx): number {
+  const lead = c.s.leadership;
+  if (lead === null) return Number.NEGATIVE_INFINITY;
+  if (c.o.unsafeDisableLease) return Number.POSITIVE_INFINITY;
+  const need = c.majority() - (c.isVoter(c.s.self) ? 1 : 0);
+  if (need <= 0) return Number.POSITIVE_INFINITY;
+  const acks = c.otherVoters().map((p) => lead.acks[p]).filter((t) => t !== undefined)
+    .sort((a, b) => b - a);
+  return acks.length < need ? Number.NEGATIVE_INFINITY : acks[need - 1] + c.leaseMs;
+}
+
+export function onLeaderTick(c: Ctx): void {
+  const s = c.s;
+  const lead = s.leadership!;
+  if (!s.mysql.alive) return stepDown(c, "local MySQL is down");
+  const until = leaseUntil(c);
+  if (c.now >= until) {
+    const mustFence = lead.phase === "writable";
+    const graceOver = c.now - lead.since >= c.leaseMs;
+    if (mustFence || graceOver) return stepDown(c, `lease lost: ${ackSummary(c)}`);
+  }
+  if (lead.phase === "catchingUp" && c.now > lead.catchUpDeadline + c.o.requestTimeoutMs) {
+    return failCatchUp(c, "no catch-up result by the deadline");
+  }
+  if (c.now - lead.lastHeartbeatAt >= c.o.heartbeatMs) broadcastHeartbeat(c);
+}
+
+function ackSummary(c: Ctx): string {
+  const lead = c.s.leadership!;
+  const fresh = c.otherVoters().filter((p) => {
+    const at = lead.acks[p];
+    return at !== undefined && at + c.leaseMs > c.now;
+  });
+  return `acks from ${fresh.length + 1} of ${c.voters().length} voters within ` +
+    `${Math.floor(c.leaseMs)} ms (need ${c.majority()})`;
+}
+
+export function stepDown(c: Ctx, reason: string): void {
+  c.becomeFollower(reason);
+}
+
+export function broadcastHeartbeat(c: Ctx): void {
+  const s = c.s;
+  const lead = s.leadership!;
+  s.leadership = { ...lead, lastHeartbeatAt: c.now };
+  const ranking = rankByFreshness(c);
+  const targets = [...c.otherVoters(), ...s.idlePeers.filter((p) => p !== s.self)];
+  for (const to of targets) {
+    c.send(
+      {
+        kind: "heartbeat",
+        from: s.self,
+        to,
+        term: s.term,
+        epoch: s.epoch,
+        peers: s.peers,
+        idlePeers: s.idlePeers,
+        position: s.mysql.position,
+        sentAt: c.now,
+        ranking,
+      },
+      `heartbeat to ${to}`,
+    );
+  }
+}
+
+/** Other voters, most up to date first (ties by name), from their last heartbeat replies. */
+function rankByFreshness(c: Ctx): string[] {
+  const lead = c.s.leadership!;
+  const voters = c.otherVoters();
+  const aheadOf = (p: string): number =>
+    voters.filter((q) => q !== p && isAhead(c, lead.positions[q], lead.positions[p])).length;
+  const scored = voters.map((p) => ({ p, score: aheadOf(p) }));
+  scored.sort((a, b) => a.score - b.score || (a.p < b.p ? -1 : 1));
+  return scored.map((x) => x.p);
+}
+
+function isAhead(c: Ctx, a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a === null || a === undefined) return false;
+  if (b === null || b === undefined) return true;
+  try {
+    return c.o.comparator.compare(a, b) === "ahead";
+  } catch {
+    return false;
+  }
+}
+
+export function onHeartbeatReply(c: Ctx, m: HeartbeatReply): void {
+  const s = c.s;
+  if (m.term > s.term) {
+    s.term = m.term;
+    s.votedFor = null;
+    if (s.role === "LEADER") stepDown(c, `${m.from} is in higher term ${m.term}`);
+    return;
+  }
+  const lead = s.leadership;
+  if (s.role !== "LEADER" || lead === null || m.term !== s.term) return;
+  const positions = { ...lead.positions, [m.from]: m.position };
+  const acks = { ...lead.acks };
+  if (m.ok && c.isVoter(m.from) && m.role !== "IDLE" && m.sentAt >= lead.since) {
+    acks[m.from] = Math.max(acks[m.from] ?? Number.NEGATIVE_INFINITY, m.sentAt);
+  }
+  s.leadership = { ...lead, acks, positions };
+  promoteIfReady(c);
+}
+
+export function onCatchUpDone(c: Ctx, ok: boolean, error?: string): void {
+  const lead = c.s.leadership;
+  if (c.s.role !== "LEADER" || lead === null || lead.phase !== "catchingUp") return;
+  if (!ok) return failCatchUp(c, error ?? "relay log not applied");
+  c.s.leadership = { ...lead, phase: "ready" };
+  c.note("relay log applied");
+  promoteIfReady(c);
+}
+
+function failCatchUp(c: Ctx, why: string): void {
+  c.s.campaignPenaltyUntil = c.now + 2 * c.o.electionTimeoutMs;
+  stepDown(c, `stepping back: ${why} within ${c.o.catchUpTimeoutMs} ms`);
+}
+
+/** Writable only once caught up and holding a lease, never before. */
+function promoteIfReady(c: Ctx): void {
+  const lead = c.s.leadership!;
+  if (lead.phase !== "ready" || c.now >= leaseUntil(c)) return;
+  c.s.leadership = { ...lead, phase: "writable" };
+  const k = c.semiSyncWaitCount();
+  c.effect({
+    kind: "promote",
+    semiSyncWaitCount: k,
+    reason: `leader of term ${c.s.term}, caught up, lease held: writable, semi-sync waits for ` +
+      `${k} of ${c.voters().length - 1} replicas`,
+  });
+  c.effect({ kind: "runLeaderStart", reason: `became writable leader of term ${c.s.term}` });
+}
+
+/** Membership changed while writable: the semi-sync wait count follows the voter count. */
+export function repromote(c: Ctx, why: string): void {
+  if (c.s.leadership?.phase !== "writable") return;
+  const k = c.semiSyncWaitCount();
+  c.effect({ kind: "promote", semiSyncWaitCount: k, reason: `${why}: semi-sync waits for ${k}` });
+}
+
+export function onTransferRequest(c: Ctx, m: TransferRequest): void {
+  const s = c.s;
+  if (s.role !== "LEADER" || m.term !== s.term || !c.isVoter(m.from)) return;
+  const term = s.term;
+  stepDown(c, `handing over to ${m.from} (raft trytoleader)`);
+  s.leaderContactAt = null;
+  s.campaignPenaltyUntil = c.now + c.o.electionTimeoutMs;
+  s.electionDeadline = Math.max(s.electionDeadline, s.campaignPenaltyUntil);
+  const others = c.otherVoters().filter((p) => p !== m.from);
+  for (const to of [...others, m.from]) {
+    c.send(
+      { kind: "leaseReleased", from: s.self, to, term, target: m.from },
+      `lease released after fencing: ${m.from} takes over`,
+    );
+  }
+}

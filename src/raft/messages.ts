@@ -1,0 +1,93 @@
+/** Peer messages. Every message carries the sender's term (xenon's ViewID). */
+import type { Role } from "./state.ts";
+
+interface Envelope {
+  readonly from: string;
+  readonly to: string;
+  readonly term: number;
+}
+
+export interface Heartbeat extends Envelope {
+  readonly kind: "heartbeat";
+  readonly epoch: number;
+  readonly peers: readonly string[];
+  readonly idlePeers: readonly string[];
+  /** The leader's replication position (new followers check they are not ahead of it). */
+  readonly position: string | null;
+  /** Leader's clock when sent; echoed in the reply so the leader can time its lease. */
+  readonly sentAt: number;
+  /** Voters, most up to date first: a follower's index sets how long it waits to campaign. */
+  readonly ranking: readonly string[];
+}
+
+export interface HeartbeatReply extends Envelope {
+  readonly kind: "heartbeatReply";
+  readonly ok: boolean;
+  readonly reason: string;
+  readonly sentAt: number;
+  readonly position: string | null;
+  readonly role: Role;
+}
+
+/** "Would you vote for me in `term`?": changes nothing on the receiver (etcd's pre-vote). */
+export interface PreVote extends Envelope {
+  readonly kind: "preVote";
+  readonly position: string;
+}
+
+export interface PreVoteReply extends Envelope {
+  readonly kind: "preVoteReply";
+  readonly granted: boolean;
+  readonly reason: string;
+  readonly role: Role;
+}
+
+export interface VoteRequest extends Envelope {
+  readonly kind: "vote";
+  readonly position: string;
+  /** The old leader fenced itself and handed over; voters need not wait out its lease. */
+  readonly transfer: boolean;
+}
+
+export interface VoteReply extends Envelope {
+  readonly kind: "voteReply";
+  readonly granted: boolean;
+  readonly reason: string;
+  /** The voter's frozen position when it decided. */
+  readonly position: string | null;
+  readonly role: Role;
+}
+
+/** A follower asks its leader to hand over (`raft trytoleader`). */
+export interface TransferRequest extends Envelope {
+  readonly kind: "transfer";
+}
+
+/** The leader has fenced itself and released its lease; `target` should campaign now. */
+export interface LeaseReleased extends Envelope {
+  readonly kind: "leaseReleased";
+  readonly target: string;
+}
+
+export interface Ping extends Envelope {
+  readonly kind: "ping";
+}
+
+export interface PingReply extends Envelope {
+  readonly kind: "pingReply";
+  readonly role: Role;
+  readonly leader: string | null;
+  readonly epoch: number;
+}
+
+export type Message =
+  | Heartbeat
+  | HeartbeatReply
+  | PreVote
+  | PreVoteReply
+  | VoteRequest
+  | VoteReply
+  | TransferRequest
+  | LeaseReleased
+  | Ping
+  | PingReply;

@@ -1,0 +1,109 @@
+/**
+ * What a node must remember across restarts, and its peers.json form. The original wrote only
+ * `{"idlepeers":[...],"peers":[...]}`; the extra keys keep term (ViewID), vote and membership
+ * version (EpochID) durable, and Go's reader ignores them, so the file stays compatible.
+ * Writing it (temp file + fsync + rename) is the daemon's job: it must be durable before any
+ * effect of the same transition runs.
+ */
+import { XenonError } from "../lib/errors.ts";
+
+/** Roles an operator or the core chose on purpose; they survive a restart. */
+export type PersistedMode = "normal" | "idle" | "learner" | "invalid";
+
+export interface PersistedMeta {
+  readonly viewId: number;
+  readonly votedFor: string | null;
+  readonly epochId: number;
+  /** Voters, self included (xenon's `Peers`). */
+  readonly peers: readonly string[];
+  /** Members that follow the leader but never vote. */
+  readonly idlePeers: readonly string[];
+  readonly mode: PersistedMode;
+  /** Why the mode was chosen (for INVALID: which transactions the leader lacks). */
+  readonly modeReason: string;
+}
+
+export function emptyMeta(self: string, superIdle: boolean): PersistedMeta {
+  return {
+    viewId: 0,
+    votedFor: null,
+    epochId: 0,
+    peers: superIdle ? [] : [self],
+    idlePeers: superIdle ? [self] : [],
+    mode: "normal",
+    modeReason: "",
+  };
+}
+
+/** Keys sorted like Go's map encoding, so a diff against the original's file stays small. */
+export function encodePeersJson(meta: PersistedMeta): string {
+  return JSON.stringify({
+    epochid: meta.epochId,
+    idlepeers: meta.idlePeers.length > 0 ? [...meta.idlePeers] : null,
+    mode: meta.mode,
+    mode_reason: meta.modeReason,
+    peers: [...meta.peers],
+    viewid: meta.viewId,
+    votedfor: meta.votedFor ?? "",
+  }) + "\n";
+}
+
+/** Reads ours and the original's peers.json; `source` names the file in errors. */
+export function decodePeersJson(text: string, source = "peers.json"): PersistedMeta {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new XenonError(
+      `${source} is not valid JSON (${firstLine(err)}); restore it or remove it`,
+    );
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new XenonError(`${source} must hold a JSON object with "peers" and "idlepeers"`);
+  }
+  const o = raw as Record<string, unknown>;
+  const modes: PersistedMode[] = ["normal", "idle", "learner", "invalid"];
+  const mode = o.mode ?? "normal";
+  if (!modes.includes(mode as PersistedMode)) {
+    throw new XenonError(`${source}: "mode" must be one of ${modes.join(", ")}`);
+  }
+  return {
+    viewId: count(o.viewid, "viewid", source),
+    votedFor: text_(o.votedfor, "votedfor", source) || null,
+    epochId: count(o.epochid, "epochid", source),
+    peers: list(o.peers, "peers", source),
+    idlePeers: list(o.idlepeers, "idlepeers", source),
+    mode: mode as PersistedMode,
+    modeReason: text_(o.mode_reason, "mode_reason", source),
+  };
+}
+
+function count(v: unknown, key: string, source: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+    throw new XenonError(`${source}: "${key}" must be a non-negative integer`);
+  }
+  return v;
+}
+
+function text_(v: unknown, key: string, source: string): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v !== "string") throw new XenonError(`${source}: "${key}" must be a string`);
+  return v;
+}
+
+function list(v: unknown, key: string, source: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string" || x === "")) {
+    throw new XenonError(`${source}: "${key}" must be a list of "host:port" strings`);
+  }
+  return [...new Set(v as string[])];
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0];
+}
+
+export function sameMeta(a: PersistedMeta, b: PersistedMeta): boolean {
+  return encodePeersJson(a) === encodePeersJson(b);
+}

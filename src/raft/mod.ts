@@ -1,0 +1,28 @@
+/**
+ * The election core: a pure Raft+ state machine (xenon's FOLLOWER, CANDIDATE, LEADER, IDLE,
+ * INVALID, LEARNER, STOPPED) with GTID-decided votes, leases and fencing.
+ */
+export { initialState, metaOf, step } from "./step.ts";
+export type { Effect, Transition } from "./effects.ts";
+export type { AdminCommand, MysqlObservation, RaftEvent } from "./events.ts";
+export type * from "./messages.ts";
+export {
+  decodePeersJson,
+  emptyMeta,
+  encodePeersJson,
+  type PersistedMeta,
+  type PersistedMode,
+} from "./meta.ts";
+export {
+  DEFAULT_TIMERS,
+  hashText,
+  leaseMsFor,
+  type RaftOptions,
+  raftOptions,
+  type RaftTimers,
+  validateTimers,
+} from "./options.ts";
+export { type LeaseArithmetic, leaseArithmetic } from "./lease.ts";
+export { majority, semiSyncWaitCount } from "./quorum.ts";
+export { nextRandom } from "./random.ts";
+export type { Campaign, Leadership, PendingVote, RaftState, Role } from "./state.ts";

@@ -1,0 +1,106 @@
+/** The core's whole state: plain data, never mutated in place (step returns a new one). */
+import type { MysqlObservation } from "./events.ts";
+import type { PersistedMode } from "./meta.ts";
+
+export type Role = "FOLLOWER" | "CANDIDATE" | "LEADER" | "IDLE" | "INVALID" | "LEARNER" | "STOPPED";
+
+/** A campaign: the pre-vote round (changes nothing elsewhere), then the real vote. */
+export interface Campaign {
+  readonly phase: "preVote" | "freezing" | "vote";
+  /** The term asked for (pre-vote: current term + 1, not yet adopted). */
+  readonly term: number;
+  readonly granted: readonly string[];
+  readonly denied: readonly string[];
+  readonly deadline: number;
+  readonly transfer: boolean;
+  readonly position: string | null;
+}
+
+export interface Leadership {
+  readonly since: number;
+  /** Per voter: send time (leader clock) of the latest heartbeat it acknowledged this term. */
+  readonly acks: Readonly<Record<string, number>>;
+  readonly positions: Readonly<Record<string, string | null>>;
+  readonly lastHeartbeatAt: number;
+  /** catchingUp: applying relay log; ready: caught up, waiting for a lease; writable: promoted. */
+  readonly phase: "catchingUp" | "ready" | "writable";
+  readonly catchUpDeadline: number;
+}
+
+export interface PendingVote {
+  readonly since: number;
+  readonly candidate: string;
+  readonly term: number;
+  readonly position: string;
+  readonly transfer: boolean;
+}
+
+export interface RaftState {
+  readonly self: string;
+  readonly role: Role;
+  readonly term: number;
+  readonly votedFor: string | null;
+  readonly epoch: number;
+  readonly peers: readonly string[];
+  readonly idlePeers: readonly string[];
+  readonly mode: PersistedMode;
+  readonly modeReason: string;
+  readonly leader: string | null;
+  /** When this node last heard from a live leader (its lease on votes); null = never. */
+  readonly leaderContactAt: number | null;
+  readonly leaderPosition: string | null;
+  readonly ranking: readonly string[];
+  /** The leader this node's replication points at (after changeMaster). */
+  readonly replicatingFrom: string | null;
+  readonly electionDeadline: number;
+  readonly mysql: MysqlObservation;
+  readonly campaign: Campaign | null;
+  readonly leadership: Leadership | null;
+  readonly pendingVote: PendingVote | null;
+  /** After a failed catch-up, this node waits longer before its next campaign. */
+  readonly campaignPenaltyUntil: number;
+  readonly purgeBinlog: boolean;
+  readonly checkSemiSync: boolean;
+  readonly now: number;
+  readonly rng: number;
+  /** Why the node is in its current role. */
+  readonly reason: string;
+}
+
+export const UNKNOWN_MYSQL: MysqlObservation = {
+  alive: false,
+  ioRunning: false,
+  sqlRunning: false,
+  position: null,
+};
+
+/** A node before its `start` event. */
+export function stoppedState(self: string, seed: number): RaftState {
+  return {
+    self,
+    role: "STOPPED",
+    term: 0,
+    votedFor: null,
+    epoch: 0,
+    peers: [self],
+    idlePeers: [],
+    mode: "normal",
+    modeReason: "",
+    leader: null,
+    leaderContactAt: null,
+    leaderPosition: null,
+    ranking: [],
+    replicatingFrom: null,
+    electionDeadline: Number.POSITIVE_INFINITY,
+    mysql: UNKNOWN_MYSQL,
+    campaign: null,
+    leadership: null,
+    pendingVote: null,
+    campaignPenaltyUntil: 0,
+    purgeBinlog: true,
+    checkSemiSync: true,
+    now: 0,
+    rng: seed >>> 0,
+    reason: "not started",
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The one entry point: `step(state, event) -> transition`. Pure: no I/O, no clock, no
+ * randomness but the seeded sequence in the state. The daemon makes `persist` durable, then
+ * runs `effects` in order.
+ */
+import { Ctx } from "./context.ts";
+import type { RaftEvent } from "./events.ts";
+import type { Transition } from "./effects.ts";
+import type { Message } from "./messages.ts";
+import { emptyMeta, type PersistedMeta, sameMeta } from "./meta.ts";
+import type { RaftOptions } from "./options.ts";
+import { type RaftState, stoppedState } from "./state.ts";
+import { onAdmin } from "./admin.ts";
+import {
+  onCampaignTimeout,
+  onCandidateFrozen,
+  onElectionTimeout,
+  onPreVoteReply,
+  onVoteReply,
+} from "./campaign.ts";
+import { onHeartbeat, onLeaseReleased } from "./follower.ts";
+import { onCatchUpDone, onHeartbeatReply, onLeaderTick, onTransferRequest } from "./leader.ts";
+import { decidePendingVote, onPreVote, onVoteRequest } from "./vote.ts";
+
+export function initialState(options: RaftOptions): RaftState {
+  return stoppedState(options.self, options.seed);
+}
+
+export function metaOf(s: RaftState): PersistedMeta {
+  return {
+    viewId: s.term,
+    votedFor: s.votedFor,
+    epochId: s.epoch,
+    peers: s.peers,
+    idlePeers: s.idlePeers,
+    mode: s.mode,
+    modeReason: s.modeReason,
+  };
+}
+
+export function step(options: RaftOptions, state: RaftState, event: RaftEvent): Transition {
+  const c = new Ctx(options, state, event.now);
+  if (state.role === "STOPPED" && event.type !== "start") {
+    if (event.type === "admin") c.admin = { ok: false, reason: "the election is stopped" };
+    return finish(c, state);
+  }
+  dispatch(c, event);
+  return finish(c, state);
+}
+
+function finish(c: Ctx, before: RaftState): Transition {
+  const state: RaftState = c.s;
+  const meta = metaOf(state);
+  const changed = before.role === "STOPPED" ? state.role !== "STOPPED" : false;
+  const persist = changed || !sameMeta(meta, metaOf(before)) ? meta : null;
+  return { state, persist, effects: c.effects, notes: c.notes, admin: c.admin };
+}
+
+function dispatch(c: Ctx, event: RaftEvent): void {
+  switch (event.type) {
+    case "start":
+      return start(c, event.meta);
+    case "stop":
+      return stop(c);
+    case "tick":
+      return onTick(c);
+    case "message":
+      return onMessage(c, event.message);
+    case "mysql":
+      c.s.mysql = event.observation;
+      if (c.s.role === "LEADER" && !event.observation.alive) onLeaderTick(c);
+      return;
+    case "replicationFrozen":
+      c.s.mysql = {
+        ...c.s.mysql,
+        ioRunning: false,
+        position: event.position ?? c.s.mysql.position,
+      };
+      if (c.s.role === "CANDIDATE") return onCandidateFrozen(c, event.position, event.error);
+      return decidePendingVote(c, event.position, event.error);
+    case "catchUpDone":
+      return onCatchUpDone(c, event.ok, event.error);
+    case "admin":
+      return onAdmin(c, event.command);
+  }
+}
+
+function start(c: Ctx, stored: PersistedMeta | null): void {
+  const s = c.s;
+  const meta = stored ?? emptyMeta(s.self, c.o.superIdle);
+  s.term = meta.viewId;
+  s.votedFor = meta.votedFor;
+  s.epoch = meta.epochId;
+  s.peers = meta.peers.length > 0 || c.o.superIdle ? [...meta.peers] : [s.self];
+  s.idlePeers = [...meta.idlePeers];
+  s.mode = meta.mode;
+  s.modeReason = meta.modeReason;
+  s.role = "FOLLOWER";
+  s.leader = null;
+  s.leaderContactAt = null;
+  s.campaignPenaltyUntil = 0;
+  // Whatever the last run left behind (writable MySQL, the VIP), it is undone before anything.
+  c.effect({ kind: "fence", reason: "starting: read-only and no client sessions until elected" });
+  c.effect({ kind: "runLeaderStop", reason: "starting: release the VIP a previous run held" });
+  if (c.o.superIdle || s.mode === "idle") {
+    c.becomePassive("IDLE", c.o.superIdle ? "super-idle" : `disabled before restart`);
+  } else if (s.mode === "learner") {
+    c.becomePassive("LEARNER", s.modeReason || "learner before restart");
+  } else if (s.mode === "invalid") {
+    c.becomePassive("INVALID", s.modeReason || "invalid before restart");
+  } else {
+    c.becomeFollower(`started in term ${s.term}, epoch ${s.epoch}, ${s.peers.length} voters`);
+  }
+}
+
+function stop(c: Ctx): void {
+  if (c.s.role === "LEADER") c.becomeFollower("stopping");
+  c.s.role = "STOPPED";
+  c.s.reason = "stopped";
+  c.s.campaign = null;
+  c.s.pendingVote = null;
+  c.note("-> STOPPED");
+}
+
+function onTick(c: Ctx): void {
+  const s = c.s;
+  if (s.pendingVote !== null && c.now - s.pendingVote.since > c.o.requestTimeoutMs) {
+    decidePendingVote(c, null, "no position reported within the request timeout");
+  }
+  if (s.role === "LEADER") return onLeaderTick(c);
+  if (s.campaign !== null && c.now >= s.campaign.deadline) return onCampaignTimeout(c);
+  if (s.role === "FOLLOWER" && s.campaign === null && c.now >= s.electionDeadline) {
+    onElectionTimeout(c);
+  }
+}
+
+function onMessage(c: Ctx, m: Message): void {
+  if (m.to !== c.s.self) return;
+  switch (m.kind) {
+    case "heartbeat":
+      return onHeartbeat(c, m);
+    case "heartbeatReply":
+      return onHeartbeatReply(c, m);
+    case "preVote":
+      return onPreVote(c, m);
+    case "preVoteReply":
+      return onPreVoteReply(c, m);
+    case "vote":
+      return onVoteRequest(c, m);
+    case "voteReply":
+      return onVoteReply(c, m);
+    case "transfer":
+      return onTransferRequest(c, m);
+    case "leaseReleased":
+      return onLeaseReleased(c, m);
+    case "ping":
+      c.send(
+        {
+          kind: "pingReply",
+          from: c.s.self,
+          to: m.from,
+          term: c.s.term,
+          role: c.s.role,
+          leader: c.s.leader,
+          epoch: c.s.epoch,
+        },
+        `ping reply to ${m.from}`,
+      );
+      return;
+    case "pingReply":
+      return;
+  }
+}

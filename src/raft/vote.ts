@@ -1,0 +1,153 @@
+/**
+ * Granting votes, written out clause by clause (etcd's Step). A vote is decided in two steps: the
+ * request is checked against term, lease and earlier votes; then the daemon stops the IO thread
+ * and reads the position (`freezeReplication`), so nothing acknowledged after the grant can be
+ * missing on the candidate; then positions decide.
+ */
+import type { Ctx } from "./context.ts";
+import type { PreVote, VoteRequest } from "./messages.ts";
+
+/** Why this node may not vote for the sender at all, or null. */
+function standingRefusal(c: Ctx, m: PreVote | VoteRequest): string | null {
+  const s = c.s;
+  if (!c.isVoter(m.from)) return `${m.from} is not a voter in my membership (epoch ${s.epoch})`;
+  if (!c.isVoter(s.self)) return `I am not a voter (epoch ${s.epoch})`;
+  if (s.role === "IDLE") return "I am IDLE: idle members never vote";
+  if (s.role === "LEARNER") return "I am a LEARNER (being rebuilt): learners never vote";
+  if (s.role === "INVALID") return `I am INVALID (${s.modeReason}): I never vote`;
+  if (s.role === "LEADER") return `I am the leader of term ${s.term} and hold my lease`;
+  if (m.term < s.term || (m.kind === "preVote" && m.term <= s.term)) {
+    return `its term ${m.kind === "preVote" ? m.term - 1 : m.term} is behind mine ${s.term}`;
+  }
+  if (c.inLease()) {
+    const ago = Math.round(c.now - (s.leaderContactAt ?? 0));
+    return `I heard from leader ${s.leader} ${ago} ms ago (lease: ${c.o.electionTimeoutMs} ms)`;
+  }
+  return null;
+}
+
+/** Why the candidate's position loses against mine, or null. */
+export function positionRefusal(c: Ctx, candidate: string, mine: string | null): string | null {
+  if (c.o.unsafeDisableVoteGtidCheck) return null;
+  if (mine === null) return "I cannot read my own replication position";
+  try {
+    const cmp = c.o.comparator.compare(candidate, mine);
+    if (cmp === "equal" || cmp === "ahead") return null;
+    return `its GTID ${c.o.comparator.explain(candidate, mine)} (mine)`;
+  } catch (err) {
+    return `positions cannot be compared: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+export function onPreVote(c: Ctx, m: PreVote): void {
+  const refusal = standingRefusal(c, m) ?? positionRefusal(c, m.position, c.s.mysql.position);
+  const granted = refusal === null;
+  c.send(
+    {
+      kind: "preVoteReply",
+      from: c.s.self,
+      to: m.from,
+      term: granted ? m.term : c.s.term,
+      granted,
+      reason: refusal ?? "",
+      role: c.s.role,
+    },
+    granted
+      ? `pre-vote granted to ${m.from} for term ${m.term}`
+      : `pre-vote denied to ${m.from}: ${refusal}`,
+  );
+}
+
+export function onVoteRequest(c: Ctx, m: VoteRequest): void {
+  const s = c.s;
+  const refusal = standingRefusal(c, m);
+  if (refusal !== null) return denyVote(c, m.from, refusal);
+  if (m.term > s.term) {
+    s.term = m.term;
+    s.votedFor = null;
+    s.leader = null;
+    if (s.role === "CANDIDATE") c.becomeFollower(`${m.from} campaigns in higher term ${m.term}`);
+  }
+  if (s.votedFor !== null && s.votedFor !== m.from) {
+    return denyVote(c, m.from, `I already voted for ${s.votedFor} in term ${s.term}`);
+  }
+  const pending = s.pendingVote;
+  if (pending !== null && pending.term === s.term) {
+    if (pending.candidate === m.from) return; // duplicate request; the answer is on its way
+    return denyVote(c, m.from, `I am deciding on ${pending.candidate}'s request`);
+  }
+  s.campaign = null;
+  s.pendingVote = {
+    since: c.now,
+    candidate: m.from,
+    term: m.term,
+    position: m.position,
+    transfer: m.transfer,
+  };
+  s.replicatingFrom = null;
+  c.effect({
+    kind: "freezeReplication",
+    reason: `vote request from ${m.from} for term ${m.term}: stop the IO thread, read my position`,
+  });
+}
+
+/** The position is frozen: decide the pending vote. */
+export function decidePendingVote(c: Ctx, position: string | null, error?: string): void {
+  const s = c.s;
+  const pending = s.pendingVote;
+  if (pending === null) return;
+  s.pendingVote = null;
+  if (pending.term !== s.term || s.role !== "FOLLOWER") {
+    return denyVote(c, pending.candidate, `I moved on to term ${s.term} as ${s.role}`);
+  }
+  if (s.votedFor !== null && s.votedFor !== pending.candidate) {
+    return denyVote(c, pending.candidate, `I already voted for ${s.votedFor} in term ${s.term}`);
+  }
+  if (error !== undefined) {
+    return denyVote(c, pending.candidate, `I could not freeze my replication: ${error}`);
+  }
+  const refusal = positionRefusal(c, pending.position, position);
+  if (refusal !== null) return denyVote(c, pending.candidate, refusal, position);
+  s.votedFor = pending.candidate;
+  c.resetElectionTimer();
+  c.send(
+    {
+      kind: "voteReply",
+      from: s.self,
+      to: pending.candidate,
+      term: s.term,
+      granted: true,
+      reason: "",
+      position,
+      role: s.role,
+    },
+    `vote granted to ${pending.candidate} for term ${s.term}: its GTID ${
+      describe(c, pending.position, position)
+    }`,
+  );
+}
+
+function describe(c: Ctx, candidate: string, mine: string | null): string {
+  if (mine === null || c.o.unsafeDisableVoteGtidCheck) return `${candidate} (not compared)`;
+  try {
+    return c.o.comparator.explain(candidate, mine);
+  } catch {
+    return candidate;
+  }
+}
+
+function denyVote(c: Ctx, to: string, reason: string, position: string | null = null): void {
+  c.send(
+    {
+      kind: "voteReply",
+      from: c.s.self,
+      to,
+      term: c.s.term,
+      granted: false,
+      reason,
+      position: position ?? c.s.mysql.position,
+      role: c.s.role,
+    },
+    `vote denied to ${to}: ${reason}`,
+  );
+}

@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import { TestCluster } from "./_cluster.ts";
+
+const ABC = ["a:1", "b:1", "c:1"];
+
+Deno.test("three nodes elect one leader that becomes writable with semi-sync K=1", () => {
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  assert.equal(c.leaders().length, 1, c.log.join("\n"));
+  assert.deepEqual([...c.writable], c.leaders());
+  assert.ok(c.log.some((l) => /promote: .*semi-sync waits for 1 of 2 replicas/.test(l)));
+});
+
+Deno.test("a candidate behind a voter is denied, and the reason names both GTIDs", () => {
+  const c = new TestCluster(ABC);
+  for (const n of ABC) c.cut.add(n);
+  c.positions.set("b:1", "0-1-42");
+  c.observe("b:1");
+  c.run(100);
+  const vote = { kind: "vote", from: "a:1", to: "b:1", term: 5, transfer: false } as const;
+  c.apply("b:1", { type: "message", now: c.now, message: { ...vote, position: "0-1-40" } });
+  assert.ok(
+    c.log.includes("b:1: send: vote denied to a:1: its GTID 0-1-40 is behind 0-1-42 (mine)"),
+  );
+  assert.equal(c.disk.get("b:1")?.votedFor, null);
+  c.apply("b:1", { type: "message", now: c.now, message: { ...vote, position: "0-2-42" } });
+  assert.ok(c.log.some((l) => /vote denied to a:1: its GTID 0-2-42 and 0-1-42 diverged/.test(l)));
+  c.apply("b:1", { type: "message", now: c.now, message: { ...vote, position: "0-1-43" } });
+  assert.ok(
+    c.log.includes("b:1: send: vote granted to a:1 for term 5: its GTID 0-1-43 is ahead of 0-1-42"),
+  );
+  assert.equal(c.disk.get("b:1")?.votedFor, "a:1");
+});
+
+Deno.test("followers within the lease refuse votes; the leader fences before anyone else wins", () => {
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  const [old] = c.leaders();
+  c.cut.add(old);
+  let fencedAt = -1;
+  let electedAt = -1;
+  for (let i = 0; i < 100 && electedAt < 0; i++) {
+    c.run(100);
+    if (fencedAt < 0 && !c.writable.has(old)) fencedAt = c.now;
+    if (c.leaders().some((l) => l !== old && c.writable.has(l))) electedAt = c.now;
+  }
+  assert.ok(fencedAt > 0 && electedAt > 0, c.log.join("\n"));
+  assert.ok(electedAt - fencedAt >= 1000, `fenced ${fencedAt}, new leader ${electedAt}`);
+  assert.ok(
+    c.log.some((l) => l.startsWith(`${old}: fence: fencing: lease lost: acks from 1 of 3`)),
+  );
+});
+
+Deno.test("a vote request within the lease is refused with the leader's name", () => {
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  const [leader] = c.leaders();
+  const other = ABC.find((n) => n !== leader)!;
+  const third = ABC.find((n) => n !== leader && n !== other)!;
+  const t = c.apply(other, {
+    type: "message",
+    now: c.now,
+    message: {
+      kind: "vote",
+      from: third,
+      to: other,
+      term: c.state(other).term + 5,
+      position: "0-1-99",
+      transfer: false,
+    },
+  });
+  const reply = t.effects.find((e) => e.kind === "send");
+  assert.ok(reply && reply.kind === "send" && reply.message.kind === "voteReply");
+  assert.equal(reply.message.granted, false);
+  assert.match(reply.reason, new RegExp(`I heard from leader ${leader} \\d+ ms ago`));
+  assert.equal(t.persist, null, "a refused vote changes nothing durable");
+});
+
+Deno.test("a restarted voter never votes twice in one term", () => {
+  const c = new TestCluster(ABC);
+  c.cut.add("a:1");
+  c.cut.add("b:1");
+  c.cut.add("c:1");
+  c.run(100);
+  const vote = (from: string) =>
+    c.apply("c:1", {
+      type: "message",
+      now: c.now,
+      message: { kind: "vote", from, to: "c:1", term: 5, position: "0-1-10", transfer: false },
+    });
+  vote("a:1");
+  assert.equal(c.disk.get("c:1")?.votedFor, "a:1", "the vote is on disk before the reply");
+  c.start("c:1"); // crash + restart from what was persisted
+  const second = vote("b:1");
+  const reply = second.effects.find((e) => e.kind === "send");
+  assert.ok(reply && reply.kind === "send" && reply.message.kind === "voteReply");
+  assert.equal(reply.message.granted, false);
+  assert.match(reply.reason, /already voted for a:1 in term 5/);
+});
+
+Deno.test("two voters never fail over automatically, and say why", () => {
+  const c = new TestCluster(["a:1", "b:1"]);
+  c.run(8000);
+  const [old] = c.leaders();
+  assert.ok(old);
+  c.cut.add(old);
+  c.run(20000);
+  assert.deepEqual(c.leaders(), []);
+  assert.ok(c.log.some((l) => l.includes("a 2-voter cluster never fails over without both votes")));
+});
+
+Deno.test("a single voter waits for trytoleader unless self-election is allowed", () => {
+  const c = new TestCluster(["a:1"]);
+  c.run(10000);
+  assert.deepEqual(c.leaders(), []);
+  assert.match(c.state("a:1").reason, /single-voter cluster: run `xenoncli raft trytoleader`/);
+  const t = c.apply("a:1", { type: "admin", now: c.now, command: { kind: "tryToLead" } });
+  assert.equal(t.admin?.ok, true);
+  c.run(200);
+  assert.deepEqual(c.leaders(), ["a:1"]);
+  assert.ok(c.writable.has("a:1"));
+  const auto = new TestCluster(["a:1"], { allowSingleVoterSelfElection: true });
+  auto.run(10000);
+  assert.deepEqual(auto.leaders(), ["a:1"]);
+});
+
+Deno.test("membership is adopted only from the leader with a higher epoch", () => {
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  const [leader] = c.leaders();
+  const follower = ABC.find((n) => n !== leader)!;
+  const t = c.apply(leader, {
+    type: "admin",
+    now: c.now,
+    command: { kind: "addIdlePeer", endpoint: "d:1" },
+  });
+  assert.equal(t.admin?.ok, true);
+  c.deliver();
+  assert.deepEqual(c.state(follower).idlePeers, ["d:1"]);
+  assert.equal(c.state(follower).epoch, 2);
+  const refused = c.apply(follower, {
+    type: "admin",
+    now: c.now,
+    command: { kind: "removePeer", endpoint: leader },
+  });
+  assert.equal(refused.admin?.ok, false);
+  assert.match(refused.admin!.reason, /run on the leader/);
+});
+
+Deno.test("trytoleader on a follower hands over: the old leader fences before the new one promotes", () => {
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  const [old] = c.leaders();
+  const target = ABC.find((n) => n !== old)!;
+  const t = c.apply(target, { type: "admin", now: c.now, command: { kind: "tryToLead" } });
+  assert.equal(t.admin?.ok, true, t.admin?.reason);
+  c.deliver();
+  c.run(2000);
+  assert.deepEqual(c.leaders(), [target], c.log.join("\n"));
+  const fence = c.log.findIndex((l) => l.startsWith(`${old}: fence:`));
+  const promote = c.log.findIndex((l) => l.startsWith(`${target}: promote:`));
+  assert.ok(fence >= 0 && promote > fence);
+});
+
+Deno.test("a follower holding transactions the new leader lacks becomes INVALID and stays so", () => {
+  const c = new TestCluster(ABC);
+  c.positions.set("c:1", "0-3-11");
+  c.observe("c:1");
+  c.cut.add("c:1");
+  c.run(8000);
+  c.cut.delete("c:1");
+  c.run(2000);
+  assert.equal(c.state("c:1").role, "INVALID", c.log.join("\n"));
+  const t = c.apply("c:1", { type: "admin", now: c.now, command: { kind: "enable" } });
+  assert.equal(t.admin?.ok, false);
+  c.start("c:1");
+  assert.equal(c.state("c:1").role, "INVALID", "INVALID survives a restart");
+});
