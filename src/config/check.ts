@@ -36,6 +36,7 @@ export function checkConfig(text: string, options: CheckOptions = {}): Finding[]
   findings.push(...checkSysvarProfiles(...profiles(config)));
   findings.push(...checkLeaderCommands(config, invalid));
   findings.push(...checkMisc(config));
+  findings.push(...checkSamplePasswords(config));
   if (options.fileMode !== undefined) {
     findings.push(...checkFileMode(config, present, source, options.fileMode));
   }
@@ -131,6 +132,27 @@ function checkMisc(config: XenonConfig): Finding[] {
   return findings;
 }
 
+/** `section.key` and value of every password in the config. */
+function passwords(config: XenonConfig): [string, string][] {
+  const out: [string, string][] = [];
+  for (const section of SECTIONS) {
+    for (const [key, spec] of specsOf(section)) {
+      const value = (config[section] as Record<string, unknown>)[camel(key)];
+      if (spec.secret) out.push([`${section}.${key}`, String(value)]);
+    }
+  }
+  return out;
+}
+
+/** The placeholder conf/xenon.json ships instead of passwords. */
+const SAMPLE_PASSWORD = "CHANGE-ME";
+
+function checkSamplePasswords(config: XenonConfig): Finding[] {
+  return passwords(config)
+    .filter(([, value]) => value === SAMPLE_PASSWORD)
+    .map(([key]) => warning(key, "still the sample's placeholder password; set a real one"));
+}
+
 function checkFileMode(
   config: XenonConfig,
   present: Set<string>,
@@ -138,15 +160,9 @@ function checkFileMode(
   mode: number,
 ): Finding[] {
   if ((mode & 0o044) === 0) return [];
-  const secrets: string[] = [];
-  for (const section of SECTIONS) {
-    for (const [key, spec] of specsOf(section)) {
-      const value = (config[section] as Record<string, unknown>)[camel(key)];
-      if (spec.secret && present.has(`${section}.${key}`) && value !== "") {
-        secrets.push(`${section}.${key}`);
-      }
-    }
-  }
+  const secrets = passwords(config)
+    .filter(([key, value]) => present.has(key) && value !== "")
+    .map(([key]) => key);
   if (secrets.length === 0) return [];
   const who = (mode & 0o004) ? "everyone" : "its group";
   return [
