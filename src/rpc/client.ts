@@ -221,6 +221,10 @@ function unreachableDetail(error: unknown): string {
     return `TLS failed (${lastClause(text)}); check server.tls-ca and the node's server.tls-cert`;
   }
   if (/dns|lookup|resolve/i.test(text)) return `cannot resolve the host (${lastClause(text)})`;
+  if (/invalid HTTP|HTTP version|parse/i.test(text)) {
+    return `the node did not answer in plain HTTP (${lastClause(text)}); ` +
+      "if it has server.tls-cert set, set server.tls-ca here too";
+  }
   if (/closed|reset|incomplete|broken pipe/i.test(text)) {
     return `connection closed (${lastClause(text)}); is TLS on for one side only?`;
   }

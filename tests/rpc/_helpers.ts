@@ -43,6 +43,8 @@ export async function withServer(
     listen: "127.0.0.1:0",
     key,
     allowedPeer: (from) => from === PEER,
+    // Tests leave sleeping handlers behind; do not wait for them.
+    closeGraceMs: 50,
     ...options,
   });
   server.registerMethod("RaftRPC.Heartbeat", (req) => ({ RetCode: "OK", Echo: req }), {
