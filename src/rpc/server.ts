@@ -75,6 +75,8 @@ interface Method {
 interface Answer {
   status: number;
   body: unknown;
+  /** What kind of refusal, for logging once per sender and kind (defaults to the code). */
+  kind?: string;
 }
 
 const METHOD_NAME = /^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*$/;
@@ -206,7 +208,7 @@ export class RpcServer {
     // Handler failures are logged where they happen, with the method.
     if (answer.status !== 200 && answer.status !== 500) {
       const { error, code } = answer.body as { error: string; code: string };
-      this.#refusals.refused(sender, code, `${error} [${code}]`);
+      this.#refusals.refused(sender, answer.kind ?? code, `${error} [${code}]`);
     }
     return answer;
   }
@@ -260,7 +262,7 @@ export class RpcServer {
     if (!auth.ok) {
       // A wrong address is not an authentication problem: 421 keeps the key hint off the message.
       const status = auth.kind === "misaddressed" ? 421 : 401;
-      return refusal(RpcCode.Unauthenticated, auth.reason, status);
+      return { ...refusal(RpcCode.Unauthenticated, auth.reason, status), kind: auth.kind };
     }
     const { from, nonce, time } = auth.stamp;
     const caller = from.startsWith("cli@") ? "cli" : "peer";
@@ -277,7 +279,7 @@ export class RpcServer {
       return refusal(RpcCode.Forbidden, `${name} may be called by cluster peers only, not the CLI`);
     }
     const replay = this.#nonces.admit(nonce, time, now);
-    if (replay) return refusal(RpcCode.Unauthenticated, replay);
+    if (replay) return { ...refusal(RpcCode.Unauthenticated, replay), kind: "replay" };
     let input: unknown;
     try {
       input = method.validate(JSON.parse(decoder.decode(body)));
