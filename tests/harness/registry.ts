@@ -1,0 +1,170 @@
+/**
+ * Everything the harness starts in this isolate lives under one temp root,
+ * `$TMPDIR/xenon-test-mariadb-<pid>-XXXX/`, and every mariadbd and mysqld_safe names a path under
+ * it on its command line. Cleanup therefore needs no bookkeeping that a crash could lose:
+ * - the module's `unload` kills what mentions this isolate's root and removes the root;
+ * - SIGINT/SIGTERM kill what mentions any root of this process (other test modules run in the
+ *   same process and may not get to run their own handler before it exits), then exit;
+ * - the first use in a later run reaps roots whose process is dead (a run killed with -9).
+ */
+
+import { XenonError } from "../../src/lib/errors.ts";
+import {
+  isAlive,
+  killHard,
+  listeningSockets,
+  processesMentioning,
+  processInfo,
+  socketOwners,
+} from "./procs.ts";
+
+const ROOT_PREFIX = "xenon-test-mariadb-";
+const processPrefix = `${ROOT_PREFIX}${Deno.pid}-`;
+
+let root: string | undefined;
+const instanceDirs = new Set<string>();
+const ports = new Set<number>();
+
+function tempBase(): string {
+  return Deno.env.get("TMPDIR") || "/tmp";
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * SIGKILLs every process whose command line mentions `fragment`, supervisors before servers (so
+ * mysqld_safe cannot restart mariadbd), and waits until none is left. Synchronous so that signal
+ * and unload handlers can use it. Returns false if something survived 5 s of trying.
+ */
+export function killEverythingMentioning(fragment: string): boolean {
+  for (let round = 0; round < 250; round++) {
+    const found = processesMentioning(fragment);
+    if (found.length === 0) return true;
+    const servers = found.filter((p) => p.comm === "mariadbd");
+    for (const p of found) if (p.comm !== "mariadbd") killHard(p.pid);
+    for (const p of servers) killHard(p.pid);
+    sleepSync(20);
+  }
+  return processesMentioning(fragment).length === 0;
+}
+
+function removeSyncQuietly(path: string): void {
+  try {
+    Deno.removeSync(path, { recursive: true });
+  } catch {
+    // already gone, or being removed by another module's handler at the same moment
+  }
+}
+
+/** Reaps roots left by earlier test processes that died without cleaning up (kill -9). */
+export function reapDeadRuns(): void {
+  for (const entry of Deno.readDirSync(tempBase())) {
+    const match = entry.name.match(/^xenon-test-mariadb-(\d+)-/);
+    if (!entry.isDirectory || !match || isAlive(Number(match[1]))) continue;
+    const path = `${tempBase()}/${entry.name}`;
+    killEverythingMentioning(path + "/");
+    removeSyncQuietly(path);
+  }
+}
+
+function cleanUpProcessAndExit(code: number): void {
+  killEverythingMentioning(`/${processPrefix}`);
+  for (const entry of Deno.readDirSync(tempBase())) {
+    if (entry.name.startsWith(processPrefix)) removeSyncQuietly(`${tempBase()}/${entry.name}`);
+  }
+  Deno.exit(code);
+}
+
+function cleanUpIsolate(): void {
+  if (root === undefined) return;
+  killEverythingMentioning(root + "/");
+  removeSyncQuietly(root);
+}
+
+/** The temp root of this isolate, created (and the cleanup handlers installed) on first use. */
+export function harnessRoot(): string {
+  if (root !== undefined) return root;
+  reapDeadRuns();
+  root = Deno.makeTempDirSync({ dir: tempBase(), prefix: processPrefix });
+  globalThis.addEventListener("unload", cleanUpIsolate);
+  Deno.addSignalListener("SIGINT", () => cleanUpProcessAndExit(130));
+  Deno.addSignalListener("SIGTERM", () => cleanUpProcessAndExit(143));
+  return root;
+}
+
+/** Makes a fresh, empty instance directory under the root, e.g. `.../node1-XXXX`. */
+export function newInstanceDir(name: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+    throw new XenonError(`instance name ${JSON.stringify(name)}: use letters, digits, . _ - only`);
+  }
+  const dir = Deno.makeTempDirSync({ dir: harnessRoot(), prefix: `${name}-` });
+  instanceDirs.add(dir);
+  return dir;
+}
+
+/** A loopback port nobody listens on now, and not yet handed out by this isolate. */
+export function freePort(): number {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    if (!ports.has(port)) {
+      ports.add(port);
+      return port;
+    }
+  }
+  throw new XenonError("no free loopback port after 50 tries; too many sockets in use?");
+}
+
+/** Forgets a port this isolate could not use after all (someone else took it first). */
+export function releasePort(port: number): void {
+  ports.delete(port);
+}
+
+/**
+ * Throws one line naming every leak: a process started by this isolate still running, one of its
+ * ports still listening, or one of its instance directories still present.
+ */
+export function assertNoLeaks(): Promise<void> {
+  const problems: string[] = [];
+  if (root !== undefined) {
+    const alive = processesMentioning(root + "/");
+    if (alive.length > 0) {
+      problems.push(
+        `processes still running: ${alive.map((p) => `${p.comm}[${p.pid}]`).join(" ")}`,
+      );
+    }
+  }
+  const open = [...ports].filter((port) => listenedOnByUs(port));
+  if (open.length > 0) problems.push(`ports still listening: ${open.join(" ")}`);
+  const dirs = [...instanceDirs].filter((dir) => exists(dir));
+  if (dirs.length > 0) problems.push(`directories still present: ${dirs.join(" ")}`);
+  if (problems.length > 0) throw new XenonError(`test harness leaked: ${problems.join("; ")}`);
+  return Promise.resolve();
+}
+
+/**
+ * True if `port` listens and the listener is ours (or unknown). Other test processes on the same
+ * machine draw ports from the same kernel pool and may reuse one we freed: that is not our leak.
+ */
+function listenedOnByUs(port: number): boolean {
+  const inodes = listeningSockets().get(port);
+  if (inodes === undefined) return false;
+  const owners = socketOwners(inodes);
+  const ours = (pid: number) => {
+    const cmdline = processInfo(pid)?.cmdline;
+    return pid === Deno.pid || cmdline === undefined || cmdline.includes(`${root}/`);
+  };
+  return owners.length === 0 || owners.some(ours);
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
