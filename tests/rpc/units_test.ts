@@ -5,10 +5,16 @@ import { deriveClusterKey, formatEndpoint, parseEndpoint, v } from "../../src/rp
 import { NonceCache } from "../../src/rpc/nonce_cache.ts";
 
 Deno.test("deriveClusterKey() uses the secret, else the replication password, and registers both", async () => {
-  const fromSecret = await deriveClusterKey({ secret: "s3cret-a", replicationPassword: "pw-a" });
+  const fromSecret = await deriveClusterKey({
+    secret: "s3cret-a",
+    replicationPassword: "passwd-a",
+  });
   const again = await deriveClusterKey({ secret: "s3cret-a", replicationPassword: "other" });
-  const fromPassword = await deriveClusterKey({ replicationPassword: "pw-a" });
-  const samePasswordAsSecret = await deriveClusterKey({ secret: "pw-a", replicationPassword: "" });
+  const fromPassword = await deriveClusterKey({ replicationPassword: "passwd-a" });
+  const samePasswordAsSecret = await deriveClusterKey({
+    secret: "passwd-a",
+    replicationPassword: "",
+  });
   assert.equal(fromSecret.source, "cluster-secret");
   assert.equal(fromPassword.source, "replication.passwd");
   assert.equal(fromSecret.id, again.id);
@@ -16,7 +22,7 @@ Deno.test("deriveClusterKey() uses the secret, else the replication password, an
   assert.notEqual(fromPassword.id, samePasswordAsSecret.id);
   assert.match(fromSecret.id, /^[0-9a-f]{8}$/);
   assert.equal(fromSecret.hmac.extractable, false);
-  assert.equal(redact("x s3cret-a pw-a y"), "x ****** ****** y");
+  assert.equal(redact("x s3cret-a passwd-a y"), "x ****** ****** y");
   await assert.rejects(() => deriveClusterKey({ replicationPassword: "" }), ConfigError);
 });
 
