@@ -2,22 +2,22 @@
  * Timer relations that make elections unsafe or flappy. The roles of each timer (inventory §3.3):
  * the leader heartbeats every heartbeat-timeout (HB); a heartbeat call may take up to
  * 2×request-timeout (RT), vote requests up to RT; a follower calls an election after
- * election-timeout (ET) without a heartbeat; a candidate collects votes for ET/2; a leader that
- * misses its quorum for admit-defeat-hearbeat-count (N) heartbeats steps down. Each rule is
- * documented in conf/README.md ("Timer rules").
+ * election-timeout (ET) without a heartbeat; a candidate collects votes for ET/2. The original's
+ * admit-defeat-hearbeat-count no longer bounds how long a cut-off leader stays writable: the lease
+ * does (src/raft/lease.ts), so it has no rule here. Each rule is documented in conf/README.md
+ * ("Timer rules").
  */
 import { error, type Finding, warning } from "./finding.ts";
 import type { XenonConfig } from "./derive.ts";
 
 const HB = "raft.heartbeat-timeout";
 const ET = "raft.election-timeout";
-const N = "raft.admit-defeat-hearbeat-count";
 const RT = "rpc.request-timeout";
 
 interface TimerRule {
   /** Keys the rule reads; it is skipped when one of them is itself invalid. */
   uses: string[];
-  check(t: { hb: number; et: number; n: number; rt: number }): Finding | undefined;
+  check(t: { hb: number; et: number; rt: number }): Finding | undefined;
 }
 
 export const TIMER_RULES: TimerRule[] = [
@@ -75,27 +75,12 @@ export const TIMER_RULES: TimerRule[] = [
         )
         : undefined,
   },
-  {
-    uses: [HB, ET, N],
-    check: ({ hb, et, n }) =>
-      n * hb >= et
-        ? warning(
-          N,
-          `${n} × heartbeat-timeout (${hb} ms) = ${
-            n * hb
-          } ms is not below election-timeout (${et} ms): a leader cut off from its quorum keeps leading while the others elect a new one; use at most ${
-            Math.max(1, Math.ceil(et / hb) - 1)
-          }, or raise election-timeout above ${n * hb} ms`,
-        )
-        : undefined,
-  },
 ];
 
 export function checkTimers(config: XenonConfig, invalid: Set<string>): Finding[] {
   const t = {
     hb: config.raft.heartbeatTimeout,
     et: config.raft.electionTimeout,
-    n: config.raft.admitDefeatHearbeatCount,
     rt: config.rpc.requestTimeout,
   };
   return TIMER_RULES.filter((rule) => !rule.uses.some((key) => invalid.has(key)))

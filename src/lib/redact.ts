@@ -5,11 +5,14 @@
 
 const secrets = new Set<string>();
 const MASK = "******";
+/** Secrets shorter than this are not masked in free text (see registerSecret). */
+export const MIN_MASKED_LENGTH = 6;
 
 /** Remembers a secret so that `redact` masks it from now on. Empty values are ignored. */
 export function registerSecret(value: string | undefined | null): void {
-  // One-character "secrets" would mask ordinary text everywhere; they are too weak to hide anyway.
-  if (value && value.length >= 2) secrets.add(value);
+  // A short secret ("repl", "mysql") would mask ordinary words in every line; `config check`
+  // reports such passwords as weak instead.
+  if (value && value.length >= MIN_MASKED_LENGTH) secrets.add(value);
 }
 
 /** Masks every registered secret in `text`. */

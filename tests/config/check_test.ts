@@ -99,13 +99,6 @@ Deno.test("timer rules", async (t) => {
       ),
     );
   });
-  await t.step("a leader that outlives the election timeout (the original's defaults)", () => {
-    assert.ok(
-      lines(checkConfig("{}")).includes(
-        "raft.admit-defeat-hearbeat-count: 10 × heartbeat-timeout (1000 ms) = 10000 ms is not below election-timeout (3000 ms): a leader cut off from its quorum keeps leading while the others elect a new one; use at most 2, or raise election-timeout above 10000 ms",
-      ),
-    );
-  });
   await t.step("a timer rule is skipped when one of its keys is itself invalid", () => {
     const findings = lines(checkConfig(withChange("raft", { "heartbeat-timeout": "1s" })));
     assert.deepEqual(findings, [
@@ -199,7 +192,6 @@ Deno.test("invalid JSON is a single finding keyed by the path", () => {
 Deno.test("the original's simple config: what a DBA is told", () => {
   assert.deepEqual(keys(checkConfig(ORIGINAL_SIMPLE)), [
     "warning rpc.request-timeout",
-    "warning raft.admit-defeat-hearbeat-count",
     "warning raft.leader-start-command",
   ]);
 });

@@ -1,0 +1,82 @@
+/**
+ * What every command needs from the command line: the global options, the configuration (found
+ * and loaded only when a command asks for it), and where output goes.
+ */
+import { discoverConfigPath, loadConfig, type XenonConfig } from "../config/mod.ts";
+import { UsageError } from "../lib/errors.ts";
+
+export interface GlobalOptions {
+  json?: boolean;
+  config?: string;
+  endpoint?: string;
+  timeout?: string;
+}
+
+export interface CliContext {
+  /** `--json`: machine output instead of xenoncli's tables. */
+  readonly json: boolean;
+  /** `--timeout`: per-request timeout in milliseconds. */
+  readonly timeoutMs: number;
+  /** The path of the configuration file, found as xenoncli finds it (or `-c`, `XENON_CONFIG`). */
+  configPath(): string;
+  /** The loaded configuration; warnings about unknown keys go to stderr once. */
+  config(): Promise<XenonConfig>;
+  /** The daemon to talk to: `--endpoint`, else this node's `server.endpoint`. */
+  endpoint(): Promise<string>;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+/** Parses `--timeout` ("500", "500ms", "5s") into milliseconds. */
+export function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TIMEOUT_MS;
+  const match = /^(\d+)(ms|s)?$/.exec(text.trim());
+  if (!match || Number(match[1]) === 0) {
+    throw new UsageError(`--timeout: "${text}" is not a duration; expected e.g. 500ms or 5s`);
+  }
+  return Number(match[1]) * (match[2] === "s" ? 1000 : 1);
+}
+
+/** Checks `--endpoint HOST:PORT`. */
+export function parseEndpoint(text: string): string {
+  const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(text.trim());
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+    throw new UsageError(`--endpoint: "${text}" is not HOST:PORT; expected e.g. 10.0.0.11:8801`);
+  }
+  return text.trim();
+}
+
+export function createContext(
+  options: GlobalOptions,
+  io: { out(text: string): void; err(text: string): void; exeDir: string },
+): CliContext {
+  const timeoutMs = parseTimeout(options.timeout);
+  const explicitEndpoint = options.endpoint === undefined
+    ? undefined
+    : parseEndpoint(options.endpoint);
+  let path: string | undefined;
+  let loaded: Promise<XenonConfig> | undefined;
+  const configPath = () =>
+    path ??= discoverConfigPath({
+      flag: options.config,
+      env: Deno.env.get("XENON_CONFIG"),
+      cwd: Deno.cwd(),
+      exeDir: io.exeDir,
+    });
+  const config = () =>
+    loaded ??= loadConfig(configPath()).then(({ config, warnings }) => {
+      for (const warning of warnings) io.err(`warning: ${warning}`);
+      return config;
+    });
+  return {
+    json: options.json === true,
+    timeoutMs,
+    configPath,
+    config,
+    endpoint: async () => explicitEndpoint ?? (await config()).server.endpoint,
+    out: io.out,
+    err: io.err,
+  };
+}

@@ -1,0 +1,46 @@
+/** A short-lived MySQL session for local CLI checks (`config check --live`, `mysql doctor`). */
+import mysql from "mysql2/promise";
+import { XenonError } from "../lib/errors.ts";
+import { redact } from "../lib/redact.ts";
+
+export type Query = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+export interface LocalMysql {
+  host: string;
+  port: number;
+  admin: string;
+  passwd: string;
+}
+
+export async function withMysql<T>(
+  target: LocalMysql,
+  timeoutMs: number,
+  work: (query: Query) => Promise<T>,
+): Promise<T> {
+  let connection;
+  try {
+    connection = await mysql.createConnection({
+      host: target.host,
+      port: target.port,
+      user: target.admin,
+      password: target.passwd,
+      connectTimeout: timeoutMs,
+    });
+  } catch (error) {
+    throw new XenonError(
+      redact(
+        `cannot connect to MySQL at ${target.host}:${target.port} as ${target.admin}: ${
+          (error as Error).message
+        }`,
+      ),
+    );
+  }
+  try {
+    return await work(async (sql, params) => {
+      const [rows] = await connection.query({ sql, timeout: timeoutMs }, params);
+      return rows as Record<string, unknown>[];
+    });
+  } finally {
+    await connection.end().catch(() => {});
+  }
+}
