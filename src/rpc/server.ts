@@ -230,15 +230,19 @@ export class RpcServer {
       return refusal(RpcCode.InvalidRequest, "content type must be application/json", 415);
     }
     const max = this.#options.maxBodyBytes ?? 1024 * 1024;
-    const signal = AbortSignal.any([
-      this.#closing.signal,
-      AbortSignal.timeout(this.#options.readTimeoutMs ?? 10_000),
-    ]);
+    // Listeners on the long-lived closing signal are removed per request, or they pile up.
+    const reading = new AbortController();
+    const stop = () => reading.abort();
+    const timer = setTimeout(stop, this.#options.readTimeoutMs ?? 10_000);
+    this.#closing.signal.addEventListener("abort", stop, { once: true });
     let body: Uint8Array<ArrayBuffer> | BodyTooLarge;
     try {
-      body = await readBounded(request, max, signal);
+      body = await readBounded(request, max, reading.signal);
     } catch {
       return refusal(RpcCode.InvalidRequest, "request body not received in time");
+    } finally {
+      clearTimeout(timer);
+      this.#closing.signal.removeEventListener("abort", stop);
     }
     if (body instanceof BodyTooLarge) {
       return refusal(RpcCode.RequestTooLarge, `request body over the ${max} bytes limit`);
@@ -299,8 +303,9 @@ export class RpcServer {
     context: Omit<CallContext, "signal">,
   ): Promise<Answer> {
     const signal = this.#closing.signal;
+    let stop = () => {};
     const closed = new Promise<never>((_, reject) => {
-      const stop = () => reject(new ServerClosing());
+      stop = () => reject(new ServerClosing());
       if (signal.aborted) stop();
       signal.addEventListener("abort", stop, { once: true });
     });
@@ -317,6 +322,8 @@ export class RpcServer {
       const message = oneLine(error);
       log("rpc").error`${name} from ${context.from} failed: ${redact(message)}`;
       return refusal(RpcCode.RpcCall, message);
+    } finally {
+      signal.removeEventListener("abort", stop);
     }
   }
 
