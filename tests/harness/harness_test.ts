@@ -8,7 +8,7 @@ import {
 } from "./mariadb.ts";
 import { instancePaths, renderMyCnf } from "./mycnf.ts";
 import { isAlive, listeningSockets, processesMentioning } from "./procs.ts";
-import { harnessRoot, reapDeadRuns } from "./registry.ts";
+import { reapDeadRuns } from "./registry.ts";
 import { waitFor } from "./wait.ts";
 
 type Row = Record<string, unknown>;
@@ -180,15 +180,31 @@ Deno.test("an interrupted or killed test process leaves nothing behind", async (
     await assert.rejects(Deno.stat(held.dir), Deno.errors.NotFound);
   });
 
-  await t.step("kill -9: the next run reaps what the dead one left", async () => {
+  await t.step("kill -9: the watchdog kills its servers and removes its dirs", async () => {
     const held = await holdInstanceInChild();
     held.child.kill("SIGKILL");
     await held.child.status;
     await held.child.stdout.cancel().catch(() => {});
-    assert.ok(isAlive(held.mysqld), "a detached mysqld_safe keeps its server after kill -9");
-    harnessRoot();
-    reapDeadRuns();
-    assert.equal(isAlive(held.safe) || isAlive(held.mysqld), false);
+    await waitFor("the watchdog to clean up", () => {
+      const alive = isAlive(held.safe) || isAlive(held.mysqld);
+      return alive || processesMentioning(held.dir).length > 0 ? undefined : true;
+    }, { timeoutMs: 10_000 });
     await assert.rejects(Deno.stat(held.dir), Deno.errors.NotFound);
+  });
+
+  await t.step("a root whose process is dead is reaped by the next run", async () => {
+    const exited = await new Deno.Command("true").spawn();
+    await exited.status; // its pid now names a dead process
+    const stale = await Deno.makeTempDir({ prefix: `xenon-test-mariadb-${exited.pid}-` });
+    await Deno.writeTextFile(`${stale}/error.log`, "");
+    // Stands for a server left behind: a process whose command line names the dead run's root.
+    const tail = new Deno.Command("/usr/bin/tail", {
+      args: ["-f", `${stale}/error.log`],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    reapDeadRuns();
+    assert.equal((await tail.status).signal, "SIGKILL");
+    await assert.rejects(Deno.stat(stale), Deno.errors.NotFound);
   });
 });

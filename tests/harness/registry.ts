@@ -5,7 +5,9 @@
  * - the module's `unload` kills what mentions this isolate's root and removes the root;
  * - SIGINT/SIGTERM kill what mentions any root of this process (other test modules run in the
  *   same process and may not get to run their own handler before it exits), then exit;
- * - the first use in a later run reaps roots whose process is dead (a run killed with -9).
+ * - a watchdog process (watchdog.ts) does the same once this process is gone, however it ended:
+ *   `deno test` exits on ^C without running module signal handlers, and kill -9 runs nothing;
+ * - the first use in a later run reaps roots whose process is dead, should the watchdog be gone.
  */
 
 import { XenonError } from "../../src/lib/errors.ts";
@@ -83,11 +85,29 @@ function cleanUpIsolate(): void {
   removeSyncQuietly(root);
 }
 
+/**
+ * Starts watchdog.ts for `dir` in its own session. `setsid --fork` returns at once, so the
+ * watchdog is not our child: no pending process that test sanitizers would count as a leak.
+ */
+function startWatchdog(dir: string): void {
+  // Its command line ends with the root without a trailing slash, so the `${root}/` searches
+  // that find servers do not find it.
+  const watchdog = new URL("./watchdog.ts", import.meta.url).pathname;
+  const args = ["--fork", Deno.execPath(), "run", "-A", "--no-config", "--no-lock", watchdog];
+  new Deno.Command("/usr/bin/setsid", {
+    args: [...args, String(Deno.pid), dir],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).outputSync();
+}
+
 /** The temp root of this isolate, created (and the cleanup handlers installed) on first use. */
 export function harnessRoot(): string {
   if (root !== undefined) return root;
   reapDeadRuns();
   root = Deno.makeTempDirSync({ dir: tempBase(), prefix: processPrefix });
+  startWatchdog(root);
   globalThis.addEventListener("unload", cleanUpIsolate);
   Deno.addSignalListener("SIGINT", () => cleanUpProcessAndExit(130));
   Deno.addSignalListener("SIGTERM", () => cleanUpProcessAndExit(143));
