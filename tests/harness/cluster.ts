@@ -1,5 +1,6 @@
 /** N instances with GTID + semi-sync replication from one primary, torn down as one. */
 
+import { mariadbComparator, parseMariadbPosition } from "../../src/gtid/mod.ts";
 import { XenonError } from "../../src/lib/errors.ts";
 import { REPL_PASSWORD, REPL_USER } from "./credentials.ts";
 import { createInstance, type MariaDBInstance } from "./instance.ts";
@@ -75,9 +76,10 @@ class Cluster implements MariaDBCluster {
   }
 
   async waitForPosition(node: MariaDBInstance, gtidPos: string, timeoutSeconds = 10) {
+    parseMariadbPosition(gtidPos); // a malformed position is refused in one line, not waited for
     // MASTER_GTID_WAIT follows gtid_slave_pos, which a primary's own writes do not move.
     const [{ pos }] = await node.query<{ pos: string }>("SELECT @@GLOBAL.gtid_current_pos AS pos");
-    if (covers(pos, gtidPos)) return;
+    if (["equal", "ahead"].includes(mariadbComparator.compare(pos, gtidPos))) return;
     const [{ rc }] = await node.query<{ rc: number }>("SELECT MASTER_GTID_WAIT(?, ?) AS rc", [
       gtidPos,
       timeoutSeconds,
@@ -125,20 +127,6 @@ async function follow(node: MariaDBInstance, source: MariaDBInstance): Promise<v
   } finally {
     await conn.end().catch(() => conn.destroy());
   }
-}
-
-/** True if GTID position `have` includes `want`: per domain, a sequence number at least as high. */
-function covers(have: string, want: string): boolean {
-  const seqByDomain = new Map<string, bigint>();
-  for (const gtid of have.split(",").filter((g) => g.trim())) {
-    const [domain, , seq] = gtid.trim().split("-");
-    seqByDomain.set(domain, BigInt(seq));
-  }
-  return want.split(",").filter((g) => g.trim()).every((gtid) => {
-    const [domain, , seq] = gtid.trim().split("-");
-    const reached = seqByDomain.get(domain);
-    return reached !== undefined && reached >= BigInt(seq);
-  });
 }
 
 /**

@@ -68,6 +68,7 @@ Deno.test("a 3-node cluster replicates through semi-sync and survives kill -9", 
       cluster.waitForPosition(replica, "0-1-99", 0.2),
       /node2 did not reach GTID 0-1-99 within 0.2 s: it is at '0-1-3'; node2 IO=Yes SQL=Yes/,
     );
+    await assert.rejects(cluster.waitForPosition(replica, "0-1-x"), /malformed/);
   });
 
   await t.step("mysqld_safe restarts a SIGKILLed mariadbd, which catches up", async () => {
@@ -126,6 +127,14 @@ Deno.test("one instance: measured, stopped cleanly, restarted with its data", as
   await node.start();
   assert.deepEqual(await node.query("SHOW DATABASES LIKE 'kept'"), [{ "Database (kept)": "kept" }]);
   await node.remove();
+  await assertNoLeaks();
+});
+
+Deno.test("a server that cannot start is refused in one line quoting its error log", async () => {
+  await assert.rejects(
+    createInstance({ name: "broken", mysqld: { innodb_buffer_pool_size: "lots" } }),
+    /^XenonError: broken \(127\.0\.0\.1:\d+\): mysqld_safe exited; error\.log: .*Unknown suffix 'l' used for variable 'innodb-buffer-pool-size'[^\n]*$/,
+  );
   await assertNoLeaks();
 });
 

@@ -10,7 +10,7 @@ import { instancePaths, type MysqldOptions, needsOwnInstall, renderMyCnf } from 
 import { isAlive, killHard, processesMentioning, processInfo, rssOf } from "./procs.ts";
 import { freePort, killEverythingMentioning, newInstanceDir, releasePort } from "./registry.ts";
 import { copyTemplateDataDir, installDataDir } from "./template.ts";
-import { waitFor } from "./wait.ts";
+import { settleWithin, waitFor } from "./wait.ts";
 
 export interface InstanceOptions {
   /** Directory and log name, e.g. "node1" (default: `node<serverId>`). */
@@ -61,13 +61,24 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 let lastServerId = 0;
 
-function tailOf(path: string, lines = 3): string {
+/**
+ * What error.log says went wrong in the latest start: its first [ERROR] (usually the cause:
+ * "Unknown suffix 'l' used for variable 'innodb-buffer-pool-size'") and its last (what gave
+ * up), or else the last lines.
+ */
+function errorLogSummary(path: string): string {
+  let text: string;
   try {
-    const text = Deno.readTextFileSync(path).trim();
-    return text.split("\n").slice(-lines).join(" | ") || "(error log is empty)";
+    text = Deno.readTextFileSync(path);
   } catch {
     return `(no error log at ${path})`;
   }
+  const lines = text.trim().split("\n");
+  const latestStart = lines.findLastIndex((line) => line.includes("mysqld_safe Starting"));
+  const latest = lines.slice(Math.max(latestStart, 0));
+  const errors = latest.filter((line) => line.includes("[ERROR]"));
+  const picked = errors.length > 0 ? [...new Set([errors[0], errors.at(-1)!])] : latest.slice(-3);
+  return picked.join(" | ") || "(error log is empty)";
 }
 
 class Instance implements MariaDBInstance {
@@ -118,8 +129,9 @@ class Instance implements MariaDBInstance {
     if (this.isRunning() || this.safePid() !== undefined) {
       throw new XenonError(`${this}: already running; stop() or killAll() it first`);
     }
-    // setsid: mysqld_safe gets its own session, so it outlives a test runner stopped with ^C
-    // and keeps supervising; stdio is /dev/null (it logs to error.log), no pipe ties it to us.
+    // setsid: mysqld_safe gets its own session, as in production: it supervises mariadbd
+    // whatever happens to the test's process group (the registry decides when it dies). stdio is
+    // /dev/null (it logs to error.log): no pipe ties its life to ours.
     const safe = new Deno.Command("/usr/bin/setsid", {
       args: ["mysqld_safe", `--defaults-file=${this.cnfPath}`, ...extraArgs],
       stdin: "null",
@@ -138,10 +150,12 @@ class Instance implements MariaDBInstance {
   async waitReady(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     await waitFor(`${this} to accept connections`, async () => {
       if (this.safePid() === undefined && !this.isRunning()) {
-        throw new XenonError(`${this}: mysqld_safe exited; error.log: ${tailOf(this.errorLog)}`);
+        throw new XenonError(
+          `${this}: mysqld_safe exited; error.log: ${errorLogSummary(this.errorLog)}`,
+        );
       }
       return await this.#answersOnSocket() ? true : undefined;
-    }, { timeoutMs, explain: () => `error.log: ${tailOf(this.errorLog)}` });
+    }, { timeoutMs, explain: () => `error.log: ${errorLogSummary(this.errorLog)}` });
   }
 
   /** Root over the unix socket (unix_socket auth): works before any TCP account exists. */
@@ -209,7 +223,7 @@ class Instance implements MariaDBInstance {
     this.#safe = undefined;
     this.#safeExited = true;
     // Reap our child (mysqld_safe) so it does not linger as a zombie; bounded like all waits.
-    if (safe) await Promise.race([safe.status, new Promise((r) => setTimeout(r, 2_000))]);
+    if (safe) await settleWithin(safe.status, 2_000);
   }
 
   async remove(): Promise<void> {
@@ -336,7 +350,7 @@ export async function createInstance(opts: InstanceOptions = {}): Promise<MariaD
         await instance.start();
         break;
       } catch (error) {
-        if (attempt >= 3 || !PORT_TAKEN.test(tailOf(instance.errorLog, 20))) throw error;
+        if (attempt >= 3 || !PORT_TAKEN.test(errorLogSummary(instance.errorLog))) throw error;
         await instance.killAll();
         releasePort(instance.port);
         await Deno.writeTextFile(instance.errorLog, "");

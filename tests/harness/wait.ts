@@ -30,3 +30,14 @@ export async function waitFor<T>(
     `timed out after ${seconds} s waiting for ${what}${detail ? `: ${detail}` : ""}`,
   );
 }
+
+/** Resolves when `promise` settles or after `ms`, whichever is first, leaving no timer behind. */
+export async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  try {
+    await Promise.race([promise.then(() => {}, () => {}), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
