@@ -96,6 +96,11 @@ function changeMembership(
   const next = adding ? [...list, x] : list.filter((p) => p !== x);
   if (idle) s.idlePeers = next;
   else s.peers = next;
+  const lead = s.leadership;
+  if (!idle && lead !== null) {
+    const removing = lead.removing.filter((p) => p !== x);
+    s.leadership = { ...lead, removing: adding ? removing : [...removing, x] };
+  }
   s.epoch += 1;
   const what = `${adding ? "added" : "removed"} ${idle ? "idle peer" : "voter"} ${x}`;
   c.note(`membership epoch ${s.epoch}: ${what}; ${s.peers.length} voters`);

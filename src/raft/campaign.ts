@@ -51,7 +51,14 @@ function startPreVote(c: Ctx): void {
   if (c.majority() <= 1) return startVote(c, "single voter", false);
   for (const to of c.otherVoters()) {
     c.send(
-      { kind: "preVote", from: s.self, to, term, position: s.mysql.position ?? "" },
+      {
+        kind: "preVote",
+        from: s.self,
+        to,
+        term,
+        position: s.mysql.position ?? "",
+        dataTerm: s.dataTerm,
+      },
       `asking ${to} for a pre-vote for term ${term}`,
     );
   }
@@ -97,7 +104,15 @@ export function onCandidateFrozen(c: Ctx, position: string | null, error?: strin
   if (camp.granted.length >= c.majority()) return winIfMajority(c);
   for (const to of c.otherVoters()) {
     c.send(
-      { kind: "vote", from: s.self, to, term: s.term, position, transfer: camp.transfer },
+      {
+        kind: "vote",
+        from: s.self,
+        to,
+        term: s.term,
+        position,
+        dataTerm: s.dataTerm,
+        transfer: camp.transfer,
+      },
       `asking ${to} for a vote in term ${s.term} with GTID ${position}`,
     );
   }

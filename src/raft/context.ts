@@ -67,8 +67,9 @@ export class Ctx {
     return majority(this.s.peers.length);
   }
 
+  /** K = voters − majority, plus removed voters that may still ack until they confirm. */
   semiSyncWaitCount(): number {
-    return semiSyncWaitCount(this.s.peers.length);
+    return semiSyncWaitCount(this.s.peers.length) + (this.s.leadership?.removing.length ?? 0);
   }
 
   /** Heard from a live leader within one minimum election timeout: votes for others refused. */
@@ -157,6 +158,7 @@ export class Ctx {
 
   becomeLeader(reason: string): void {
     this.s.campaign = null;
+    this.s.dataTerm = this.s.term;
     this.s.leader = this.s.self;
     this.s.leaderContactAt = null;
     this.s.replicatingFrom = null;
@@ -168,6 +170,7 @@ export class Ctx {
       lastHeartbeatAt: Number.NEGATIVE_INFINITY,
       phase: "catchingUp",
       catchUpDeadline: deadline,
+      removing: [],
     };
     this.setRole("LEADER", reason);
     this.effect({

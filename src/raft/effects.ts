@@ -17,11 +17,26 @@ export type Effect =
   | { readonly kind: "fence"; readonly reason: string }
   /** Stop the replica IO thread (withdraw semi-sync acks) and report the position. */
   | { readonly kind: "freezeReplication"; readonly reason: string }
-  | { readonly kind: "changeMaster"; readonly to: string; readonly reason: string }
+  /** Replicate from `to`; only voters ack semi-sync (idle members must not count in K). */
+  | {
+    readonly kind: "changeMaster";
+    readonly to: string;
+    readonly semiSyncAck: boolean;
+    readonly reason: string;
+  }
   /** Apply the relay log, reporting `catchUpDone` by the deadline (local clock). */
   | { readonly kind: "catchUp"; readonly deadline: number; readonly reason: string }
-  /** Writable + master sysvars + semi-sync with this wait count and an unbounded timeout. */
-  | { readonly kind: "promote"; readonly semiSyncWaitCount: number; readonly reason: string }
+  /**
+   * Writable + master sysvars + semi-sync with this wait count and an unbounded timeout. Only
+   * `replicas` may replicate from this node: the daemon kills binlog dump threads of any other
+   * host (a removed member's MySQL would otherwise keep acking), now and whenever this repeats.
+   */
+  | {
+    readonly kind: "promote";
+    readonly semiSyncWaitCount: number;
+    readonly replicas: readonly string[];
+    readonly reason: string;
+  }
   | { readonly kind: "runLeaderStart"; readonly reason: string }
   | { readonly kind: "runLeaderStop"; readonly reason: string };
 

@@ -31,7 +31,8 @@ export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   s.leaderPosition = m.position;
   s.ranking = m.ranking;
   if (m.epoch > s.epoch) adoptMembership(c, m);
-  if (s.replicatingFrom !== m.from && (s.role === "FOLLOWER" || s.role === "IDLE")) {
+  const member = c.isMember(s.self);
+  if (member && s.replicatingFrom !== m.from && (s.role === "FOLLOWER" || s.role === "IDLE")) {
     followLeader(c, m);
   }
   if (s.role === "FOLLOWER") c.resetElectionTimer();
@@ -46,7 +47,13 @@ function adoptMembership(c: Ctx, m: Heartbeat): void {
   s.idlePeers = [...m.idlePeers];
   const after = `${s.peers.join(",")} idle ${s.idlePeers.join(",") || "-"}`;
   c.note(`membership epoch ${m.epoch} from leader ${m.from}: ${before} -> ${after}`);
-  if (!c.isMember(s.self)) c.note(`I am no longer a member in epoch ${m.epoch}`);
+  if (!c.isMember(s.self)) {
+    s.replicatingFrom = null;
+    c.effect({
+      kind: "freezeReplication",
+      reason: `removed from the cluster in epoch ${m.epoch}: stop replicating and acking`,
+    });
+  }
 }
 
 /** A new leader: check this node holds nothing the leader lacks, then replicate from it. */
@@ -72,9 +79,11 @@ function followLeader(c: Ctx, m: Heartbeat): void {
     }
   }
   s.replicatingFrom = m.from;
+  s.replicatingSince = c.now;
   c.effect({
     kind: "changeMaster",
     to: m.from,
+    semiSyncAck: c.isVoter(s.self) && s.role === "FOLLOWER",
     reason: `replicate from leader ${m.from} (term ${m.term})`,
   });
 }
@@ -108,4 +117,27 @@ export function onLeaseReleased(c: Ctx, m: LeaseReleased): void {
   } else if (s.role === "FOLLOWER") {
     c.resetElectionTimer();
   }
+}
+
+/**
+ * The data term moves to the leader's term once replication from it is confirmed (IO thread
+ * running a request timeout after CHANGE MASTER, so the leader accepted this node's position)
+ * and this node holds at least what the leader had when it last reported: from then on its data
+ * is that leader's history, on which positions compare exactly.
+ */
+export function verifyDataTerm(c: Ctx): void {
+  const s = c.s;
+  const obs = s.mysql;
+  if (s.dataTerm >= s.term || s.leader === null || s.replicatingFrom !== s.leader) return;
+  if (!obs.ioRunning || obs.position === null || s.leaderPosition === null) return;
+  if (c.now - s.replicatingSince < c.o.requestTimeoutMs) return;
+  let cmp: string;
+  try {
+    cmp = c.o.comparator.compare(obs.position, s.leaderPosition);
+  } catch {
+    return;
+  }
+  if (cmp !== "equal" && cmp !== "ahead") return;
+  s.dataTerm = s.term;
+  c.note(`data verified on leader ${s.leader}'s history: data term ${s.term} at ${obs.position}`);
 }

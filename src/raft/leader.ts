@@ -52,7 +52,11 @@ export function broadcastHeartbeat(c: Ctx): void {
   const lead = s.leadership!;
   s.leadership = { ...lead, lastHeartbeatAt: c.now };
   const ranking = rankByFreshness(c);
-  const targets = [...c.otherVoters(), ...s.idlePeers.filter((p) => p !== s.self)];
+  const targets = [
+    ...c.otherVoters(),
+    ...s.idlePeers.filter((p) => p !== s.self),
+    ...lead.removing,
+  ];
   for (const to of targets) {
     c.send(
       {
@@ -103,6 +107,10 @@ export function onHeartbeatReply(c: Ctx, m: HeartbeatReply): void {
   }
   const lead = s.leadership;
   if (s.role !== "LEADER" || lead === null || m.term !== s.term) return;
+  if (lead.removing.includes(m.from) && m.ok) {
+    s.leadership = { ...lead, removing: lead.removing.filter((p) => p !== m.from) };
+    return repromote(c, `${m.from} confirmed its removal`);
+  }
   const positions = { ...lead.positions, [m.from]: m.position };
   const acks = { ...lead.acks };
   if (m.ok && c.isVoter(m.from) && m.role !== "IDLE" && m.sentAt >= lead.since) {
@@ -135,6 +143,7 @@ function promoteIfReady(c: Ctx): void {
   c.effect({
     kind: "promote",
     semiSyncWaitCount: k,
+    replicas: replicasOf(c),
     reason: `leader of term ${c.s.term}, caught up, lease held: writable, semi-sync waits for ` +
       `${k} of ${c.voters().length - 1} replicas`,
   });
@@ -145,7 +154,16 @@ function promoteIfReady(c: Ctx): void {
 export function repromote(c: Ctx, why: string): void {
   if (c.s.leadership?.phase !== "writable") return;
   const k = c.semiSyncWaitCount();
-  c.effect({ kind: "promote", semiSyncWaitCount: k, reason: `${why}: semi-sync waits for ${k}` });
+  c.effect({
+    kind: "promote",
+    semiSyncWaitCount: k,
+    replicas: replicasOf(c),
+    reason: `${why}: semi-sync waits for ${k}`,
+  });
+}
+
+function replicasOf(c: Ctx): string[] {
+  return [...c.otherVoters(), ...c.s.idlePeers.filter((p) => p !== c.s.self)];
 }
 
 export function onTransferRequest(c: Ctx, m: TransferRequest): void {

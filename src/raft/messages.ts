@@ -33,6 +33,7 @@ export interface HeartbeatReply extends Envelope {
 export interface PreVote extends Envelope {
   readonly kind: "preVote";
   readonly position: string;
+  readonly dataTerm: number;
 }
 
 export interface PreVoteReply extends Envelope {
@@ -45,6 +46,8 @@ export interface PreVoteReply extends Envelope {
 export interface VoteRequest extends Envelope {
   readonly kind: "vote";
   readonly position: string;
+  /** Term of the leader whose history the candidate's data follows (see PersistedMeta). */
+  readonly dataTerm: number;
   /** The old leader fenced itself and handed over; voters need not wait out its lease. */
   readonly transfer: boolean;
 }
@@ -53,8 +56,9 @@ export interface VoteReply extends Envelope {
   readonly kind: "voteReply";
   readonly granted: boolean;
   readonly reason: string;
-  /** The voter's frozen position when it decided. */
+  /** The voter's frozen position and data term when it decided. */
   readonly position: string | null;
+  readonly dataTerm: number;
   readonly role: Role;
 }
 

@@ -21,6 +21,12 @@ export interface PersistedMeta {
   readonly mode: PersistedMode;
   /** Why the mode was chosen (for INVALID: which transactions the leader lacks). */
   readonly modeReason: string;
+  /**
+   * Term of the leader whose history this node's data is verified to follow (Raft's last log
+   * term): votes compare it before positions, because MariaDB positions alone cannot tell an old
+   * leader's unacknowledged tail ("0-1-265") from a newer leader's history ("0-2-259").
+   */
+  readonly dataTerm: number;
 }
 
 export function emptyMeta(self: string, superIdle: boolean): PersistedMeta {
@@ -32,12 +38,14 @@ export function emptyMeta(self: string, superIdle: boolean): PersistedMeta {
     idlePeers: superIdle ? [self] : [],
     mode: "normal",
     modeReason: "",
+    dataTerm: 0,
   };
 }
 
 /** Keys sorted like Go's map encoding, so a diff against the original's file stays small. */
 export function encodePeersJson(meta: PersistedMeta): string {
   return JSON.stringify({
+    dataterm: meta.dataTerm,
     epochid: meta.epochId,
     idlepeers: meta.idlePeers.length > 0 ? [...meta.idlePeers] : null,
     mode: meta.mode,
@@ -75,6 +83,7 @@ export function decodePeersJson(text: string, source = "peers.json"): PersistedM
     idlePeers: list(o.idlepeers, "idlepeers", source),
     mode: mode as PersistedMode,
     modeReason: text_(o.mode_reason, "mode_reason", source),
+    dataTerm: count(o.dataterm, "dataterm", source),
   };
 }
 

@@ -25,6 +25,11 @@ export interface Leadership {
   /** catchingUp: applying relay log; ready: caught up, waiting for a lease; writable: promoted. */
   readonly phase: "catchingUp" | "ready" | "writable";
   readonly catchUpDeadline: number;
+  /**
+   * Voters removed this term that may still replicate from us and ack: they count in the
+   * semi-sync wait count until they confirm the removal.
+   */
+  readonly removing: readonly string[];
 }
 
 export interface PendingVote {
@@ -32,6 +37,7 @@ export interface PendingVote {
   readonly candidate: string;
   readonly term: number;
   readonly position: string;
+  readonly dataTerm: number;
   readonly transfer: boolean;
 }
 
@@ -45,13 +51,15 @@ export interface RaftState {
   readonly idlePeers: readonly string[];
   readonly mode: PersistedMode;
   readonly modeReason: string;
+  readonly dataTerm: number;
   readonly leader: string | null;
   /** When this node last heard from a live leader (its lease on votes); null = never. */
   readonly leaderContactAt: number | null;
   readonly leaderPosition: string | null;
   readonly ranking: readonly string[];
-  /** The leader this node's replication points at (after changeMaster). */
+  /** The leader this node's replication points at (after changeMaster), and since when. */
   readonly replicatingFrom: string | null;
+  readonly replicatingSince: number;
   readonly electionDeadline: number;
   readonly mysql: MysqlObservation;
   readonly campaign: Campaign | null;
@@ -86,11 +94,13 @@ export function stoppedState(self: string, seed: number): RaftState {
     idlePeers: [],
     mode: "normal",
     modeReason: "",
+    dataTerm: 0,
     leader: null,
     leaderContactAt: null,
     leaderPosition: null,
     ranking: [],
     replicatingFrom: null,
+    replicatingSince: 0,
     electionDeadline: Number.POSITIVE_INFINITY,
     mysql: UNKNOWN_MYSQL,
     campaign: null,

@@ -18,7 +18,7 @@ import {
   onPreVoteReply,
   onVoteReply,
 } from "./campaign.ts";
-import { onHeartbeat, onLeaseReleased } from "./follower.ts";
+import { onHeartbeat, onLeaseReleased, verifyDataTerm } from "./follower.ts";
 import { onCatchUpDone, onHeartbeatReply, onLeaderTick, onTransferRequest } from "./leader.ts";
 import { decidePendingVote, onPreVote, onVoteRequest } from "./vote.ts";
 
@@ -35,6 +35,7 @@ export function metaOf(s: RaftState): PersistedMeta {
     idlePeers: s.idlePeers,
     mode: s.mode,
     modeReason: s.modeReason,
+    dataTerm: s.dataTerm,
   };
 }
 
@@ -69,7 +70,7 @@ function dispatch(c: Ctx, event: RaftEvent): void {
     case "mysql":
       c.s.mysql = event.observation;
       if (c.s.role === "LEADER" && !event.observation.alive) onLeaderTick(c);
-      return;
+      return verifyDataTerm(c);
     case "replicationFrozen":
       c.s.mysql = {
         ...c.s.mysql,
@@ -95,6 +96,7 @@ function start(c: Ctx, stored: PersistedMeta | null): void {
   s.idlePeers = [...meta.idlePeers];
   s.mode = meta.mode;
   s.modeReason = meta.modeReason;
+  s.dataTerm = meta.dataTerm;
   s.role = "FOLLOWER";
   s.leader = null;
   s.leaderContactAt = null;

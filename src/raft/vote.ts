@@ -26,10 +26,27 @@ function standingRefusal(c: Ctx, m: PreVote | VoteRequest): string | null {
   return null;
 }
 
-/** Why the candidate's position loses against mine, or null. */
-export function positionRefusal(c: Ctx, candidate: string, mine: string | null): string | null {
+/**
+ * Why the candidate's data loses against mine, or null. Its data term must not be older (Raft's
+ * last log term: positions alone cannot tell an old leader's unacknowledged tail from a newer
+ * leader's history) and its position must not be behind or diverged.
+ */
+export function positionRefusal(
+  c: Ctx,
+  candidate: { position: string; dataTerm: number },
+  mine: string | null,
+): string | null {
   if (c.o.unsafeDisableVoteGtidCheck) return null;
   if (mine === null) return "I cannot read my own replication position";
+  if (candidate.dataTerm < c.s.dataTerm) {
+    return `its data follows term ${candidate.dataTerm}'s leader, mine newer term ${c.s.dataTerm}`;
+  }
+  // A newer data term is not enough: this node's MySQL may have acked a newer leader while its
+  // agent was down, so the position must not be behind either.
+  return comparePositions(c, candidate.position, mine);
+}
+
+function comparePositions(c: Ctx, candidate: string, mine: string): string | null {
   try {
     const cmp = c.o.comparator.compare(candidate, mine);
     if (cmp === "equal" || cmp === "ahead") return null;
@@ -40,7 +57,7 @@ export function positionRefusal(c: Ctx, candidate: string, mine: string | null):
 }
 
 export function onPreVote(c: Ctx, m: PreVote): void {
-  const refusal = standingRefusal(c, m) ?? positionRefusal(c, m.position, c.s.mysql.position);
+  const refusal = standingRefusal(c, m) ?? positionRefusal(c, m, c.s.mysql.position);
   const granted = refusal === null;
   c.send(
     {
@@ -82,6 +99,7 @@ export function onVoteRequest(c: Ctx, m: VoteRequest): void {
     candidate: m.from,
     term: m.term,
     position: m.position,
+    dataTerm: m.dataTerm,
     transfer: m.transfer,
   };
   s.replicatingFrom = null;
@@ -106,7 +124,7 @@ export function decidePendingVote(c: Ctx, position: string | null, error?: strin
   if (error !== undefined) {
     return denyVote(c, pending.candidate, `I could not freeze my replication: ${error}`);
   }
-  const refusal = positionRefusal(c, pending.position, position);
+  const refusal = positionRefusal(c, pending, position);
   if (refusal !== null) return denyVote(c, pending.candidate, refusal, position);
   s.votedFor = pending.candidate;
   c.resetElectionTimer();
@@ -119,6 +137,7 @@ export function decidePendingVote(c: Ctx, position: string | null, error?: strin
       granted: true,
       reason: "",
       position,
+      dataTerm: s.dataTerm,
       role: s.role,
     },
     `vote granted to ${pending.candidate} for term ${s.term}: its GTID ${
@@ -146,6 +165,7 @@ function denyVote(c: Ctx, to: string, reason: string, position: string | null = 
       granted: false,
       reason,
       position: position ?? c.s.mysql.position,
+      dataTerm: c.s.dataTerm,
       role: c.s.role,
     },
     `vote denied to ${to}: ${reason}`,

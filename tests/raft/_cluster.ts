@@ -40,6 +40,7 @@ export class TestCluster {
         idlePeers: [],
         mode: "normal",
         modeReason: "",
+        dataTerm: 0,
       });
     }
     for (const n of names) this.start(n);

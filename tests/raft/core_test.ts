@@ -17,7 +17,14 @@ Deno.test("a candidate behind a voter is denied, and the reason names both GTIDs
   c.positions.set("b:1", "0-1-42");
   c.observe("b:1");
   c.run(100);
-  const vote = { kind: "vote", from: "a:1", to: "b:1", term: 5, transfer: false } as const;
+  const vote = {
+    kind: "vote",
+    from: "a:1",
+    to: "b:1",
+    term: 5,
+    dataTerm: 0,
+    transfer: false,
+  } as const;
   c.apply("b:1", { type: "message", now: c.now, message: { ...vote, position: "0-1-40" } });
   assert.ok(
     c.log.includes("b:1: send: vote denied to a:1: its GTID 0-1-40 is behind 0-1-42 (mine)"),
@@ -66,6 +73,7 @@ Deno.test("a vote request within the lease is refused with the leader's name", (
       to: other,
       term: c.state(other).term + 5,
       position: "0-1-99",
+      dataTerm: 0,
       transfer: false,
     },
   });
@@ -86,7 +94,15 @@ Deno.test("a restarted voter never votes twice in one term", () => {
     c.apply("c:1", {
       type: "message",
       now: c.now,
-      message: { kind: "vote", from, to: "c:1", term: 5, position: "0-1-10", transfer: false },
+      message: {
+        kind: "vote",
+        from,
+        to: "c:1",
+        term: 5,
+        position: "0-1-10",
+        dataTerm: 0,
+        transfer: false,
+      },
     });
   vote("a:1");
   assert.equal(c.disk.get("c:1")?.votedFor, "a:1", "the vote is on disk before the reply");

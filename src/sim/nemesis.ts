@@ -1,0 +1,258 @@
+/**
+ * Faults, drawn from the seed (swarm testing: each seed also draws which faults it uses and how
+ * often): partitions of any shape, lossy and slow links, agent and host crashes, pauses,
+ * stalled SQL threads, errant writes, membership changes, hand-overs; plus the operator who
+ * rebuilds INVALID replicas, and the final heal after which a leader must appear.
+ */
+import type { Rng } from "./prng.ts";
+import type { SimNode, World } from "./world.ts";
+
+type Fault =
+  | "partition"
+  | "heal"
+  | "quality"
+  | "crashAgent"
+  | "crashHost"
+  | "restart"
+  | "pause"
+  | "resume"
+  | "stallSql"
+  | "errant"
+  | "membership"
+  | "handover"
+  | "disable";
+
+const ALL: Fault[] = [
+  "partition",
+  "heal",
+  "quality",
+  "crashAgent",
+  "crashHost",
+  "restart",
+  "pause",
+  "resume",
+  "stallSql",
+  "errant",
+  "membership",
+  "handover",
+  "disable",
+];
+
+export class Nemesis {
+  private readonly weights: Map<Fault, number>;
+  private readonly meanGapMs: number;
+
+  constructor(private readonly w: World, private readonly rng: Rng) {
+    this.weights = new Map(ALL.map((f) => [f, rng.chance(0.75) ? rng.between(0.2, 1) : 0]));
+    for (const f of ["heal", "restart", "resume"] as const) this.weights.set(f, 1.5);
+    this.meanGapMs = rng.between(800, 5000);
+  }
+
+  /** Schedules random faults until `endMs`, then heals everything. */
+  plan(endMs: number): void {
+    let t = this.rng.between(2000, 6000);
+    while (t < endMs) {
+      const fault = this.draw();
+      this.w.queue.push(t, { k: "action", label: fault, run: () => this.apply(fault) });
+      t += this.rng.between(0.2, 1.8) * this.meanGapMs;
+    }
+    this.w.queue.push(endMs, { k: "action", label: "heal everything", run: () => this.healAll() });
+    this.operator(endMs + 120_000);
+  }
+
+  private draw(): Fault {
+    const total = [...this.weights.values()].reduce((a, b) => a + b, 0);
+    let x = this.rng.between(0, total);
+    for (const [f, weight] of this.weights) {
+      x -= weight;
+      if (x <= 0) return f;
+    }
+    return "heal";
+  }
+
+  private some(filter: (n: SimNode) => boolean): SimNode | undefined {
+    const candidates = this.w.nodes.filter(filter);
+    return candidates.length === 0 ? undefined : this.rng.pick(candidates);
+  }
+
+  /** Prefer hurting the leader: that is where the danger is. */
+  private victim(filter: (n: SimNode) => boolean = () => true): SimNode | undefined {
+    const leader = this.w.nodes.find((n) => n.state.role === "LEADER" && filter(n));
+    return leader !== undefined && this.rng.chance(0.6) ? leader : this.some(filter);
+  }
+
+  private apply(fault: Fault): void {
+    const w = this.w;
+    const ids = w.nodes.map((n) => n.id);
+    switch (fault) {
+      case "partition":
+        return this.partition(ids);
+      case "heal":
+        w.net.heal();
+        return w.log(`  ${w.net.describe()}`);
+      case "quality": {
+        const e = w.nodes[0].options.electionTimeoutMs;
+        w.net.quality = this.rng.chance(0.3)
+          ? { drop: 0, duplicate: 0, slow: 0, longDelayMs: 0 }
+          : {
+            drop: this.rng.between(0, 0.3),
+            duplicate: this.rng.between(0, 0.1),
+            slow: this.rng.between(0, 0.2),
+            longDelayMs: this.rng.between(10, 3 * e),
+          };
+        return w.log(`  network quality ${JSON.stringify(w.net.quality)}`);
+      }
+      case "crashAgent": {
+        const n = this.victim((x) => x.agent !== "crashed");
+        if (n) w.crashAgent(n), w.log(`  agent of ${n.id} killed`);
+        return;
+      }
+      case "crashHost": {
+        const n = this.victim((x) => x.mysql.alive);
+        if (n) w.crashHost(n), w.log(`  host ${n.id} crashed`);
+        return;
+      }
+      case "restart": {
+        const n = this.some((x) => x.agent === "crashed" || !x.mysql.alive);
+        if (n === undefined) return;
+        if (!n.mysql.alive) w.restartMysql(n, this.rng.chance(0.7));
+        if (n.agent === "crashed") w.startAgent(n);
+        return w.log(`  ${n.id} restarted at ${n.mysql.position()}`);
+      }
+      case "pause": {
+        const n = this.victim((x) => x.agent === "running");
+        if (n) w.pauseAgent(n), w.log(`  agent of ${n.id} paused`);
+        return;
+      }
+      case "resume": {
+        const n = this.some((x) => x.agent === "paused");
+        if (n) w.log(`  agent of ${n.id} resumed`), w.resumeAgent(n);
+        return;
+      }
+      case "stallSql": {
+        const n = this.some((x) => x.mysql.alive);
+        if (n) {
+          n.mysql.sqlRunning = !n.mysql.sqlRunning,
+            w.log(`  ${n.id} SQL thread ${n.mysql.sqlRunning ? "started" : "stopped"}`);
+        }
+        return;
+      }
+      case "errant": {
+        // Only beside a working leader: two diverged histories and no leader need a human.
+        const leader = w.writableLeader();
+        if (leader === undefined) return;
+        const n = this.some((x) =>
+          x !== leader && x.mysql.alive && !x.mysql.ioRunning && x.mysql.readOnly
+        );
+        if (n) w.errantWrite(n);
+        return;
+      }
+      case "membership":
+        return this.membership();
+      case "handover": {
+        const n = this.some((x) => x.agent === "running" && x.state.role === "FOLLOWER");
+        if (n) w.admin(n, { kind: "tryToLead" });
+        return;
+      }
+      case "disable": {
+        const n = this.some((x) => x.agent === "running");
+        if (n) w.admin(n, { kind: n.state.role === "IDLE" ? "enable" : "disable" });
+        return;
+      }
+    }
+  }
+
+  private partition(ids: string[]): void {
+    const w = this.w;
+    w.net.heal();
+    const shape = this.rng.pick(["isolate", "split", "oneWay", "ring", "bridge"] as const);
+    const order = this.rng.shuffle(ids);
+    if (shape === "isolate" || shape === "oneWay") {
+      const x = this.victim()?.id ?? order[0];
+      for (const y of ids) {
+        if (y === x) continue;
+        if (shape === "isolate" || this.rng.chance(0.5)) w.net.block(x, y);
+        else w.net.block(y, x);
+      }
+    } else if (shape === "split") {
+      const cut = this.rng.int(1, ids.length - 1);
+      const left = new Set(order.slice(0, cut));
+      for (const a of ids) for (const b of ids) if (left.has(a) !== left.has(b)) w.net.block(a, b);
+    } else if (shape === "ring") {
+      // Each node sees only its ring neighbours: majorities that overlap but differ.
+      for (const [i, a] of order.entries()) {
+        for (const [j, b] of order.entries()) {
+          const d = Math.min((i - j + ids.length) % ids.length, (j - i + ids.length) % ids.length);
+          if (d > 1) w.net.block(a, b);
+        }
+      }
+    } else {
+      // Bridge: two halves that only one node connects.
+      const bridge = order[0];
+      const half = Math.floor((ids.length - 1) / 2);
+      const left = new Set(order.slice(1, 1 + half));
+      for (const a of ids) {
+        for (const b of ids) {
+          if (a === bridge || b === bridge) continue;
+          if (left.has(a) !== left.has(b)) w.net.block(a, b);
+        }
+      }
+    }
+    w.log(`  partition ${shape}: ${w.net.describe()}`);
+  }
+
+  private membership(): void {
+    const w = this.w;
+    const leader = w.writableLeader();
+    if (leader === undefined) return;
+    const all = w.nodes.map((n) => n.id);
+    const absent = all.filter((id) => !leader.state.peers.includes(id));
+    if (absent.length > 0 && this.rng.chance(0.7)) {
+      return w.admin(leader, { kind: "addPeer", endpoint: this.rng.pick(absent) });
+    }
+    if (leader.state.peers.length <= 3) return;
+    const others = leader.state.peers.filter((p) => p !== leader.id);
+    w.admin(leader, { kind: "removePeer", endpoint: this.rng.pick(others) });
+  }
+
+  private healAll(): void {
+    const w = this.w;
+    w.net.heal();
+    w.net.quality = { drop: 0, duplicate: 0, slow: 0, longDelayMs: 0 };
+    for (const n of w.nodes) {
+      if (!n.mysql.alive) w.restartMysql(n, true);
+      n.mysql.sqlRunning = true;
+      if (n.agent === "paused") w.resumeAgent(n);
+      if (n.agent === "crashed") w.startAgent(n);
+      if (n.state.role === "IDLE" && n.state.mode === "idle") w.admin(n, { kind: "enable" });
+    }
+    w.healedAt = w.now;
+  }
+
+  /** The operator: rebuilds INVALID or broken replicas and restores membership. */
+  private operator(untilMs: number): void {
+    const w = this.w;
+    const round = () => {
+      const leader = w.writableLeader();
+      if (leader !== undefined) {
+        for (const n of w.nodes) {
+          if (n === leader || n.agent !== "running") continue;
+          const broken = n.state.role === "INVALID" || n.mysql.ioError !== null;
+          if (!broken || !w.net.connected(n.id, leader.id)) continue;
+          w.admin(n, { kind: "setLearner" });
+          w.rebuild(n, leader);
+          w.admin(n, { kind: "enable" });
+        }
+        if (w.healedAt !== null) {
+          for (const id of w.nodes.map((n) => n.id)) {
+            if (!leader.state.peers.includes(id)) {
+              w.admin(leader, { kind: "addPeer", endpoint: id });
+            }
+          }
+        }
+      }
+      if (w.now + 2000 < untilMs) w.at(2000, "operator round", round);
+    };
+    w.at(2000, "operator round", round);
+  }
+}
