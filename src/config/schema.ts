@@ -26,6 +26,13 @@ export const SCHEMA = {
     "endpoint": str("127.0.0.1:8080", { check: checkEndpoint, expected: "HOST:PORT" }),
     "enable-apis": bool(false),
     "peer-address": str(":6060", { check: checkListenAddress, expected: "[HOST]:PORT" }),
+    // New in xenon: peer RPC authentication and optional TLS (src/rpc). Without a secret the
+    // cluster key is derived from replication.passwd, which every node already shares.
+    "cluster-secret": str("", { secret: true }),
+    "cluster-secret-file": str(""),
+    "tls-cert": str(""),
+    "tls-key": str(""),
+    "tls-ca": str(""),
   },
   raft: {
     "meta-datadir": str(".", { check: nonEmpty("a directory path") }),

@@ -5,6 +5,11 @@ import { FIELD_NOTES, K8S_OPERATOR, ORIGINAL_SAMPLE, ORIGINAL_SIMPLE } from "./f
 Deno.test("defaults are the original's, derived fields included", () => {
   const c = defaultConfig();
   assert.deepEqual(c.server, {
+    clusterSecret: "",
+    clusterSecretFile: "",
+    tlsCa: "",
+    tlsCert: "",
+    tlsKey: "",
     endpoint: "127.0.0.1:8080",
     enableApis: false,
     peerAddress: ":6060",

@@ -1,0 +1,200 @@
+/**
+ * The RPC contract between daemons and the CLI: every method the daemon serves, with its request
+ * and result types. Names keep the original's `Service.Method` (inventory §3.17) so each call is
+ * traceable to xenon's; fields are our own JSON (the original's gob wire is not reproduced).
+ * Both sides import this table, so a method's shape is declared once.
+ */
+
+/** xenon's raft roles, as the CLI prints them. */
+export type RaftStateName =
+  | "FOLLOWER"
+  | "CANDIDATE"
+  | "LEADER"
+  | "IDLE"
+  | "INVALID"
+  | "LEARNER"
+  | "STOPPED";
+
+/** `NodeRPC.*`: membership as this node sees it. */
+export interface NodesResult {
+  epochId: number;
+  viewId: number;
+  state: RaftStateName;
+  /** The leader this node follows ("" when none). */
+  leader: string;
+  /** Voters, self included. */
+  peers: string[];
+  idlePeers: string[];
+}
+
+export interface NodesChange {
+  nodes: string[];
+}
+
+/** What a membership change or HA command did, in one line for the CLI to print. */
+export interface ActionResult {
+  ok: boolean;
+  reason: string;
+}
+
+/** `RaftRPC.Status`: the original's counters plus what xenon adds. */
+export interface RaftStatusResult {
+  state: RaftStateName;
+  leader: string;
+  viewId: number;
+  epochId: number;
+  idleCount: number;
+  /** Why this node is in its state (the core's reason). */
+  reason: string;
+  stats: {
+    leaderPromotes: number;
+    leaderDegrades: number;
+    leaderGetHeartbeatRequests: number;
+    leaderGetVoteRequests: number;
+    leaderPurgeBinlogs: number;
+    leaderPurgeBinlogFails: number;
+    lessHeartbeatAcks: number;
+    candidatePromotes: number;
+    candidateDegrades: number;
+    /** Seconds in the current state. */
+    stateUptimes: number;
+    /** "" or "WaitUntilAfterGTID" while a new leader applies its relay log. */
+    raftMysqlStatus: string;
+  };
+  purgeBinlogEnabled: boolean;
+  checkSemiSyncEnabled: boolean;
+}
+
+/** `ServerRPC.Status`: the config the daemon runs with (no secrets) and its uptime. */
+export interface ServerStatusResult {
+  config: {
+    logLevel: string;
+    backupDir: string;
+    backupIOPSLimits: number;
+    xtrabackupBinDir: string;
+    mysqldBaseDir: string;
+    mysqldDefaultsFile: string;
+    mysqlHost: string;
+    mysqlPort: number;
+    mysqlReplUser: string;
+    mysqlPingTimeout: number;
+    raftDataDir: string;
+    raftHeartbeatTimeout: number;
+    raftElectionTimeout: number;
+    raftRPCRequestTimeout: number;
+    raftStartVipCommand: string;
+    raftStopVipCommand: string;
+  };
+  uptimeSeconds: number;
+}
+
+/** The replication fields the original reads from SHOW SLAVE STATUS (§3.11), per node. */
+export interface ReplicationStatus {
+  masterLogFile: string;
+  readMasterLogPos: number;
+  relayMasterLogFile: string;
+  slaveIoRunning: boolean;
+  slaveIoRunningText: string;
+  slaveSqlRunning: boolean;
+  slaveSqlRunningText: string;
+  /** MySQL: Retrieved_Gtid_Set; MariaDB: gtid_io_pos. */
+  retrievedGtidSet: string;
+  /** MySQL: gtid_executed; MariaDB: gtid_current_pos. */
+  executedGtidSet: string;
+  secondsBehindMaster: string;
+  slaveSqlRunningState: string;
+  lastError: string;
+  lastIoError: string;
+  lastSqlError: string;
+}
+
+/** `MysqlRPC.Status`. */
+export interface MysqlStatusResult {
+  status: "ALIVE" | "DEAD";
+  /** "" until xenon itself set read-only or read-write, as the original. */
+  options: "READONLY" | "READWRITE" | "";
+  replication: ReplicationStatus;
+  mysqlDowns: number;
+}
+
+export type MysqldState = "RUNNING" | "NOTRUNNING" | "SHUTDOWNING" | "UNKNOW";
+
+/** `MysqldRPC.Status`. */
+export interface MysqldStatusResult {
+  monitorInfo: "ON" | "OFF";
+  /** `UNKNOW` while the monitor is off, as the original. */
+  mysqldInfo: MysqldState;
+  backupInfo: string;
+  backupLastError: string;
+  stats: { mysqldStarts: number; mysqldStops: number; monitorStarts: number; monitorStops: number };
+}
+
+export interface MysqlUser {
+  user: string;
+  host: string;
+  superPriv: string;
+}
+
+export interface UserRequest {
+  user: string;
+  host: string;
+  /** Absent for drop and list; never logged. */
+  passwd?: string;
+  database?: string;
+  table?: string;
+  privileges?: string;
+  ssl?: "YES" | "NO";
+}
+
+type Empty = Record<string, never>;
+
+/** Every method: request and result types. */
+export interface Methods {
+  "NodeRPC.GetNodes": { request: Empty; result: NodesResult };
+  "NodeRPC.AddNodes": { request: NodesChange; result: ActionResult };
+  "NodeRPC.AddIdleNodes": { request: NodesChange; result: ActionResult };
+  "NodeRPC.RemoveNodes": { request: NodesChange; result: ActionResult };
+  "NodeRPC.RemoveIdleNodes": { request: NodesChange; result: ActionResult };
+  "ServerRPC.Ping": { request: Empty; result: ActionResult };
+  "ServerRPC.Status": { request: Empty; result: ServerStatusResult };
+  "RaftRPC.Status": { request: Empty; result: RaftStatusResult };
+  "RaftRPC.EnablePurgeBinlog": { request: Empty; result: ActionResult };
+  "RaftRPC.DisablePurgeBinlog": { request: Empty; result: ActionResult };
+  "RaftRPC.EnableCheckSemiSync": { request: Empty; result: ActionResult };
+  "RaftRPC.DisableCheckSemiSync": { request: Empty; result: ActionResult };
+  "HARPC.HAEnable": { request: Empty; result: ActionResult };
+  "HARPC.HADisable": { request: Empty; result: ActionResult };
+  "HARPC.HASetLearner": { request: Empty; result: ActionResult };
+  /** Planned switchover to the called node; the result says the measured write-block time. */
+  "HARPC.HATryToLeader": { request: Empty; result: ActionResult & { writeBlockMs?: number } };
+  "MysqlRPC.Status": { request: Empty; result: MysqlStatusResult };
+  "MysqlRPC.SetGlobalSysVar": { request: { varSql: string }; result: ActionResult };
+  "MysqldRPC.Status": { request: Empty; result: MysqldStatusResult };
+  "MysqldRPC.StartMonitor": { request: Empty; result: ActionResult };
+  "MysqldRPC.StopMonitor": { request: Empty; result: ActionResult };
+  "MysqldRPC.Start": { request: Empty; result: ActionResult };
+  "MysqldRPC.ShutDown": { request: Empty; result: ActionResult };
+  "MysqldRPC.Kill": { request: Empty; result: ActionResult };
+  "MysqldRPC.IsRunning": { request: Empty; result: { running: boolean } };
+  "UserRPC.CreateNormalUser": { request: UserRequest; result: ActionResult };
+  "UserRPC.CreateSuperUser": { request: UserRequest; result: ActionResult };
+  "UserRPC.CreateUserWithPrivileges": { request: UserRequest; result: ActionResult };
+  "UserRPC.DropUser": { request: UserRequest; result: ActionResult };
+  "UserRPC.ChangePasword": { request: UserRequest; result: ActionResult };
+  "UserRPC.GetUser": { request: Empty; result: { users: MysqlUser[] } };
+}
+
+export type MethodName = keyof Methods;
+export type RequestOf<M extends MethodName> = Methods[M]["request"];
+export type ResultOf<M extends MethodName> = Methods[M]["result"];
+
+/**
+ * Election messages between daemons travel one way each (`RaftRPC.Message`): the election core's
+ * message plus the sender's MySQL address, which a follower needs to CHANGE MASTER to a new
+ * leader. Replication credentials are never sent: every node has them in its own config.
+ */
+export const RAFT_MESSAGE_METHOD = "RaftRPC.Message";
+export interface RaftEnvelope<TMessage> {
+  message: TMessage;
+  mysql: { host: string; port: number };
+}
