@@ -23,8 +23,13 @@ export interface CliContext {
   config(): Promise<XenonConfig>;
   /** The daemon to talk to: `--endpoint`, else this node's `server.endpoint`. */
   endpoint(): Promise<string>;
+  /** One line of output (a newline is added). */
   out(text: string): void;
+  /** Output exactly as given, no newline added (the original's JSON answers end without one). */
+  write(text: string): void;
   err(text: string): void;
+  /** Standard input up to its end, for passwords given as `-`. */
+  readStdin(): Promise<string>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -48,10 +53,19 @@ export function parseEndpoint(text: string): string {
   return text.trim();
 }
 
-export function createContext(
-  options: GlobalOptions,
-  io: { out(text: string): void; err(text: string): void; exeDir: string },
-): CliContext {
+/** Where a command's input and output go (the process's streams, or a test's buffers). */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Raw output without a trailing newline; `out` is used when absent. */
+  write?(text: string): void;
+  /** Reads standard input to its end; Deno.stdin when absent. */
+  readStdin?(): Promise<string>;
+  /** The directory of the executable, where xenoncli also looks for config.path. */
+  exeDir: string;
+}
+
+export function createContext(options: GlobalOptions, io: CliIo): CliContext {
   const timeoutMs = parseTimeout(options.timeout);
   const explicitEndpoint = options.endpoint === undefined
     ? undefined
@@ -77,6 +91,30 @@ export function createContext(
     config,
     endpoint: async () => explicitEndpoint ?? (await config()).server.endpoint,
     out: io.out,
+    write: io.write ?? io.out,
     err: io.err,
+    readStdin: io.readStdin ?? readDenoStdin,
   };
+}
+
+/** A password needs a few bytes; more than this on stdin is a mistake, not a password. */
+const MAX_STDIN_BYTES = 64 * 1024;
+
+async function readDenoStdin(): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of Deno.stdin.readable) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > MAX_STDIN_BYTES) {
+      throw new UsageError(`standard input is over ${MAX_STDIN_BYTES} bytes; expected a password`);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
 }

@@ -5,15 +5,10 @@
 import { CommanderError } from "commander";
 import { EXIT_FAILED, EXIT_USAGE, oneLine, XenonError } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
-import { createContext, type GlobalOptions } from "./context.ts";
+import { type CliIo, createContext, type GlobalOptions } from "./context.ts";
 import { buildProgram } from "./program.ts";
 
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  /** The directory of the executable, where xenoncli also looks for config.path. */
-  exeDir: string;
-}
+export type { CliIo };
 
 export async function runCli(argv: string[], invokedAs: string, io: CliIo): Promise<number> {
   let exitCode = 0;

@@ -1,17 +1,5 @@
 import assert from "node:assert/strict";
-import { runCli } from "../../src/cli/run.ts";
-
-/** Runs one command line in-process and captures what it prints. */
-export async function cli(argv: string[], invokedAs = "xenon") {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, invokedAs, {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    exeDir: "/nonexistent",
-  });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { cli } from "./_cli.ts";
 
 /** xenoncli's whole tree (inventory §1), each must be registered with its arguments. */
 const XENONCLI_COMMANDS = [
@@ -47,7 +35,7 @@ const XENONCLI_COMMANDS = [
   ["mysql", "sysvar", "SET GLOBAL x=1"],
   ["mysql", "createuser", "u", "%", "pw", "NO"],
   ["mysql", "createsuperuser", "u", "%", "pw", "NO"],
-  ["mysql", "createuserwithgrants", "--user", "u", "--privs", "SELECT"],
+  ["mysql", "createuserwithgrants", "--user", "u", "--passwd", "pw", "--privs", "SELECT"],
   ["mysql", "dropuser", "u", "%"],
   ["mysql", "changepassword", "u", "%", "pw"],
   ["mysql", "getuser"],
@@ -60,14 +48,30 @@ const XENONCLI_COMMANDS = [
   ["serve"],
 ];
 
-Deno.test("every xenoncli command is registered and refuses honestly until implemented", async () => {
+/** Commands that come with later issues (backup, rebuild, log merging, perf, the daemon). */
+const LATER = [
+  "cluster log",
+  "mysql backup",
+  "mysql cancelbackup",
+  "mysql rebuildme",
+  "perf quickstack",
+  "serve",
+];
+
+Deno.test("every xenoncli command is registered; only the later ones refuse as not implemented", async () => {
   for (const argv of XENONCLI_COMMANDS) {
     const { code, err } = await cli(argv);
     const path = argv.filter((a) => /^[a-z]+$/.test(a)).slice(0, 2).join(" ");
-    assert.equal(code, 2, `${argv.join(" ")}: ${err}`);
-    assert.match(err, /^error: not implemented yet: /, argv.join(" "));
-    assert.ok(err.includes(path.split(" ")[0]), argv.join(" "));
-    assert.equal(err.split("\n").length, 1, `one line only for ${argv.join(" ")}`);
+    const later = LATER.some((l) => path.startsWith(l));
+    assert.equal(err.split("\n").length, 1, `one line only for ${argv.join(" ")}: ${err}`);
+    if (later) {
+      assert.equal(code, 2, `${argv.join(" ")}: ${err}`);
+      assert.match(err, /^error: not implemented yet: /, argv.join(" "));
+    } else {
+      // No config is found from /nonexistent: the command ran and failed for that reason.
+      assert.equal(code, 1, `${argv.join(" ")}: ${err}`);
+      assert.doesNotMatch(err, /not implemented/, argv.join(" "));
+    }
   }
 });
 
@@ -89,7 +93,7 @@ Deno.test("usage errors are one line with exit code 2", async () => {
 });
 
 Deno.test("help exits 0 and the program keeps the name it was called by", async () => {
-  const asXenoncli = await cli(["--help"], "xenoncli");
+  const asXenoncli = await cli(["--help"], { invokedAs: "xenoncli" });
   assert.equal(asXenoncli.code, 0);
   assert.match(asXenoncli.out, /^Usage: xenoncli/);
   for (const group of ["cluster", "raft", "mysql", "xenon", "config", "sandbox", "serve", "init"]) {

@@ -1,8 +1,24 @@
 import { checkConfig, checkConfigLive, type Finding, formatFinding } from "../../config/check.ts";
-import { loadConfig, readConfigText } from "../../config/mod.ts";
+import { loadConfig, readConfigText, type XenonConfig } from "../../config/mod.ts";
+import { oneLine } from "../../lib/errors.ts";
+import { type LeaseArithmetic, leaseArithmetic, validateTimers } from "../../raft/mod.ts";
 import type { CliContext } from "../context.ts";
-import type { GroupSpec } from "../spec.ts";
 import { withMysql } from "../mysql_session.ts";
+import { raftTimersOf } from "../raft_timers.ts";
+import type { GroupSpec } from "../spec.ts";
+
+/** The lease the timers give, or the error that makes them unusable for the election core. */
+function leaseOf(config: XenonConfig): { lease?: LeaseArithmetic; finding?: Finding } {
+  const timers = raftTimersOf(config);
+  try {
+    validateTimers(timers);
+  } catch (error) {
+    return {
+      finding: { key: "raft.election-timeout", severity: "error", message: oneLine(error) },
+    };
+  }
+  return { lease: leaseArithmetic(timers) };
+}
 
 async function runCheck(ctx: CliContext, _args: string[], options: Record<string, unknown>) {
   const path = ctx.configPath();
@@ -11,15 +27,24 @@ async function runCheck(ctx: CliContext, _args: string[], options: Record<string
     path,
     fileMode: (await Deno.stat(path)).mode ?? undefined,
   });
-  if (options.live && !findings.some((f) => f.severity === "error")) {
+  let lease: LeaseArithmetic | undefined;
+  if (!findings.some((f) => f.severity === "error")) {
     const { config } = await loadConfig(path);
-    findings.push(
-      ...await withMysql(config.mysql, ctx.timeoutMs, (query) => checkConfigLive(config, query)),
-    );
+    const timers = leaseOf(config);
+    lease = timers.lease;
+    if (timers.finding) findings.unshift(timers.finding);
+    if (options.live && !timers.finding) {
+      findings.push(
+        ...await withMysql(config.mysql, ctx.timeoutMs, (query) => checkConfigLive(config, query)),
+      );
+    }
   }
-  if (ctx.json) ctx.out(JSON.stringify({ path, findings }));
-  else if (findings.length === 0) ctx.out(`${path}: no problems found`);
-  else for (const finding of findings) ctx.out(`${finding.severity}: ${formatFinding(finding)}`);
+  if (ctx.json) ctx.out(JSON.stringify({ path, findings, lease }));
+  else {
+    if (findings.length === 0) ctx.out(`${path}: no problems found`);
+    for (const finding of findings) ctx.out(`${finding.severity}: ${formatFinding(finding)}`);
+    if (lease) ctx.out(`info: ${lease.summary}`);
+  }
   return findings.length === 0 ? 0 : 1;
 }
 
@@ -30,7 +55,8 @@ export const configCommands: GroupSpec = {
   commands: [{
     usage: "check",
     description:
-      "validate the config: types, timers, sysvar profiles, VIP commands, file permissions",
+      "validate the config: types, timers (and the leader lease they give), sysvar profiles, " +
+      "VIP commands, file permissions",
     options: [{
       flags: "--live",
       description: "also check every sysvar exists on the local MySQL",

@@ -1,3 +1,4 @@
+import { action } from "../action.ts";
 import type { GroupSpec } from "../spec.ts";
 
 /** `xenon xenon ping`: the liveness probe the Kubernetes operator runs. */
@@ -7,6 +8,7 @@ export const xenonCommands: GroupSpec = {
   commands: [{
     usage: "ping",
     description: "check that the daemon answers (exit 0) or not (exit 1)",
+    run: action({ method: "ServerRPC.Ping", what: "answer a ping" }),
   }],
 };
 

@@ -1,0 +1,77 @@
+/**
+ * How the CLI talks to xenon daemons: signed RPC with the cluster key from the config, typed by the
+ * contract in src/model, every call bounded by `--timeout`.
+ */
+import type { XenonConfig } from "../config/mod.ts";
+import { ConfigError, oneLine } from "../lib/errors.ts";
+import type { MethodName, RequestOf, ResultOf } from "../model/mod.ts";
+import {
+  type CallOutcome,
+  cliIdentity,
+  type ClusterKey,
+  deriveClusterKey,
+  RpcClient,
+} from "../rpc/mod.ts";
+import type { CliContext } from "./context.ts";
+
+/** The daemons one command talks to. */
+export interface Daemons {
+  /** The node this command asks first: `--endpoint`, else this node's `server.endpoint`. */
+  readonly self: string;
+  /** Calls `method` on one node; throws a one-line RpcError when it fails. */
+  call<M extends MethodName>(
+    endpoint: string,
+    method: M,
+    request: RequestOf<M>,
+  ): Promise<ResultOf<M>>;
+  /** Calls `method` on every node in parallel; a failure is an outcome, never a throw. */
+  callAll<M extends MethodName>(
+    endpoints: readonly string[],
+    method: M,
+    request: RequestOf<M>,
+  ): Promise<CallOutcome<ResultOf<M>>[]>;
+}
+
+/**
+ * The cluster key, from `server.cluster-secret` or `server.cluster-secret-file`, else from
+ * `replication.passwd` (which every node of an existing cluster already shares). The daemon must
+ * derive it the same way.
+ */
+export async function clusterKeyOf(config: XenonConfig): Promise<ClusterKey> {
+  const { clusterSecret, clusterSecretFile } = config.server;
+  let secret = clusterSecret;
+  if (!secret && clusterSecretFile) {
+    try {
+      secret = (await Deno.readTextFile(clusterSecretFile)).trim();
+    } catch (error) {
+      throw new ConfigError(
+        `cannot read server.cluster-secret-file ${clusterSecretFile}: ${oneLine(error)}`,
+      );
+    }
+  }
+  return await deriveClusterKey({ secret, replicationPassword: config.replication.passwd });
+}
+
+/** Opens a client for one command and closes it afterwards. */
+export async function withDaemons<T>(
+  ctx: CliContext,
+  work: (daemons: Daemons) => Promise<T>,
+): Promise<T> {
+  const config = await ctx.config();
+  const self = await ctx.endpoint();
+  const client = new RpcClient({
+    self: cliIdentity(),
+    key: await clusterKeyOf(config),
+    tls: config.server.tlsCa ? { caFile: config.server.tlsCa } : undefined,
+  });
+  const options = { timeoutMs: ctx.timeoutMs };
+  try {
+    return await work({
+      self,
+      call: (endpoint, method, request) => client.call(endpoint, method, request, options),
+      callAll: (endpoints, method, request) => client.callAll(endpoints, method, request, options),
+    });
+  } finally {
+    client.close();
+  }
+}
