@@ -1,0 +1,285 @@
+/**
+ * `xenon serve` (and the original's `xenon -c FILE [-r ROLE]`): start mysqld through the monitor
+ * (unless `mysql.monitor-disabled`), wait until MySQL works, make it read-only, create the
+ * replication user if missing, start peer RPC, start the election. SIGINT/SIGTERM: a leader
+ * fences and runs leader-stop-command first, then the agent exits; mysqld keeps running,
+ * read-only. A SIGKILLed agent leaves mysqld as it was: the next start fences it before anything.
+ */
+import { checkConfig, readConfigText, type XenonConfig } from "../config/mod.ts";
+import { comparatorFor } from "../gtid/mod.ts";
+import { ConfigError, oneLine, XenonError } from "../lib/errors.ts";
+import { registerSecret } from "../lib/redact.ts";
+import { log, logLevelFromConfig, setupLogging, toStdout } from "../log/mod.ts";
+import { ensureReplicationUser, type MysqlStatus, setReadOnly } from "../mysql/mod.ts";
+import { Mysqld, MysqldMonitor, type StartOptions } from "../mysqld/mod.ts";
+import { leaseArithmetic, type RaftOptions, raftOptions, validateTimers } from "../raft/mod.ts";
+import { deriveClusterKey, RpcClient, RpcServer } from "../rpc/mod.ts";
+import { LeaderCommands } from "../vip/mod.ts";
+import { LeaderDuties } from "./leader_duties.ts";
+import { connectionOptions, LocalMysql } from "./local_mysql.ts";
+import { XenonNode } from "./node.ts";
+import { ensureMetaDir, readPeersFile } from "./peers_file.ts";
+import { MysqlPoller } from "./poller.ts";
+import { initRplRole, registerServices } from "./services.ts";
+
+export type StartRole = "LEADER" | "FOLLOWER" | "IDLE";
+
+export interface DaemonOptions {
+  role?: string;
+  configPath: string;
+  /** Resolves to stop the daemon as SIGTERM would (tests). */
+  stopSignal?: Promise<void>;
+  /** Longest wait for MySQL to accept connections at startup. @default 120000 */
+  mysqlWaitMs?: number;
+}
+
+/** Parses `-r`; one line naming the choices otherwise. */
+export function parseRole(role: string | undefined): StartRole | undefined {
+  if (role === undefined || role === "") return undefined;
+  const r = role.trim().toUpperCase();
+  if (r === "LEADER" || r === "FOLLOWER" || r === "IDLE") return r;
+  throw new ConfigError(`-r ${role}: expected LEADER, FOLLOWER or IDLE`);
+}
+
+/** The election timers from xenon.json, in ms; refuses (one line) unsafe combinations. */
+export function optionsFromConfig(
+  config: XenonConfig,
+  comparator: RaftOptions["comparator"],
+): RaftOptions {
+  const options = raftOptions(config.server.endpoint, comparator, {
+    heartbeatMs: config.raft.heartbeatTimeout,
+    electionTimeoutMs: config.raft.electionTimeout,
+    requestTimeoutMs: config.rpc.requestTimeout,
+    superIdle: config.raft.superIdle,
+  });
+  validateTimers(options);
+  return options;
+}
+
+/** Refuses to start on any error `config check` finds (its first error, in one line). */
+export async function refuseUnsafeConfig(configPath: string): Promise<void> {
+  const text = await readConfigText(configPath);
+  const errors = checkConfig(text, { path: configPath }).filter((f) => f.severity === "error");
+  if (errors.length > 0) {
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more: xenon config check)` : "";
+    throw new ConfigError(`${errors[0].key}: ${errors[0].message}${more}`);
+  }
+}
+
+/** MariaDB: a restarted former primary comes up as a replica and drops an unacked binlog tail. */
+class SupervisedMysqld extends Mysqld {
+  constructor(options: Mysqld["options"], readonly role: StartOptions["initRplRole"]) {
+    super(options);
+  }
+  override start(options: StartOptions = {}): Promise<boolean> {
+    return super.start({ initRplRole: this.role, ...options });
+  }
+}
+
+async function clusterSecret(config: XenonConfig): Promise<string | undefined> {
+  if (config.server.clusterSecret.trim() !== "") return config.server.clusterSecret;
+  const file = config.server.clusterSecretFile.trim();
+  if (file === "") return undefined;
+  try {
+    const secret = (await Deno.readTextFile(file)).trim();
+    registerSecret(secret);
+    return secret;
+  } catch (error) {
+    throw new ConfigError(`server.cluster-secret-file ${file} cannot be read: ${oneLine(error)}`);
+  }
+}
+
+/** Waits (bounded) until the local MySQL answers, logging progress every 5 s. */
+async function waitForMysql(link: LocalMysql, timeoutMs: number): Promise<void> {
+  const started = performance.now();
+  let lastLog = started;
+  let lastError = "";
+  while (performance.now() - started < timeoutMs) {
+    try {
+      await link.get();
+      return;
+    } catch (error) {
+      lastError = oneLine(error);
+      await link.reset();
+    }
+    if (performance.now() - lastLog >= 5000) {
+      lastLog = performance.now();
+      log("node").info`waiting for MySQL: ${lastError}`;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new XenonError(`MySQL did not answer within ${timeoutMs} ms: ${lastError}`);
+}
+
+/**
+ * Runs the daemon until SIGINT/SIGTERM (or `stopSignal`); returns the exit code.
+ *
+ * @throws ConfigError / XenonError (one line) when it cannot start.
+ */
+export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promise<number> {
+  setupLogging({
+    level: logLevelFromConfig(config.log.level),
+    format: config.log.format,
+    write: toStdout,
+  });
+  const logger = log("node");
+  const role = parseRole(opts.role);
+  await refuseUnsafeConfig(opts.configPath);
+  const self = config.server.endpoint;
+  const metaDir = config.raft.metaDatadir;
+  await ensureMetaDir(metaDir);
+  const meta = await readPeersFile(metaDir);
+  const key = await deriveClusterKey({
+    secret: await clusterSecret(config),
+    replicationPassword: config.replication.passwd,
+  });
+  if (key.source === "replication.passwd") {
+    logger.warn`peer RPC key derived from replication.passwd; set server.cluster-secret`;
+  }
+
+  const mysqld = new SupervisedMysqld({
+    basedir: config.mysql.basedir,
+    defaultsFile: config.mysql.defaultsFile,
+    host: config.mysql.host,
+    port: config.mysql.port,
+    user: config.mysql.admin,
+    password: config.mysql.passwd,
+  }, initRplRole({ config }));
+  const monitor = new MysqldMonitor(mysqld, {
+    intervalMs: config.backup.mysqldMonitorInterval,
+    onEvent: (e) =>
+      e.kind === "restarted"
+        ? logger.warn`mysqld was down: restarted it (read-only until elected)`
+        : logger.error`mysqld restart failed: ${e.error}`,
+  });
+  if (!config.mysql.monitorDisabled) {
+    if (await mysqld.start()) logger.info`started mysqld from ${config.mysql.defaultsFile}`;
+    monitor.start();
+  }
+
+  const link = new LocalMysql(connectionOptions(config), config.mysql.version);
+  const pollLink = new LocalMysql(
+    { ...connectionOptions(config), queryTimeoutMs: config.mysql.pingTimeout },
+    config.mysql.version,
+  );
+  const closeAll: (() => Promise<void> | void)[] = [
+    () => monitor.stop(),
+    () => link.close(),
+    () => pollLink.close(),
+  ];
+  const cleanup = async () => {
+    for (const close of closeAll.reverse()) await Promise.resolve(close()).catch(() => {});
+  };
+  try {
+    await waitForMysql(link, opts.mysqlWaitMs ?? 120_000);
+    const db = await link.get();
+    if (db.mismatch) logger.warn`${db.mismatch}`;
+    await setReadOnly(db, true);
+    if (
+      await ensureReplicationUser(db, {
+        user: config.replication.user,
+        password: config.replication.passwd,
+      })
+    ) logger.info`created replication user '${config.replication.user}'@'%'`;
+    const comparator = comparatorFor(db.flavor.gtid === "mariadb" ? "mariadb" : "mysql");
+    const options = optionsFromConfig(config, comparator);
+    logger.info`election timers: ${leaseArithmetic(options).summary}`;
+
+    const rpc = new RpcClient({ self, key });
+    closeAll.push(() => rpc.close());
+    const leaderCommands = new LeaderCommands(
+      config.raft.leaderStartCommand,
+      config.raft.leaderStopCommand,
+    );
+    let fatal: string | null = null;
+    const stopped = Promise.withResolvers<void>();
+    const node = new XenonNode({
+      config,
+      options,
+      metaDir,
+      mysql: link,
+      otherThreads: () => [pollLink.threadId].filter((t): t is number => t !== null),
+      rpc,
+      leaderCommands,
+      onFatal: (reason) => {
+        fatal = reason;
+        logger.fatal`${reason}: stopping`;
+        stopped.resolve();
+      },
+    });
+    let lastStatus: MysqlStatus | null = null;
+    const poller = new MysqlPoller({
+      link: pollLink,
+      intervalMs: Math.max(100, config.mysql.pingTimeout),
+      admitDefeatCount: config.mysql.admitDefeatPingCount,
+      comparator,
+      report: (observation, readOnly, status) => {
+        lastStatus = status;
+        node.observe(observation, readOnly);
+      },
+    });
+    closeAll.push(() => poller.stop());
+    const server = new RpcServer({
+      listen: self,
+      key,
+      allowedPeer: (from) => node.state.peers.includes(from) || node.state.idlePeers.includes(from),
+    });
+    registerServices(server, {
+      config,
+      node,
+      poller,
+      lastStatus: () => lastStatus,
+      mysqld,
+      monitor,
+      startedAt: performance.now(),
+    });
+    await server.start();
+    closeAll.push(() => server.close());
+    const duties = new LeaderDuties({ config, node, rpc, options });
+    closeAll.push(() => duties.stop());
+
+    await node.start(meta);
+    poller.start();
+    duties.start();
+    await applyStartRole(node, poller, role);
+
+    const onSignal = () => stopped.resolve();
+    Deno.addSignalListener("SIGINT", onSignal);
+    Deno.addSignalListener("SIGTERM", onSignal);
+    closeAll.push(() => {
+      Deno.removeSignalListener("SIGINT", onSignal);
+      Deno.removeSignalListener("SIGTERM", onSignal);
+    });
+    opts.stopSignal?.then(onSignal);
+    logger.info`xenon ${self} running`;
+    await stopped.promise;
+    logger.info`stopping: ${node.writableLeader ? "fencing as leader first" : "not the leader"}`;
+    await poller.stop();
+    await node.stop();
+    await cleanup();
+    logger.info`stopped`;
+    return fatal === null ? 0 : 1;
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** `-r`: IDLE disables the election here; LEADER campaigns at once, through every check. */
+async function applyStartRole(
+  node: XenonNode,
+  poller: MysqlPoller,
+  role: StartRole | undefined,
+): Promise<void> {
+  const logger = log("node");
+  if (role === "IDLE") {
+    const r = await node.admin({ kind: "disable" });
+    logger.info`-r IDLE: ${r.reason}`;
+  } else if (role === "LEADER") {
+    logger.info`-r LEADER: campaigning now (raft trytoleader); votes still check the data`;
+    // The campaign needs a MySQL sample first; give the poller one round.
+    await poller.pollOnce();
+    const r = await node.admin({ kind: "tryToLead" });
+    logger.info`-r LEADER: ${r.reason}`;
+  }
+}

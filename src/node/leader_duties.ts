@@ -1,0 +1,102 @@
+/**
+ * What a writable leader does besides heartbeats:
+ * - purge binary logs every `raft.purge-binlog-interval`, only below the oldest file any member
+ *   still executes (every member must answer; `raft purge-binlog-disabled` and `raft
+ *   disablepurgebinlog` turn it off);
+ * - report a blocked primary: semi-sync never falls back to async, so commits waiting for acks
+ *   are logged (once per episode) instead of silently continuing without them.
+ */
+import type { XenonConfig } from "../config/mod.ts";
+import { oneLine } from "../lib/errors.ts";
+import { log } from "../log/mod.ts";
+import type { MysqlStatusResult } from "../model/mod.ts";
+import { purgeBinlogs } from "../mysql/mod.ts";
+import type { RaftOptions } from "../raft/mod.ts";
+import type { RpcClient } from "../rpc/mod.ts";
+import type { XenonNode } from "./node.ts";
+
+export interface LeaderDutiesDeps {
+  config: XenonConfig;
+  node: XenonNode;
+  rpc: RpcClient;
+  options: RaftOptions;
+}
+
+export class LeaderDuties {
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #blockedSince: number | null = null;
+  #running: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly d: LeaderDutiesDeps) {}
+
+  start(): void {
+    const every = (ms: number, job: () => Promise<unknown>) =>
+      this.#timers.push(setInterval(() => {
+        this.#running = this.#running.then(job).catch((error) =>
+          log("node").warn`leader duty failed: ${oneLine(error)}`
+        );
+      }, ms));
+    every(this.d.config.raft.purgeBinlogInterval, () => this.purge());
+    every(Math.max(1000, this.d.options.heartbeatMs), () => this.checkSemiSync());
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    await this.#running;
+  }
+
+  /** One purge round (exposed for tests); returns the file purged up to, or null. */
+  async purge(): Promise<string | null> {
+    const { node, config } = this.d;
+    const s = node.state;
+    if (!node.writableLeader || !s.purgeBinlog || config.raft.purgeBinlogDisabled) return null;
+    const others = [...s.peers, ...s.idlePeers].filter((p) => p !== s.self);
+    const outcomes = await this.d.rpc.callAll<MysqlStatusResult>(others, "MysqlRPC.Status", {}, {
+      timeoutMs: this.d.options.requestTimeoutMs,
+    });
+    const files: string[] = [];
+    for (const o of outcomes) {
+      if (!o.ok) return null; // a member that did not answer may still need every file
+      files.push(o.result.replication.relayMasterLogFile);
+    }
+    if (files.length === 0) return null;
+    try {
+      const purged = await node.run(async () => purgeBinlogs(await node.deps.mysql.get(), files));
+      if (purged !== null) {
+        node.stats.leaderPurgeBinlogs++;
+        log("node").info`purged binary logs before ${purged} (all members are past it)`;
+      }
+      return purged;
+    } catch (error) {
+      node.stats.leaderPurgeBinlogFails++;
+      throw error;
+    }
+  }
+
+  /** Logs commits blocked on semi-sync acks (once per episode) and when they flow again. */
+  async checkSemiSync(): Promise<void> {
+    const node = this.d.node;
+    if (!node.writableLeader || !node.state.checkSemiSync) {
+      this.#blockedSince = null;
+      return;
+    }
+    const db = await node.deps.mysql.get();
+    const rows = await db.session.query(
+      "SHOW GLOBAL STATUS WHERE Variable_name IN " +
+        "('Rpl_semi_sync_master_wait_sessions','Rpl_semi_sync_master_clients')",
+    );
+    const value = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? 0);
+    const waiting = value("Rpl_semi_sync_master_wait_sessions");
+    if (waiting > 0 && this.#blockedSince === null) {
+      this.#blockedSince = performance.now();
+      log("node").error`primary BLOCKED: ${waiting} commits wait for semi-sync acks, ${
+        value("Rpl_semi_sync_master_clients")
+      } replicas connected; writes resume when a replica acks (no silent async fallback)`;
+    } else if (waiting === 0 && this.#blockedSince !== null) {
+      const ms = Math.round(performance.now() - this.#blockedSince);
+      log("node").info`primary unblocked after about ${ms} ms`;
+      this.#blockedSince = null;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Watches the local MySQL every `mysql.ping-timeout` and tells the election what it sees. As the
+ * original, MySQL counts as dead only after `mysql.admit-defeat-ping-count` failed pings in a row
+ * (one slow answer does not demote a leader). A server that restarted between two samples (its
+ * uptime went back) is reported dead once: a crash-restart of a leader's mysqld is a lost
+ * primary, whatever came back is not trusted to be writable.
+ */
+import { oneLine } from "../lib/errors.ts";
+import { log } from "../log/mod.ts";
+import type { MysqlStatus } from "../mysql/mod.ts";
+import type { PositionComparator } from "../gtid/mod.ts";
+import type { MysqlObservation } from "../raft/mod.ts";
+import { type LocalMysql, sample } from "./local_mysql.ts";
+
+export const DEAD: MysqlObservation = {
+  alive: false,
+  ioRunning: false,
+  sqlRunning: false,
+  position: null,
+};
+
+export interface PollerOptions {
+  link: LocalMysql;
+  intervalMs: number;
+  admitDefeatCount: number;
+  comparator: PositionComparator;
+  /** Receives each observation and the server's read_only (null when dead). */
+  report(observation: MysqlObservation, readOnly: boolean | null, status: MysqlStatus | null): void;
+}
+
+export class MysqlPoller {
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running = false;
+  #current: Promise<void> | undefined;
+  #failures = 0;
+  #lastUptime: number | null = null;
+  #deadReported = false;
+  /** Consecutive MySQL downs seen (the original's MysqlDowns). */
+  downs = 0;
+
+  constructor(readonly o: PollerOptions) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    await this.#current;
+  }
+
+  #schedule(ms: number): void {
+    this.#timer = setTimeout(() => {
+      this.#current = this.pollOnce().finally(() => {
+        if (this.#running) this.#schedule(this.o.intervalMs);
+      });
+    }, ms);
+  }
+
+  /** One sample (exposed for tests). */
+  async pollOnce(): Promise<void> {
+    let result: Awaited<ReturnType<typeof sample>>;
+    try {
+      result = await sample(await this.o.link.get(), this.o.comparator);
+    } catch (error) {
+      await this.o.link.reset();
+      this.#failures++;
+      if (this.#failures >= Math.max(1, this.o.admitDefeatCount)) {
+        if (!this.#deadReported) {
+          log("node").error`MySQL is DEAD after ${this.#failures} failed pings: ${oneLine(error)}`;
+          this.downs++;
+        }
+        this.#deadReported = true;
+        this.o.report(DEAD, null, null);
+      }
+      return;
+    }
+    const { status, position, uptime } = result;
+    this.#failures = 0;
+    const restarted = this.#lastUptime !== null && uptime < this.#lastUptime;
+    this.#lastUptime = uptime;
+    if (restarted && !this.#deadReported) {
+      log("node").error`MySQL restarted (uptime ${uptime} s): treating it as a lost server once`;
+      this.downs++;
+      this.o.report(DEAD, null, null);
+    }
+    if (this.#deadReported) log("node").info`MySQL is ALIVE again`;
+    this.#deadReported = false;
+    this.o.report(
+      {
+        alive: true,
+        ioRunning: status.replica?.ioRunning ?? false,
+        // No source configured: nothing waits in a relay log, the data is complete as it is.
+        sqlRunning: status.replica === null ? true : status.replica.sqlRunning,
+        position,
+      },
+      status.readOnly,
+      status,
+    );
+  }
+}

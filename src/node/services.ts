@@ -1,0 +1,364 @@
+/**
+ * The RPC methods of `src/model/mod.ts`, served by one daemon. Admin methods accept the CLI too;
+ * election messages only peers. User commands run only on the leader, as in the original.
+ */
+import type { XenonConfig } from "../config/mod.ts";
+import { XenonError } from "../lib/errors.ts";
+import type {
+  ActionResult,
+  MethodName,
+  MysqldStatusResult,
+  MysqlStatusResult,
+  NodesResult,
+  RaftStatusResult,
+  RequestOf,
+  ResultOf,
+  ServerStatusResult,
+  UserRequest,
+} from "../model/mod.ts";
+import { RAFT_MESSAGE_METHOD } from "../model/mod.ts";
+import {
+  applySysvars,
+  changePassword,
+  createNormalUser,
+  createSuperUser,
+  createUserWithGrants,
+  dropUser,
+  listUsers,
+  type MysqlStatus,
+  parseSetGlobal,
+} from "../mysql/mod.ts";
+import type { Mysqld, MysqldMonitor } from "../mysqld/mod.ts";
+import type { AdminCommand } from "../raft/mod.ts";
+import { type CallContext, type RpcServer, v, type Validator } from "../rpc/mod.ts";
+import { validateEnvelope } from "./message_codec.ts";
+import type { XenonNode } from "./node.ts";
+import type { MysqlPoller } from "./poller.ts";
+
+export interface ServiceDeps {
+  config: XenonConfig;
+  node: XenonNode;
+  poller: MysqlPoller;
+  /** The latest MySQL sample (null while dead). */
+  lastStatus(): MysqlStatus | null;
+  mysqld: Mysqld;
+  monitor: MysqldMonitor;
+  startedAt: number;
+}
+
+const empty: Validator<Record<string, never>> = (value, path) =>
+  v.object({})(value ?? {}, path) as Record<string, never>;
+const nodesChange = v.object({ nodes: v.strings() });
+const sysvarRequest = v.object({ varSql: v.string() });
+const userRequest: Validator<UserRequest> = v.object({
+  user: v.string(),
+  host: v.withDefault(v.string(), "%"),
+  passwd: v.optional(v.string()),
+  database: v.optional(v.string()),
+  table: v.optional(v.string()),
+  privileges: v.optional(v.string()),
+  ssl: v.optional(v.oneOf(["YES", "NO"] as const)),
+});
+
+const ok = (reason: string): ActionResult => ({ ok: true, reason });
+
+export function registerServices(server: RpcServer, d: ServiceDeps): void {
+  const node = d.node;
+  const method = <M extends MethodName>(
+    name: M,
+    validate: Validator<RequestOf<M>>,
+    handler: (request: RequestOf<M>, context: CallContext) => Promise<ResultOf<M>> | ResultOf<M>,
+  ) => server.registerMethod(name, handler, { validate, callers: "peers-and-cli" });
+  const admin = (command: AdminCommand) => node.admin(command);
+  const each = async (nodes: string[], make: (n: string) => AdminCommand) => {
+    const reasons: string[] = [];
+    let allOk = true;
+    for (const n of nodes) {
+      const r = await admin(make(n.trim()));
+      allOk &&= r.ok;
+      reasons.push(r.reason);
+    }
+    return { ok: allOk, reason: reasons.join("; ") || "no nodes given" };
+  };
+
+  server.registerMethod(RAFT_MESSAGE_METHOD, (envelope, context) => {
+    if (envelope.message.from !== context.from) {
+      throw new XenonError(
+        `message claims to be from ${envelope.message.from} but was signed by ${context.from}`,
+      );
+    }
+    node.peers.learn(context.from, envelope.mysql);
+    node.receive({ type: "message", message: envelope.message });
+    return null;
+  }, { validate: validateEnvelope, callers: "peers" });
+
+  method("NodeRPC.GetNodes", empty, () => nodesOf(node));
+  method(
+    "NodeRPC.AddNodes",
+    nodesChange,
+    (r) => each(r.nodes, (e) => ({ kind: "addPeer", endpoint: e })),
+  );
+  method(
+    "NodeRPC.AddIdleNodes",
+    nodesChange,
+    (r) => each(r.nodes, (e) => ({ kind: "addIdlePeer", endpoint: e })),
+  );
+  method(
+    "NodeRPC.RemoveNodes",
+    nodesChange,
+    (r) => each(r.nodes, (e) => ({ kind: "removePeer", endpoint: e })),
+  );
+  method(
+    "NodeRPC.RemoveIdleNodes",
+    nodesChange,
+    (r) => each(r.nodes, (e) => ({ kind: "removeIdlePeer", endpoint: e })),
+  );
+  method("ServerRPC.Ping", empty, () => ok("pong"));
+  method("ServerRPC.Status", empty, () => serverStatus(d));
+  method("RaftRPC.Status", empty, () => raftStatus(node));
+  method("RaftRPC.EnablePurgeBinlog", empty, () => admin({ kind: "purgeBinlog", enabled: true }));
+  method("RaftRPC.DisablePurgeBinlog", empty, () => admin({ kind: "purgeBinlog", enabled: false }));
+  method(
+    "RaftRPC.EnableCheckSemiSync",
+    empty,
+    () => admin({ kind: "checkSemiSync", enabled: true }),
+  );
+  method(
+    "RaftRPC.DisableCheckSemiSync",
+    empty,
+    () => admin({ kind: "checkSemiSync", enabled: false }),
+  );
+  method("HARPC.HAEnable", empty, () => admin({ kind: "enable" }));
+  method("HARPC.HADisable", empty, () => admin({ kind: "disable" }));
+  method("HARPC.HASetLearner", empty, () => admin({ kind: "setLearner" }));
+  method("HARPC.HATryToLeader", empty, () => tryToLead(d));
+  method("MysqlRPC.Status", empty, () => mysqlStatus(d));
+  method("MysqlRPC.SetGlobalSysVar", sysvarRequest, async (r) => {
+    const item = parseSetGlobal(r.varSql);
+    await node.run(async () => applySysvars(await node.deps.mysql.get(), [item]));
+    return ok(`SET GLOBAL ${item.name} = ${item.value}`);
+  });
+  method("MysqldRPC.Status", empty, () => mysqldStatus(d));
+  method("MysqldRPC.StartMonitor", empty, () => {
+    d.monitor.start();
+    return ok("mysqld monitor ON");
+  });
+  method("MysqldRPC.StopMonitor", empty, async () => {
+    await d.monitor.stop();
+    return ok("mysqld monitor OFF");
+  });
+  method("MysqldRPC.Start", empty, async () => {
+    const started = await d.mysqld.start({ initRplRole: initRplRole(d) });
+    return ok(started ? "mysqld started" : "mysqld was already running");
+  });
+  method("MysqldRPC.ShutDown", empty, async () => {
+    if (node.writableLeader) {
+      throw new XenonError(
+        "this node is the writable leader: run `raft trytoleader` elsewhere first",
+      );
+    }
+    return ok((await d.mysqld.shutdown()) ? "mysqld shut down" : "mysqld was not running");
+  });
+  method("MysqldRPC.Kill", empty, async () => {
+    await d.mysqld.kill();
+    return ok("mysqld killed");
+  });
+  method("MysqldRPC.IsRunning", empty, () => ({ running: d.mysqld.isRunning() }));
+
+  const onLeader = <T>(job: () => Promise<T>) => {
+    if (!node.writableLeader) {
+      const leader = node.state.leader;
+      throw new XenonError(
+        `user commands run on the leader${leader ? `: ${leader}` : " (there is none now)"}`,
+      );
+    }
+    return node.run(job);
+  };
+  const db = () => node.deps.mysql.get();
+  const passwd = (r: UserRequest) => {
+    if (r.passwd === undefined) throw new XenonError("passwd is required");
+    return r.passwd;
+  };
+  method("UserRPC.CreateNormalUser", userRequest, async (r) => {
+    await onLeader(async () =>
+      createNormalUser(await db(), { ...r, password: passwd(r), ssl: r.ssl ?? "NO" })
+    );
+    return ok(`created '${r.user}'@'${r.host}'`);
+  });
+  method("UserRPC.CreateSuperUser", userRequest, async (r) => {
+    await onLeader(async () =>
+      createSuperUser(await db(), { ...r, password: passwd(r), ssl: r.ssl ?? "NO" })
+    );
+    return ok(`created super user '${r.user}'@'${r.host}'`);
+  });
+  method("UserRPC.CreateUserWithPrivileges", userRequest, async (r) => {
+    await onLeader(async () =>
+      createUserWithGrants(await db(), {
+        ...r,
+        password: passwd(r),
+        ssl: r.ssl ?? "NO",
+        database: r.database ?? "*",
+        table: r.table ?? "*",
+        privileges: r.privileges ?? "",
+      })
+    );
+    return ok(`created '${r.user}'@'${r.host}' with ${r.privileges}`);
+  });
+  method("UserRPC.DropUser", userRequest, async (r) => {
+    await onLeader(async () => dropUser(await db(), r.user, r.host));
+    return ok(`dropped '${r.user}'@'${r.host}'`);
+  });
+  method("UserRPC.ChangePasword", userRequest, async (r) => {
+    await onLeader(async () =>
+      changePassword(await db(), { user: r.user, host: r.host, password: passwd(r) })
+    );
+    return ok(`changed the password of '${r.user}'@'${r.host}'`);
+  });
+  method("UserRPC.GetUser", empty, async () => {
+    const rows = await onLeader(async () => listUsers(await db()));
+    return { users: rows.map((u) => ({ user: u.User, host: u.Host, superPriv: u.SuperPriv })) };
+  });
+}
+
+/** MariaDB: a former primary restarted by the supervisor truncates an unacknowledged tail. */
+export function initRplRole(d: { config: XenonConfig }): "SLAVE" | undefined {
+  return d.config.mysql.version.toLowerCase().startsWith("mariadb") ? "SLAVE" : undefined;
+}
+
+function nodesOf(node: XenonNode): NodesResult {
+  const s = node.state;
+  return {
+    epochId: s.epoch,
+    viewId: s.term,
+    state: s.role,
+    leader: s.leader ?? "",
+    peers: [...s.peers],
+    idlePeers: [...s.idlePeers],
+  };
+}
+
+function raftStatus(node: XenonNode): RaftStatusResult {
+  const s = node.state;
+  const st = node.stats;
+  return {
+    state: s.role,
+    leader: s.leader ?? "",
+    viewId: s.term,
+    epochId: s.epoch,
+    idleCount: s.idlePeers.length,
+    reason: s.reason,
+    stats: {
+      leaderPromotes: st.leaderPromotes,
+      leaderDegrades: st.leaderDegrades,
+      leaderGetHeartbeatRequests: st.leaderGetHeartbeatRequests,
+      leaderGetVoteRequests: st.leaderGetVoteRequests,
+      leaderPurgeBinlogs: st.leaderPurgeBinlogs,
+      leaderPurgeBinlogFails: st.leaderPurgeBinlogFails,
+      lessHeartbeatAcks: st.lessHeartbeatAcks,
+      candidatePromotes: st.candidatePromotes,
+      candidateDegrades: st.candidateDegrades,
+      stateUptimes: st.uptimeSeconds(),
+      raftMysqlStatus: s.leadership?.phase === "catchingUp" ? "WaitUntilAfterGTID" : "",
+    },
+    purgeBinlogEnabled: s.purgeBinlog,
+    checkSemiSyncEnabled: s.checkSemiSync,
+  };
+}
+
+function serverStatus(d: ServiceDeps): ServerStatusResult {
+  const c = d.config;
+  return {
+    config: {
+      logLevel: c.log.level,
+      backupDir: c.backup.backupdir,
+      backupIOPSLimits: c.backup.backupIopsLimits,
+      xtrabackupBinDir: c.backup.xtrabackupBindir,
+      mysqldBaseDir: c.mysql.basedir,
+      mysqldDefaultsFile: c.mysql.defaultsFile,
+      mysqlHost: c.mysql.host,
+      mysqlPort: c.mysql.port,
+      mysqlReplUser: c.replication.user,
+      mysqlPingTimeout: c.mysql.pingTimeout,
+      raftDataDir: c.raft.metaDatadir,
+      raftHeartbeatTimeout: c.raft.heartbeatTimeout,
+      raftElectionTimeout: c.raft.electionTimeout,
+      raftRPCRequestTimeout: c.rpc.requestTimeout,
+      raftStartVipCommand: c.raft.leaderStartCommand,
+      raftStopVipCommand: c.raft.leaderStopCommand,
+    },
+    uptimeSeconds: Math.floor((performance.now() - d.startedAt) / 1000),
+  };
+}
+
+function mysqlStatus(d: ServiceDeps): MysqlStatusResult {
+  const st = d.lastStatus();
+  const r = st?.replica ?? null;
+  const yesNo = (b: boolean | undefined) => (b ? "Yes" : "No");
+  return {
+    status: st === null ? "DEAD" : "ALIVE",
+    options: st === null ? "" : st.readOnly ? "READONLY" : "READWRITE",
+    replication: {
+      masterLogFile: "",
+      readMasterLogPos: 0,
+      relayMasterLogFile: r?.relaySourceLogFile ?? "",
+      slaveIoRunning: r?.ioRunning ?? false,
+      slaveIoRunningText: r?.ioText || yesNo(r?.ioRunning),
+      slaveSqlRunning: r?.sqlRunning ?? false,
+      slaveSqlRunningText: yesNo(r?.sqlRunning),
+      retrievedGtidSet: r?.received ?? "",
+      executedGtidSet: st?.positions.executed ?? "",
+      secondsBehindMaster: r?.secondsBehind === null || r === null ? "" : String(r.secondsBehind),
+      slaveSqlRunningState: "",
+      lastError: r?.lastSqlError || r?.lastIoError || "",
+      lastIoError: r?.lastIoError ?? "",
+      lastSqlError: r?.lastSqlError ?? "",
+    },
+    mysqlDowns: d.poller.downs,
+  };
+}
+
+function mysqldStatus(d: ServiceDeps): MysqldStatusResult {
+  return {
+    monitorInfo: d.monitor.info,
+    mysqldInfo: d.monitor.status,
+    backupInfo: "NONE",
+    backupLastError: "",
+    stats: {
+      mysqldStarts: d.monitor.starts,
+      mysqldStops: 0,
+      monitorStarts: 0,
+      monitorStops: 0,
+    },
+  };
+}
+
+/**
+ * Planned switchover to this node: it asks the leader to fence itself and hand over, then waits
+ * (bounded) until it is the writable leader. The write-block time is measured from the request to
+ * this node's promote: an upper bound on how long no node accepted writes.
+ */
+async function tryToLead(d: ServiceDeps): Promise<ResultOf<"HARPC.HATryToLeader">> {
+  const node = d.node;
+  const started = performance.now();
+  const answer = await node.admin({ kind: "tryToLead" });
+  if (!answer.ok || node.writableLeader) return answer;
+  const o = node.deps.options;
+  const deadline = started + 2 * o.electionTimeoutMs + o.catchUpTimeoutMs;
+  while (performance.now() < deadline) {
+    const promoted = node.promotedAt;
+    if (node.writableLeader && promoted !== null && promoted >= started) {
+      const writeBlockMs = Math.round(promoted - started);
+      return {
+        ok: true,
+        reason: `${answer.reason}; writable after ${writeBlockMs} ms`,
+        writeBlockMs,
+      };
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    ok: false,
+    reason: `${answer.reason}; not the writable leader ${Math.round(deadline - started)} ms ` +
+      `later: ${node.state.role}, ${node.state.reason}`,
+  };
+}

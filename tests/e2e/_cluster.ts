@@ -1,0 +1,270 @@
+/**
+ * Real xenon daemons (subprocesses) over real mariadbd instances on loopback, for end-to-end
+ * scenarios. Every daemon and instance is killed and removed by `close()` (use `await using`).
+ */
+import mysql from "mysql2/promise";
+import { oneLine } from "../../src/lib/errors.ts";
+import type { MethodName, RequestOf, ResultOf } from "../../src/model/mod.ts";
+import { cliIdentity, deriveClusterKey, RpcClient } from "../../src/rpc/mod.ts";
+import {
+  createInstance,
+  type MariaDBInstance,
+  REPL_PASSWORD,
+  REPL_USER,
+  ROOT_PASSWORD,
+} from "../harness/mod.ts";
+import { freePort } from "../harness/registry.ts";
+import { sleep, waitFor } from "../harness/wait.ts";
+
+export const CLUSTER_SECRET = "e2e-cluster-secret-0123456789";
+const ROOT = new URL("../../", import.meta.url).pathname;
+const SERVE = `${ROOT}tests/e2e/_serve.ts`;
+
+/** Test timers: fast, and accepted by validateTimers (lease 578 ms > heartbeat 300 ms). */
+export const TIMERS = { heartbeat: 300, election: 1500, request: 500, ping: 400, pingCount: 2 };
+
+export interface Agent {
+  readonly index: number;
+  readonly endpoint: string;
+  readonly instance: MariaDBInstance;
+  readonly configPath: string;
+  readonly logPath: string;
+  running(): boolean;
+  start(role?: string): void;
+  kill(signal?: Deno.Signal): Promise<void>;
+  /** Sends SIGTERM and waits (bounded) for the agent to exit; returns its exit code. */
+  stop(): Promise<number | null>;
+}
+
+export function configFor(
+  instance: MariaDBInstance,
+  endpoint: string,
+  overrides: { secret?: string } = {},
+): string {
+  return JSON.stringify(
+    {
+      server: { endpoint, "cluster-secret": overrides.secret ?? CLUSTER_SECRET },
+      raft: {
+        "meta-datadir": `${instance.dir}/xenon`,
+        "heartbeat-timeout": TIMERS.heartbeat,
+        "election-timeout": TIMERS.election,
+        "leader-start-command": `echo start >> ${instance.dir}/vip.log`,
+        "leader-stop-command": `echo stop >> ${instance.dir}/vip.log`,
+        "purge-binlog-interval": 5000,
+      },
+      mysql: {
+        admin: "root",
+        passwd: ROOT_PASSWORD,
+        host: "127.0.0.1",
+        port: instance.port,
+        version: "mariadb",
+        basedir: "/usr",
+        "defaults-file": instance.cnfPath,
+        "ping-timeout": TIMERS.ping,
+        "admit-defeat-ping-count": TIMERS.pingCount,
+        "monitor-disabled": true,
+        "master-sysvars": "max_connect_errors=9999",
+        "slave-sysvars": "max_connect_errors=8888",
+      },
+      replication: { user: REPL_USER, passwd: REPL_PASSWORD },
+      rpc: { "request-timeout": TIMERS.request },
+      log: { level: "INFO" },
+    },
+    null,
+    2,
+  );
+}
+
+class AgentProcess implements Agent {
+  #child: Deno.ChildProcess | null = null;
+  #pump: Promise<void> | null = null;
+
+  constructor(
+    readonly index: number,
+    readonly endpoint: string,
+    readonly instance: MariaDBInstance,
+    readonly configPath: string,
+    readonly logPath: string,
+  ) {}
+
+  running(): boolean {
+    return this.#child !== null;
+  }
+
+  start(role?: string): void {
+    if (this.#child) throw new Error(`agent ${this.endpoint} already running`);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", SERVE, this.configPath, ...(role ? [role] : [])],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    this.#child = child;
+    const file = Deno.openSync(this.logPath, { append: true, create: true });
+    const copy = async (stream: ReadableStream<Uint8Array>) => {
+      for await (const chunk of stream) file.writeSync(chunk);
+    };
+    this.#pump = Promise.all([copy(child.stdout), copy(child.stderr)]).then(
+      () => file.close(),
+      () => file.close(),
+    );
+  }
+
+  async kill(signal: Deno.Signal = "SIGKILL"): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+    if (signal === "SIGKILL") {
+      await child.status;
+      await this.#pump;
+      this.#child = null;
+    }
+  }
+
+  async stop(): Promise<number | null> {
+    const child = this.#child;
+    if (!child) return null;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    const status = await child.status;
+    clearTimeout(timer);
+    await this.#pump;
+    this.#child = null;
+    return status.signal === null ? status.code : null;
+  }
+}
+
+export interface E2ECluster extends AsyncDisposable {
+  readonly agents: Agent[];
+  readonly rpc: RpcClient;
+  call<M extends MethodName>(agent: Agent, method: M, request?: RequestOf<M>): Promise<ResultOf<M>>;
+  /** The one agent every running agent agrees leads, writable; waits up to `timeoutMs`. */
+  waitForLeader(timeoutMs?: number, exclude?: Agent): Promise<Agent>;
+  logTail(agent: Agent, lines?: number): string;
+}
+
+/** `n` instances, one agent each (started), not yet joined: call AddNodes on each. */
+export async function startE2ECluster(n = 3): Promise<E2ECluster> {
+  const instances = await Promise.all(
+    Array.from({ length: n }, () => createInstance({ mysqld: { read_only: 1 } })),
+  );
+  for (const i of instances) await createAppUser(i);
+  const agents: Agent[] = [];
+  const key = await deriveClusterKey({ secret: CLUSTER_SECRET, replicationPassword: "" });
+  const rpc = new RpcClient({ self: cliIdentity(), key });
+  const logTail = (a: Agent, lines = 15) => {
+    try {
+      return Deno.readTextFileSync(a.logPath).trim().split("\n").slice(-lines).join("\n");
+    } catch {
+      return "(no log)";
+    }
+  };
+  const cluster: E2ECluster = {
+    agents,
+    rpc,
+    call: (agent, method, request) =>
+      rpc.call(agent.endpoint, method, request ?? {}, { timeoutMs: 3000 }),
+    async waitForLeader(timeoutMs = 20_000, exclude?: Agent) {
+      return await waitFor("one writable leader", async () => {
+        const live = agents.filter((a) => a.running() && a !== exclude);
+        const states = await Promise.all(
+          live.map((a) => cluster.call(a, "RaftRPC.Status").catch(() => null)),
+        );
+        const leaders = live.filter((_, i) => states[i]?.state === "LEADER");
+        if (leaders.length !== 1) return undefined;
+        const leader = leaders[0];
+        const ro = await readOnlyOf(leader.instance).catch(() => null);
+        return ro === false ? leader : undefined;
+      }, {
+        timeoutMs,
+        intervalMs: 100,
+        explain: () => agents.map((a) => `${a.endpoint}: ${logTail(a, 4)}`).join(" || "),
+      });
+    },
+    logTail,
+    async [Symbol.asyncDispose]() {
+      for (const a of agents) await a.kill("SIGKILL").catch(() => {});
+      rpc.close();
+      for (const i of instances) await i.remove().catch(() => {});
+    },
+  };
+  try {
+    for (const [index, instance] of instances.entries()) {
+      const endpoint = `127.0.0.1:${freePort()}`;
+      const configPath = `${instance.dir}/xenon.json`;
+      await Deno.writeTextFile(configPath, configFor(instance, endpoint), { mode: 0o600 });
+      agents.push(
+        new AgentProcess(index, endpoint, instance, configPath, `${instance.dir}/xenon.log`),
+      );
+    }
+    for (const a of agents) a.start();
+    for (const a of agents) {
+      await waitFor(`agent ${a.endpoint} to answer`, async () => {
+        try {
+          await cluster.call(a, "ServerRPC.Ping");
+          return true;
+        } catch {
+          return undefined;
+        }
+      }, { timeoutMs: 30_000, intervalMs: 100, explain: () => logTail(a) });
+    }
+    return cluster;
+  } catch (error) {
+    await cluster[Symbol.asyncDispose]();
+    throw error;
+  }
+}
+
+/** `cluster add` the field-notes way: on each node, add every other node. */
+export async function joinAll(cluster: E2ECluster): Promise<void> {
+  for (const a of cluster.agents) {
+    const others = cluster.agents.filter((b) => b !== a).map((b) => b.endpoint);
+    const r = await cluster.call(a, "NodeRPC.AddNodes", { nodes: others });
+    if (!r.ok) throw new Error(`AddNodes on ${a.endpoint}: ${r.reason}`);
+  }
+}
+
+export async function readOnlyOf(instance: MariaDBInstance): Promise<boolean> {
+  const rows = await instance.query<{ ro: number }>("SELECT @@GLOBAL.read_only AS ro");
+  return Number(rows[0].ro) === 1;
+}
+
+export async function globalVar(instance: MariaDBInstance, name: string): Promise<string> {
+  const rows = await instance.query<{ v: unknown }>(`SELECT @@GLOBAL.${name} AS v`);
+  return String(rows[0].v);
+}
+
+export { oneLine, sleep, waitFor };
+
+/** The application account: no READ ONLY ADMIN, so read_only stops it as it would a real app. */
+export const APP_USER = "app";
+export const APP_PASSWORD = "e2e-app-password-42";
+
+async function createAppUser(instance: MariaDBInstance): Promise<void> {
+  const conn = await instance.connect();
+  try {
+    await conn.query("SET sql_log_bin = 0");
+    await conn.query("CREATE USER ?@'%' IDENTIFIED BY ?", [APP_USER, APP_PASSWORD]);
+    await conn.query("GRANT ALL PRIVILEGES ON app.* TO ?@'%'", [APP_USER]);
+    await conn.query("SET sql_log_bin = 1");
+  } finally {
+    await conn.end().catch(() => conn.destroy());
+  }
+}
+
+/** An application connection with short timeouts, for writers and probers. */
+export async function appConnection(instance: MariaDBInstance): Promise<mysql.Connection> {
+  return await mysql.createConnection({
+    host: "127.0.0.1",
+    port: instance.port,
+    user: APP_USER,
+    password: APP_PASSWORD,
+    connectTimeout: 1000,
+  });
+}
