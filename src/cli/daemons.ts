@@ -18,11 +18,15 @@ import type { CliContext } from "./context.ts";
 export interface Daemons {
   /** The node this command asks first: `--endpoint`, else this node's `server.endpoint`. */
   readonly self: string;
-  /** Calls `method` on one node; throws a one-line RpcError when it fails. */
+  /**
+   * Calls `method` on one node within `--timeout` (or `timeoutMs` for calls that take longer by
+   * nature); throws a one-line RpcError when it fails.
+   */
   call<M extends MethodName>(
     endpoint: string,
     method: M,
     request: RequestOf<M>,
+    timeoutMs?: number,
   ): Promise<ResultOf<M>>;
   /** Calls `method` on every node in parallel; a failure is an outcome, never a throw. */
   callAll<M extends MethodName>(
@@ -68,7 +72,8 @@ export async function withDaemons<T>(
   try {
     return await work({
       self,
-      call: (endpoint, method, request) => client.call(endpoint, method, request, options),
+      call: (endpoint, method, request, timeoutMs) =>
+        client.call(endpoint, method, request, { timeoutMs: timeoutMs ?? ctx.timeoutMs }),
       callAll: (endpoints, method, request) => client.callAll(endpoints, method, request, options),
     });
   } finally {

@@ -59,6 +59,14 @@ Deno.test("mysql shutdown waits until mysqld stops, saying what it waits for", a
       ].join("\n"),
     );
     assert.equal(polls, 3);
+    polls = 0;
+    const json = await run(c, ["--json", "mysql", "shutdown"]);
+    assert.deepEqual(JSON.parse(json.out), {
+      endpoint: c.a.endpoint,
+      ok: true,
+      reason: "shutdown started",
+      stopped: true,
+    });
   });
 });
 

@@ -17,10 +17,14 @@ const shutdown: Handler = (ctx) =>
   withDaemons(ctx, async (daemons) => {
     const self = daemons.self;
     const result = await daemons.call(self, "MysqldRPC.ShutDown", {});
-    if (ctx.json || !result.ok) return printAction(ctx, self, "shut mysqld down", result);
+    if (!result.ok) return printAction(ctx, self, "shut mysqld down", result);
     const limitMs = ctx.timeoutMs * SHUTDOWN_WAIT_TIMEOUTS;
-    ctx.out(`${self}: ${result.reason || "shutdown started"}`);
-    ctx.out(`waiting up to ${limitMs / 1000} s for mysqld to stop (asking xenon if it still runs)`);
+    if (!ctx.json) {
+      ctx.out(`${self}: ${result.reason || "shutdown started"}`);
+      ctx.out(
+        `waiting up to ${limitMs / 1000} s for mysqld to stop (asking xenon if it still runs)`,
+      );
+    }
     const deadline = Date.now() + limitMs;
     while ((await daemons.call(self, "MysqldRPC.IsRunning", {})).running) {
       if (Date.now() >= deadline) {
@@ -31,7 +35,11 @@ const shutdown: Handler = (ctx) =>
       }
       await new Promise((wake) => setTimeout(wake, Math.min(SHUTDOWN_POLL_MS, ctx.timeoutMs)));
     }
-    ctx.out(`${self}: mysqld stopped`);
+    ctx.out(
+      ctx.json
+        ? JSON.stringify({ endpoint: self, ...result, stopped: true })
+        : `${self}: mysqld stopped`,
+    );
     return 0;
   });
 

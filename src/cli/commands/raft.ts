@@ -24,10 +24,14 @@ const status: Handler = (ctx) =>
     return 0;
   });
 
+/** A switchover waits for the target to catch up first: give it this long, or `--timeout`. */
+const SWITCHOVER_TIMEOUT_MS = 30_000;
+
 /** `raft trytoleader`: a planned switchover to this node; prints the write-block time. */
 const tryToLeader: Handler = (ctx) =>
   withDaemons(ctx, async (daemons) => {
-    const result = await daemons.call(daemons.self, "HARPC.HATryToLeader", {});
+    const timeoutMs = Math.max(ctx.timeoutMs, SWITCHOVER_TIMEOUT_MS);
+    const result = await daemons.call(daemons.self, "HARPC.HATryToLeader", {}, timeoutMs);
     if (ctx.json || !result.ok) return printAction(ctx, daemons.self, "become leader", result);
     const blocked = result.writeBlockMs === undefined
       ? "write-block time not measured"
@@ -55,7 +59,9 @@ export const raftCommands: GroupSpec = {
       usage: "trytoleader",
       description:
         "planned switchover to this node: it catches up, the old leader fences, then it " +
-        "promotes; prints how long writes were blocked",
+        `promotes; prints how long writes were blocked (waits up to ${
+          SWITCHOVER_TIMEOUT_MS / 1000
+        } s, or --timeout if longer)`,
       run: tryToLeader,
     },
     {

@@ -8,7 +8,7 @@ export const xenonCommands: GroupSpec = {
   commands: [{
     usage: "ping",
     description: "check that the daemon answers (exit 0) or not (exit 1)",
-    run: action({ method: "ServerRPC.Ping", what: "answer a ping" }),
+    run: action({ method: "ServerRPC.Ping", what: "ping" }),
   }],
 };
 
