@@ -36,20 +36,25 @@ export interface Agent {
   stop(): Promise<number | null>;
 }
 
+/**
+ * The agent's files live outside the instance's directory: the harness kills every process that
+ * mentions an instance directory, and the agent must survive its MySQL being killed.
+ */
 export function configFor(
   instance: MariaDBInstance,
   endpoint: string,
+  agentDir: string,
   overrides: { secret?: string } = {},
 ): string {
   return JSON.stringify(
     {
       server: { endpoint, "cluster-secret": overrides.secret ?? CLUSTER_SECRET },
       raft: {
-        "meta-datadir": `${instance.dir}/xenon`,
+        "meta-datadir": `${agentDir}/meta`,
         "heartbeat-timeout": TIMERS.heartbeat,
         "election-timeout": TIMERS.election,
-        "leader-start-command": `echo start >> ${instance.dir}/vip.log`,
-        "leader-stop-command": `echo stop >> ${instance.dir}/vip.log`,
+        "leader-start-command": `echo start >> ${agentDir}/vip.log`,
+        "leader-stop-command": `echo stop >> ${agentDir}/vip.log`,
         "purge-binlog-interval": 5000,
       },
       mysql: {
@@ -156,6 +161,7 @@ export async function startE2ECluster(n = 3): Promise<E2ECluster> {
   );
   for (const i of instances) await createAppUser(i);
   const agents: Agent[] = [];
+  const root = await Deno.makeTempDir({ prefix: "xenon-e2e-" });
   const key = await deriveClusterKey({ secret: CLUSTER_SECRET, replicationPassword: "" });
   const rpc = new RpcClient({ self: cliIdentity(), key });
   const logTail = (a: Agent, lines = 15) => {
@@ -190,18 +196,26 @@ export async function startE2ECluster(n = 3): Promise<E2ECluster> {
     logTail,
     async [Symbol.asyncDispose]() {
       for (const a of agents) await a.kill("SIGKILL").catch(() => {});
+      // E2E_KEEP_LOGS=DIR keeps each agent's log for a post-mortem.
+      const keep = Deno.env.get("E2E_KEEP_LOGS");
+      if (keep) {
+        for (const a of agents) {
+          await Deno.copyFile(a.logPath, `${keep}/agent${a.index}.log`).catch(() => {});
+        }
+      }
       rpc.close();
       for (const i of instances) await i.remove().catch(() => {});
+      await Deno.remove(root, { recursive: true }).catch(() => {});
     },
   };
   try {
     for (const [index, instance] of instances.entries()) {
       const endpoint = `127.0.0.1:${freePort()}`;
-      const configPath = `${instance.dir}/xenon.json`;
-      await Deno.writeTextFile(configPath, configFor(instance, endpoint), { mode: 0o600 });
-      agents.push(
-        new AgentProcess(index, endpoint, instance, configPath, `${instance.dir}/xenon.log`),
-      );
+      const dir = `${root}/agent${index}`;
+      await Deno.mkdir(dir);
+      const configPath = `${dir}/xenon.json`;
+      await Deno.writeTextFile(configPath, configFor(instance, endpoint, dir), { mode: 0o600 });
+      agents.push(new AgentProcess(index, endpoint, instance, configPath, `${dir}/xenon.log`));
     }
     for (const a of agents) a.start();
     for (const a of agents) {

@@ -1,0 +1,157 @@
+/**
+ * A continuous writer that records every acknowledged insert, and a prober that samples every
+ * node's read_only and tries a probe write, so a scenario can prove: no acknowledged write lost,
+ * never two nodes accepting writes at once.
+ */
+import type mysql from "mysql2/promise";
+import type { MariaDBInstance } from "../harness/mod.ts";
+import { appConnection, sleep } from "./_cluster.ts";
+
+const QUERY_TIMEOUT_MS = 1000;
+
+export async function createWorkloadTables(leader: MariaDBInstance): Promise<void> {
+  await leader.query("CREATE DATABASE IF NOT EXISTS app");
+  await leader.query("CREATE TABLE IF NOT EXISTS app.acked (id INT PRIMARY KEY, node INT)");
+  await leader.query(
+    "CREATE TABLE IF NOT EXISTS app.probe (id INT AUTO_INCREMENT PRIMARY KEY, node INT)",
+  );
+}
+
+export interface Ack {
+  id: number;
+  node: number;
+  /** performance.now() when the commit returned. */
+  at: number;
+}
+
+/** Inserts ids 1, 2, 3, ... into whichever node accepts them; remembers each acknowledged one. */
+export class Writer {
+  readonly acks: Ack[] = [];
+  failures = 0;
+  #next = 1;
+  #stop = false;
+  #done: Promise<void> | null = null;
+
+  constructor(readonly nodes: () => MariaDBInstance[]) {}
+
+  start(): void {
+    this.#done = this.#loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stop = true;
+    await this.#done;
+  }
+
+  async #loop(): Promise<void> {
+    let conn: mysql.Connection | null = null;
+    let target = 0;
+    while (!this.#stop) {
+      const nodes = this.nodes();
+      const node = nodes[target % nodes.length];
+      const id = this.#next++;
+      try {
+        conn ??= await appConnection(node);
+        await conn.query({
+          sql: "INSERT INTO app.acked (id, node) VALUES (?, ?)",
+          values: [id, node.serverId],
+          timeout: QUERY_TIMEOUT_MS,
+        });
+        this.acks.push({ id, node: node.serverId, at: performance.now() });
+      } catch {
+        this.failures++;
+        conn?.destroy();
+        conn = null;
+        target++;
+        await sleep(20);
+      }
+    }
+    conn?.destroy();
+  }
+
+  /** The longest time between two consecutive acknowledgements (ms). */
+  longestGapMs(from = 0): number {
+    let gap = 0;
+    const acks = this.acks.filter((a) => a.at >= from);
+    for (let i = 1; i < acks.length; i++) gap = Math.max(gap, acks[i].at - acks[i - 1].at);
+    return gap;
+  }
+}
+
+export interface ProbeRound {
+  at: number;
+  /** serverIds whose probe write committed. */
+  wrote: number[];
+  /** serverIds with read_only OFF. */
+  readWrite: number[];
+}
+
+/** Every `intervalMs`, probes all nodes in parallel. */
+export class Prober {
+  readonly rounds: ProbeRound[] = [];
+  #stop = false;
+  #done: Promise<void> | null = null;
+
+  constructor(readonly nodes: () => MariaDBInstance[], readonly intervalMs = 100) {}
+
+  start(): void {
+    this.#done = this.#loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stop = true;
+    await this.#done;
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stop) {
+      const at = performance.now();
+      const results = await Promise.all(this.nodes().map((n) => probe(n)));
+      this.rounds.push({
+        at,
+        wrote: results.filter((r) => r.wrote).map((r) => r.node),
+        readWrite: results.filter((r) => r.readWrite).map((r) => r.node),
+      });
+      await sleep(this.intervalMs);
+    }
+  }
+
+  /** Rounds in which more than one node accepted a write. */
+  splitBrainRounds(): ProbeRound[] {
+    return this.rounds.filter((r) => r.wrote.length > 1);
+  }
+}
+
+async function probe(node: MariaDBInstance): Promise<{
+  node: number;
+  wrote: boolean;
+  readWrite: boolean;
+}> {
+  let conn: mysql.Connection | null = null;
+  const out = { node: node.serverId, wrote: false, readWrite: false };
+  try {
+    conn = await appConnection(node);
+    const [rows] = await conn.query({ sql: "SELECT @@GLOBAL.read_only AS ro", timeout: 500 });
+    out.readWrite = Number((rows as { ro: number }[])[0].ro) === 0;
+    if (out.readWrite) {
+      await conn.query({
+        sql: "INSERT INTO app.probe (node) VALUES (?)",
+        values: [node.serverId],
+        timeout: 500,
+      });
+      out.wrote = true;
+    }
+  } catch {
+    // down, read-only or blocked: not accepting writes
+  } finally {
+    conn?.destroy();
+  }
+  return out;
+}
+
+/** Ids acknowledged to the writer that `node` does not hold. */
+export async function missingAcks(node: MariaDBInstance, acks: Ack[]): Promise<number[]> {
+  const rows = await node.query<{ id: number }>("SELECT id FROM app.acked");
+  const have = new Set(rows.map((r) => Number(r.id)));
+  return acks.map((a) => a.id).filter((id) => !have.has(id));
+}

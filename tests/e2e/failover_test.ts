@@ -1,0 +1,94 @@
+/**
+ * Failover scenarios under a continuous writer and a prober, each on a fresh 3-node cluster:
+ * after each, never two nodes accepted writes in one probe round, every acknowledged insert is
+ * on the new leader, and the old leader rejoins as a follower (or is INVALID with extra GTIDs).
+ */
+import assert from "node:assert/strict";
+import { assertNoLeaks } from "../harness/mod.ts";
+import {
+  type Agent,
+  type E2ECluster,
+  joinAll,
+  sleep,
+  startE2ECluster,
+  waitFor,
+} from "./_cluster.ts";
+import { createWorkloadTables, missingAcks, Prober, Writer } from "./_workload.ts";
+
+interface Scenario {
+  name: string;
+  /** Breaks the leader; returns once the damage is done. */
+  breakLeader(cluster: E2ECluster, leader: Agent): Promise<void>;
+  /** Repairs what breakLeader broke so the old leader can rejoin. */
+  repair(cluster: E2ECluster, leader: Agent): Promise<void>;
+}
+
+async function runScenario(s: Scenario): Promise<void> {
+  {
+    await using cluster = await startE2ECluster(3);
+    await joinAll(cluster);
+    const leader = await cluster.waitForLeader(30_000);
+    await createWorkloadTables(leader.instance);
+    const nodes = () => cluster.agents.map((a) => a.instance);
+    const writer = new Writer(() => {
+      // Start with the leader, as a client following the VIP would.
+      const i = nodes().indexOf(leader.instance);
+      return [...nodes().slice(i), ...nodes().slice(0, i)];
+    });
+    const prober = new Prober(nodes);
+    writer.start();
+    prober.start();
+    try {
+      await sleep(1000);
+      const broken = performance.now();
+      await s.breakLeader(cluster, leader);
+      const next = await cluster.waitForLeader(30_000, leader);
+      await waitFor(
+        "the writer to write on the new leader",
+        () =>
+          writer.acks.some((a) => a.at > broken && a.node === next.instance.serverId)
+            ? true
+            : undefined,
+        { timeoutMs: 15_000, intervalMs: 50 },
+      );
+      await s.repair(cluster, leader);
+      await sleep(1000);
+      await writer.stop();
+      await prober.stop();
+      const missing = await waitFor("every ack on the new leader", async () => {
+        const m = await missingAcks(next.instance, writer.acks);
+        return m.length === 0 ? m : undefined;
+      }, {
+        timeoutMs: 5000,
+        explain: async () => `missing ${await missingAcks(next.instance, writer.acks)}`,
+      });
+      assert.deepEqual(missing, []);
+      assert.deepEqual(prober.splitBrainRounds(), [], "two nodes accepted writes in one round");
+      const old = await waitFor("the old leader to rejoin", async () => {
+        const st = await cluster.call(leader, "RaftRPC.Status").catch(() => null);
+        return st?.state === "FOLLOWER" && st.leader === next.endpoint || st?.state === "INVALID"
+          ? st
+          : undefined;
+      }, { timeoutMs: 15_000, intervalMs: 100, explain: () => cluster.logTail(leader, 8) });
+      const gap = writer.longestGapMs(broken - 1000);
+      console.log(
+        `${s.name}: ${writer.acks.length} acked, 0 lost, longest write gap ${
+          Math.round(gap)
+        } ms, ` +
+          `old leader ${old.state}${old.state === "INVALID" ? ` (${old.reason})` : ""}`,
+      );
+    } finally {
+      await writer.stop();
+      await prober.stop();
+    }
+  }
+  await assertNoLeaks();
+}
+
+Deno.test("failover: leader's mysqld_safe and mysqld killed, MySQL stays down", async () => {
+  await runScenario({
+    name: "leader MySQL down",
+    breakLeader: (_c, leader) => leader.instance.killAll(),
+    repair: (_c, leader) => leader.instance.start(),
+  });
+});
