@@ -28,7 +28,7 @@ export interface CliContext {
   /** Output exactly as given, no newline added (the original's JSON answers end without one). */
   write(text: string): void;
   err(text: string): void;
-  /** Standard input up to its end, for passwords given as `-`. */
+  /** Standard input up to its first newline, for passwords given as `-`. */
   readStdin(): Promise<string>;
 }
 
@@ -59,7 +59,7 @@ export interface CliIo {
   err(text: string): void;
   /** Raw output without a trailing newline; `out` is used when absent. */
   write?(text: string): void;
-  /** Reads standard input to its end; Deno.stdin when absent. */
+  /** Reads standard input (at least its first line); Deno.stdin when absent. */
   readStdin?(): Promise<string>;
   /** The directory of the executable, where xenoncli also looks for config.path. */
   exeDir: string;
@@ -100,6 +100,7 @@ export function createContext(options: GlobalOptions, io: CliIo): CliContext {
 /** A password needs a few bytes; more than this on stdin is a mistake, not a password. */
 const MAX_STDIN_BYTES = 64 * 1024;
 
+/** Reads stdin up to the first newline (a typed password ends there) or its end. */
 async function readDenoStdin(): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -109,6 +110,7 @@ async function readDenoStdin(): Promise<string> {
     if (size > MAX_STDIN_BYTES) {
       throw new UsageError(`standard input is over ${MAX_STDIN_BYTES} bytes; expected a password`);
     }
+    if (chunk.includes(10)) break;
   }
   const bytes = new Uint8Array(size);
   let at = 0;
