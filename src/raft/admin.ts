@@ -81,8 +81,10 @@ function changeMembership(
 ): void {
   const s = c.s;
   const x = cmd.endpoint;
-  if (s.role !== "LEADER" && (s.leader !== null || c.inLease())) {
-    return void refuse(`membership changes run on the leader: ${s.leader ?? "unknown"}`);
+  // Without a live leader (bootstrap, or a cluster that lost its leader) a node may change its
+  // own view; with one, only the leader may, so that epochs move forward from one place.
+  if (s.role !== "LEADER" && c.inLease()) {
+    return void refuse(`membership changes run on the leader: ${s.leader}`);
   }
   const idle = cmd.kind === "addIdlePeer" || cmd.kind === "removeIdlePeer";
   const list = idle ? s.idlePeers : s.peers;

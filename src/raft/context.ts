@@ -139,6 +139,7 @@ export class Ctx {
     this.s.leader = null;
     this.s.leaderContactAt = null;
     this.s.pendingVote = null;
+    this.s.pendingFollow = null;
     this.s.replicatingFrom = null;
     this.s.campaign = {
       phase: "freezing",
@@ -165,6 +166,7 @@ export class Ctx {
     const deadline = this.now + this.o.catchUpTimeoutMs;
     this.s.leadership = {
       since: this.now,
+      startPosition: this.s.mysql.position,
       acks: {},
       positions: {},
       lastHeartbeatAt: Number.NEGATIVE_INFINITY,

@@ -5,6 +5,7 @@ import type { PersistedMeta } from "./meta.ts";
 /** What the daemon last read from the local MySQL. */
 export interface MysqlObservation {
   readonly alive: boolean;
+  /** Slave_IO_Running is Yes: connected, the source accepted our position (not "Connecting"). */
   readonly ioRunning: boolean;
   readonly sqlRunning: boolean;
   /** Received position (executed + relay log); null if it could not be read. */

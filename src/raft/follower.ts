@@ -29,6 +29,7 @@ export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   s.leader = m.from;
   s.leaderContactAt = c.now;
   s.leaderPosition = m.position;
+  s.leaderTermStart = m.termStart;
   s.ranking = m.ranking;
   if (m.epoch > s.epoch) adoptMembership(c, m);
   const member = c.isMember(s.self);
@@ -56,35 +57,63 @@ function adoptMembership(c: Ctx, m: Heartbeat): void {
   }
 }
 
-/** A new leader: check this node holds nothing the leader lacks, then replicate from it. */
+/**
+ * A new leader: first freeze replication and read the position (it may have moved since the
+ * last observation, e.g. while this agent was paused), then decide in `followFrozen`.
+ */
 function followLeader(c: Ctx, m: Heartbeat): void {
   const s = c.s;
-  const mine = s.mysql.position;
-  if (mine !== null && m.position !== null) {
+  if (s.pendingFollow?.leader === m.from && s.pendingFollow.term === m.term) return;
+  s.pendingFollow = {
+    since: c.now,
+    leader: m.from,
+    term: m.term,
+    termStart: m.termStart,
+    leaderPosition: m.position,
+  };
+  c.effect({
+    kind: "freezeReplication",
+    reason: `new leader ${m.from} (term ${m.term}): read my position before following it`,
+  });
+}
+
+/** Follow the pending leader unless this node holds transactions it lacks (then INVALID). */
+export function followFrozen(c: Ctx, mine: string | null): void {
+  const s = c.s;
+  const f = s.pendingFollow;
+  s.pendingFollow = null;
+  if (f === null || f.leader !== s.leader || f.term !== s.term || mine === null) return;
+  if (s.role !== "FOLLOWER" && s.role !== "IDLE") return;
+  // Already replicating from this leader in this term (before a pause or restart): being ahead
+  // of its older heartbeat position is expected, not a sign of foreign transactions.
+  const sameSource = s.source?.leader === f.leader && s.source.term === f.term;
+  if (f.leaderPosition !== null && !sameSource) {
     let cmp: string;
     try {
-      cmp = c.o.comparator.compare(mine, m.position);
+      cmp = c.o.comparator.compare(mine, f.leaderPosition);
     } catch (err) {
       cmp = `unreadable (${err instanceof Error ? err.message : String(err)})`;
     }
     if (cmp !== "equal" && cmp !== "behind") {
       const why = cmp === "ahead" || cmp === "diverged"
-        ? c.o.comparator.explain(mine, m.position)
+        ? c.o.comparator.explain(mine, f.leaderPosition)
         : cmp;
       c.becomePassive(
         "INVALID",
-        `my GTID ${why} of new leader ${m.from}: I hold transactions it lacks; rebuild me`,
+        `my GTID ${why} of new leader ${f.leader}: I hold transactions it lacks; rebuild me`,
       );
       return;
     }
   }
-  s.replicatingFrom = m.from;
-  s.replicatingSince = c.now;
+  s.replicatingFrom = f.leader;
+  if (f.termStart !== null && !sameSource) {
+    s.source = { leader: f.leader, term: f.term, termStart: f.termStart, from: mine };
+  }
   c.effect({
     kind: "changeMaster",
-    to: m.from,
+    to: f.leader,
     semiSyncAck: c.isVoter(s.self) && s.role === "FOLLOWER",
-    reason: `replicate from leader ${m.from} (term ${m.term})`,
+    reason: `replicate from leader ${f.leader} (term ${f.term}) from ${mine}`,
   });
 }
 
@@ -120,24 +149,27 @@ export function onLeaseReleased(c: Ctx, m: LeaseReleased): void {
 }
 
 /**
- * The data term moves to the leader's term once replication from it is confirmed (IO thread
- * running a request timeout after CHANGE MASTER, so the leader accepted this node's position)
- * and this node holds at least what the leader had when it last reported: from then on its data
- * is that leader's history, on which positions compare exactly.
+ * The data term (Raft's last log term) moves to the source leader's term once this node's data
+ * grew, by replication from that leader, past the leader's position at election: its newest
+ * transaction was then written in that term. Growth proves replication worked (a diverged
+ * replica's IO thread stops with error 1236 and its position does not move), and positions on
+ * one history compare exactly.
  */
 export function verifyDataTerm(c: Ctx): void {
   const s = c.s;
-  const obs = s.mysql;
-  if (s.dataTerm >= s.term || s.leader === null || s.replicatingFrom !== s.leader) return;
-  if (!obs.ioRunning || obs.position === null || s.leaderPosition === null) return;
-  if (c.now - s.replicatingSince < c.o.requestTimeoutMs) return;
-  let cmp: string;
+  const src = s.source;
+  const pos = s.mysql.position;
+  if (src === null || src.term <= s.dataTerm || pos === null) return;
   try {
-    cmp = c.o.comparator.compare(obs.position, s.leaderPosition);
+    const cmp = c.o.comparator;
+    if (cmp.compare(pos, src.from) !== "ahead" || cmp.compare(pos, src.termStart) !== "ahead") {
+      return;
+    }
   } catch {
     return;
   }
-  if (cmp !== "equal" && cmp !== "ahead") return;
-  s.dataTerm = s.term;
-  c.note(`data verified on leader ${s.leader}'s history: data term ${s.term} at ${obs.position}`);
+  s.dataTerm = src.term;
+  c.note(
+    `data term ${src.term}: replicated ${pos} from ${src.leader}, past its start ${src.termStart}`,
+  );
 }

@@ -68,6 +68,7 @@ export function broadcastHeartbeat(c: Ctx): void {
         peers: s.peers,
         idlePeers: s.idlePeers,
         position: s.mysql.position,
+        termStart: lead.startPosition,
         sentAt: c.now,
         ranking,
       },

@@ -14,6 +14,8 @@ export interface Heartbeat extends Envelope {
   readonly idlePeers: readonly string[];
   /** The leader's replication position (new followers check they are not ahead of it). */
   readonly position: string | null;
+  /** The leader's position when it was elected: what it writes in its term comes after it. */
+  readonly termStart: string | null;
   /** Leader's clock when sent; echoed in the reply so the leader can time its lease. */
   readonly sentAt: number;
   /** Voters, most up to date first: a follower's index sets how long it waits to campaign. */

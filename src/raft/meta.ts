@@ -27,6 +27,18 @@ export interface PersistedMeta {
    * leader's unacknowledged tail ("0-1-265") from a newer leader's history ("0-2-259").
    */
   readonly dataTerm: number;
+  /** The leader this node last replicated from, kept so a restart can still verify data. */
+  readonly source: ReplicationSource | null;
+}
+
+/** Set at CHANGE MASTER: data that grows past `termStart` came from that leader's term. */
+export interface ReplicationSource {
+  readonly leader: string;
+  readonly term: number;
+  /** The leader's position when elected. */
+  readonly termStart: string;
+  /** This node's position when it started replicating from the leader. */
+  readonly from: string;
 }
 
 export function emptyMeta(self: string, superIdle: boolean): PersistedMeta {
@@ -39,6 +51,7 @@ export function emptyMeta(self: string, superIdle: boolean): PersistedMeta {
     mode: "normal",
     modeReason: "",
     dataTerm: 0,
+    source: null,
   };
 }
 
@@ -51,6 +64,7 @@ export function encodePeersJson(meta: PersistedMeta): string {
     mode: meta.mode,
     mode_reason: meta.modeReason,
     peers: [...meta.peers],
+    source: meta.source,
     viewid: meta.viewId,
     votedfor: meta.votedFor ?? "",
   }) + "\n";
@@ -84,6 +98,24 @@ export function decodePeersJson(text: string, source = "peers.json"): PersistedM
     mode: mode as PersistedMode,
     modeReason: text_(o.mode_reason, "mode_reason", source),
     dataTerm: count(o.dataterm, "dataterm", source),
+    source: replicationSource(o.source, source),
+  };
+}
+
+function replicationSource(v: unknown, file: string): ReplicationSource | null {
+  if (v === undefined || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (
+    typeof o !== "object" || typeof o.leader !== "string" || typeof o.termStart !== "string" ||
+    typeof o.from !== "string"
+  ) {
+    throw new XenonError(`${file}: "source" must hold leader, term, termStart and from`);
+  }
+  return {
+    leader: o.leader,
+    term: count(o.term, "source.term", file),
+    termStart: o.termStart,
+    from: o.from,
   };
 }
 

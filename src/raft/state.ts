@@ -1,6 +1,6 @@
 /** The core's whole state: plain data, never mutated in place (step returns a new one). */
 import type { MysqlObservation } from "./events.ts";
-import type { PersistedMode } from "./meta.ts";
+import type { PersistedMode, ReplicationSource } from "./meta.ts";
 
 export type Role = "FOLLOWER" | "CANDIDATE" | "LEADER" | "IDLE" | "INVALID" | "LEARNER" | "STOPPED";
 
@@ -18,6 +18,8 @@ export interface Campaign {
 
 export interface Leadership {
   readonly since: number;
+  /** My position when elected: transactions after it are written in this term. */
+  readonly startPosition: string | null;
   /** Per voter: send time (leader clock) of the latest heartbeat it acknowledged this term. */
   readonly acks: Readonly<Record<string, number>>;
   readonly positions: Readonly<Record<string, string | null>>;
@@ -41,6 +43,15 @@ export interface PendingVote {
   readonly transfer: boolean;
 }
 
+/** A new leader to follow once the position is frozen (see follower.ts). */
+export interface PendingFollow {
+  readonly since: number;
+  readonly leader: string;
+  readonly term: number;
+  readonly termStart: string | null;
+  readonly leaderPosition: string | null;
+}
+
 export interface RaftState {
   readonly self: string;
   readonly role: Role;
@@ -52,19 +63,22 @@ export interface RaftState {
   readonly mode: PersistedMode;
   readonly modeReason: string;
   readonly dataTerm: number;
+  readonly source: ReplicationSource | null;
   readonly leader: string | null;
   /** When this node last heard from a live leader (its lease on votes); null = never. */
   readonly leaderContactAt: number | null;
   readonly leaderPosition: string | null;
+  /** The current leader's position when elected (from its heartbeats). */
+  readonly leaderTermStart: string | null;
   readonly ranking: readonly string[];
-  /** The leader this node's replication points at (after changeMaster), and since when. */
+  /** The leader this node's replication points at (after changeMaster). */
   readonly replicatingFrom: string | null;
-  readonly replicatingSince: number;
   readonly electionDeadline: number;
   readonly mysql: MysqlObservation;
   readonly campaign: Campaign | null;
   readonly leadership: Leadership | null;
   readonly pendingVote: PendingVote | null;
+  readonly pendingFollow: PendingFollow | null;
   /** After a failed catch-up, this node waits longer before its next campaign. */
   readonly campaignPenaltyUntil: number;
   readonly purgeBinlog: boolean;
@@ -95,17 +109,19 @@ export function stoppedState(self: string, seed: number): RaftState {
     mode: "normal",
     modeReason: "",
     dataTerm: 0,
+    source: null,
     leader: null,
     leaderContactAt: null,
     leaderPosition: null,
+    leaderTermStart: null,
     ranking: [],
     replicatingFrom: null,
-    replicatingSince: 0,
     electionDeadline: Number.POSITIVE_INFINITY,
     mysql: UNKNOWN_MYSQL,
     campaign: null,
     leadership: null,
     pendingVote: null,
+    pendingFollow: null,
     campaignPenaltyUntil: 0,
     purgeBinlog: true,
     checkSemiSync: true,

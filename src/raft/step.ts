@@ -18,7 +18,7 @@ import {
   onPreVoteReply,
   onVoteReply,
 } from "./campaign.ts";
-import { onHeartbeat, onLeaseReleased, verifyDataTerm } from "./follower.ts";
+import { followFrozen, onHeartbeat, onLeaseReleased, verifyDataTerm } from "./follower.ts";
 import { onCatchUpDone, onHeartbeatReply, onLeaderTick, onTransferRequest } from "./leader.ts";
 import { decidePendingVote, onPreVote, onVoteRequest } from "./vote.ts";
 
@@ -36,6 +36,7 @@ export function metaOf(s: RaftState): PersistedMeta {
     mode: s.mode,
     modeReason: s.modeReason,
     dataTerm: s.dataTerm,
+    source: s.source,
   };
 }
 
@@ -77,7 +78,9 @@ function dispatch(c: Ctx, event: RaftEvent): void {
         ioRunning: false,
         position: event.position ?? c.s.mysql.position,
       };
+      verifyDataTerm(c);
       if (c.s.role === "CANDIDATE") return onCandidateFrozen(c, event.position, event.error);
+      if (c.s.pendingFollow !== null) return followFrozen(c, event.position);
       return decidePendingVote(c, event.position, event.error);
     case "catchUpDone":
       return onCatchUpDone(c, event.ok, event.error);
@@ -97,6 +100,7 @@ function start(c: Ctx, stored: PersistedMeta | null): void {
   s.mode = meta.mode;
   s.modeReason = meta.modeReason;
   s.dataTerm = meta.dataTerm;
+  s.source = meta.source;
   s.role = "FOLLOWER";
   s.leader = null;
   s.leaderContactAt = null;
@@ -128,6 +132,9 @@ function onTick(c: Ctx): void {
   const s = c.s;
   if (s.pendingVote !== null && c.now - s.pendingVote.since > c.o.requestTimeoutMs) {
     decidePendingVote(c, null, "no position reported within the request timeout");
+  }
+  if (s.pendingFollow !== null && c.now - s.pendingFollow.since > c.o.requestTimeoutMs) {
+    s.pendingFollow = null; // the next heartbeat asks again
   }
   if (s.role === "LEADER") return onLeaderTick(c);
   if (s.campaign !== null && c.now >= s.campaign.deadline) return onCampaignTimeout(c);

@@ -83,6 +83,7 @@ export function onVoteRequest(c: Ctx, m: VoteRequest): void {
     s.term = m.term;
     s.votedFor = null;
     s.leader = null;
+    s.pendingFollow = null;
     if (s.role === "CANDIDATE") c.becomeFollower(`${m.from} campaigns in higher term ${m.term}`);
   }
   if (s.votedFor !== null && s.votedFor !== m.from) {

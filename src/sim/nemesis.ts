@@ -251,6 +251,17 @@ export class Nemesis {
           }
         }
       }
+      const stuck = leader === undefined && w.healedAt !== null && w.now - w.healedAt > 8000;
+      if (stuck) {
+        // No leader long after the heal: the operator restores full membership everywhere.
+        for (const n of w.nodes) {
+          for (const id of w.nodes.map((x) => x.id)) {
+            if (n.agent === "running" && !n.state.peers.includes(id)) {
+              w.admin(n, { kind: "addPeer", endpoint: id });
+            }
+          }
+        }
+      }
       if (w.now + 2000 < untilMs) w.at(2000, "operator round", round);
     };
     w.at(2000, "operator round", round);

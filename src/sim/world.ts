@@ -114,6 +114,7 @@ export class World {
           mode: "normal",
           modeReason: "",
           dataTerm: 0,
+          source: null,
         },
         agent: "crashed",
         life: 0,
@@ -214,9 +215,11 @@ export class World {
 
   observation(n: SimNode) {
     const m = n.mysql;
+    const src = m.master === null ? undefined : this.node(m.master);
+    const connected = src !== undefined && this.replicates(n, src) && m.isPrefixOf(src.mysql);
     return {
       alive: m.alive,
-      ioRunning: m.alive && m.ioRunning,
+      ioRunning: m.alive && m.ioRunning && connected,
       sqlRunning: m.alive && m.sqlRunning,
       position: m.alive ? m.position() : null,
     };

@@ -41,6 +41,7 @@ export class TestCluster {
         mode: "normal",
         modeReason: "",
         dataTerm: 0,
+        source: null,
       });
     }
     for (const n of names) this.start(n);
