@@ -12,8 +12,7 @@ import type { CliContext } from "../context.ts";
 import { withDaemons } from "../daemons.ts";
 import { findLeader, parseNodeList } from "../members.ts";
 import { printAction, printTable } from "../output.ts";
-import type { Handler, LeafSpec } from "../spec.ts";
-import type { GroupSpec } from "../spec.ts";
+import type { GroupSpec, Handler, LeafSpec } from "../spec.ts";
 import { UNKNOWN } from "../table.ts";
 
 const NODES = "nodes: HOST:PORT[,HOST:PORT...]";
