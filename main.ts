@@ -4,7 +4,7 @@
  */
 import { dirname } from "node:path";
 import { runCli } from "./src/cli/run.ts";
-import { lineWriter } from "./src/lib/io.ts";
+import { lineWriter, writeAllSync } from "./src/lib/io.ts";
 
 if (import.meta.main) {
   const invokedAs = Deno.env.get("XENON_INVOKED_AS") ?? "xenon";
@@ -13,6 +13,7 @@ if (import.meta.main) {
     await runCli(Deno.args, invokedAs, {
       out: lineWriter(Deno.stdout),
       err: lineWriter(Deno.stderr),
+      write: (text) => writeAllSync(Deno.stdout, text),
       exeDir,
     }),
   );

@@ -17,7 +17,8 @@ import { UNKNOWN } from "../table.ts";
 
 const NODES = "nodes: HOST:PORT[,HOST:PORT...]";
 /** Scripts and probes rely on it; the output is printed either way (reasons on stderr). */
-const EXIT_CODES = "exit 1 when a node does not answer or not exactly one is LEADER";
+const EXIT_CODES = "exit 1 when a node does not answer or not exactly one is LEADER " +
+  "(the original's `json` form exits 0 once printed)";
 
 type Change =
   | "NodeRPC.AddNodes"
@@ -74,7 +75,10 @@ function view(parts: Part[], print: (ctx: CliContext, view: ClusterView, json: b
     return withDaemons(ctx, async (daemons) => {
       const cluster = await gatherCluster(daemons, parts);
       print(ctx, cluster, json || ctx.json);
-      return reportProblems(ctx, cluster, json || ctx.json);
+      const health = reportProblems(ctx, cluster, json || ctx.json);
+      // The original's positional `json` form is parsed by the Kubernetes operator right after a
+      // pod starts, when there may be no leader yet: like the original, it exits 0 once printed.
+      return json ? 0 : health;
     });
   };
 }
