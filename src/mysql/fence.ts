@@ -70,7 +70,7 @@ export async function fence(
 
   const setting = db.session.exec(readOnly(db.flavor, true), { timeoutMs: left() })
     .then(() => null, (error: unknown) => error);
-  const grace = Math.min(200, options.budgetMs / 4);
+  const grace = Math.min(50, options.budgetMs / 4);
   if ((await raceTimeout(setting, grace)) === "timeout") {
     killed.push(...await killClients(killer, keep, left));
   }

@@ -76,7 +76,7 @@ export class MysqldMonitor {
   }
 
   async #check(): Promise<void> {
-    if (this.#mysqld.shuttingDown) return;
+    if (this.#mysqld.shuttingDown || this.#mysqld.killing) return;
     if (this.#mysqld.isRunning()) {
       this.#status = "RUNNING";
       return;

@@ -10,7 +10,7 @@
 import { oneLine, XenonError } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
 import { mycnfValue } from "../mysql/mycnf.ts";
-import { findProcesses, type MysqldProcesses } from "./procfs.ts";
+import { findProcesses, type MysqldProcesses, readPidFile } from "./procfs.ts";
 
 /** How to find and control the local server. */
 export interface MysqldOptions {
@@ -46,6 +46,7 @@ export class Mysqld {
   #pidFile: string | null | undefined;
   #shuttingDown = false;
   #stoppedOnPurpose = false;
+  #killing = false;
 
   constructor(options: MysqldOptions) {
     this.options = options;
@@ -54,6 +55,11 @@ export class Mysqld {
   /** Whether a graceful shutdown is in progress (the monitor reports SHUTDOWNING). */
   get shuttingDown(): boolean {
     return this.#shuttingDown;
+  }
+
+  /** Whether a kill is in progress: its half-dead processes must not trigger a restart. */
+  get killing(): boolean {
+    return this.#killing;
   }
 
   /** True after a graceful shutdown until the next start: the monitor must not undo it. */
@@ -102,6 +108,9 @@ export class Mysqld {
     await assertReadable(safe, "mysqld_safe under mysql.basedir:");
     const args = [safe, `--defaults-file=${this.options.defaultsFile}`];
     if (options.initRplRole) args.push(`--init-rpl-role=${options.initRplRole}`);
+    // mysqld_safe refuses to start while the pid file names any process, even a zombie.
+    const stale = readPidFile(this.pidFile() ?? "");
+    if (stale !== null) await pollUntil(() => gone(stale), this.options.killTimeoutMs ?? 10_000);
     const launched = await run("setsid", ["--fork", ...args], 5000);
     if (launched.code !== 0) {
       throw new XenonError(`cannot start ${safe}: ${launched.stderr || `exit ${launched.code}`}`);
@@ -151,19 +160,43 @@ export class Mysqld {
     }
   }
 
-  /** SIGKILLs mysqld_safe, then mysqld, and waits until both are gone (bounded). */
+  /**
+   * SIGKILLs mysqld_safe, then mysqld, and waits (bounded) until both have left the process
+   * table: a killed mysqld lingers as a zombie until reaped, and mysqld_safe refuses to start
+   * while the pid file names any process, zombie or not.
+   */
   async kill(): Promise<void> {
-    const timeoutMs = this.options.killTimeoutMs ?? 10_000;
-    for (const pid of this.processes().safe) signal(pid);
-    await pollUntil(() => this.processes().safe.length === 0, timeoutMs);
-    for (const pid of this.processes().server) signal(pid);
-    if (!await pollUntil(() => !this.isRunning(), timeoutMs)) {
-      const left = this.processes();
+    this.#killing = true;
+    try {
+      await this.#kill(this.options.killTimeoutMs ?? 10_000);
+    } finally {
+      this.#killing = false;
+    }
+  }
+
+  async #kill(timeoutMs: number): Promise<void> {
+    const victims = this.processes();
+    for (const pid of victims.safe) signal(pid);
+    await pollUntil(() => victims.safe.every(gone), timeoutMs);
+    const servers = [...victims.server, ...this.processes().server];
+    for (const pid of servers) signal(pid);
+    const all = [...victims.safe, ...servers];
+    if (!await pollUntil(() => all.every(gone) && !this.isRunning(), timeoutMs)) {
       throw new XenonError(
-        `mysqld processes still alive ${timeoutMs} ms after SIGKILL: ` +
-          `${[...left.safe, ...left.server].join(", ")}`,
+        `mysqld processes still present ${timeoutMs} ms after SIGKILL: ` +
+          `${all.filter((p) => !gone(p)).join(", ")}`,
       );
     }
+  }
+}
+
+/** Whether `pid` has left the process table (zombies have not). */
+function gone(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return false;
+  } catch {
+    return true;
   }
 }
 
@@ -220,7 +253,7 @@ async function run(
   }, timeoutMs);
   try {
     const out = await child.output();
-    const stderr = redact(new TextDecoder().decode(out.stderr)).trim().split("\n").at(-1) ?? "";
+    const stderr = redact(new TextDecoder().decode(out.stderr)).trim().replace(/\s*\n\s*/g, " ");
     return { code: out.code, stderr };
   } finally {
     clearTimeout(timer);

@@ -67,6 +67,7 @@ Deno.test("mysql operations against live MariaDB", async (t) => {
   const [n0, n1] = cluster.nodes;
   await n0.query("CREATE DATABASE app");
   await n0.query("CREATE TABLE app.t (id INT PRIMARY KEY AUTO_INCREMENT, v INT)");
+  await n0.query("CREATE TABLE app.u (id INT PRIMARY KEY)");
   await using primary = await openMysql(optionsOf(n0), { version: "mariadb" });
   await using replica = await openMysql(optionsOf(n1), { version: "mysql57" });
 
@@ -194,7 +195,17 @@ Deno.test("mysql operations against live MariaDB", async (t) => {
       await app.query("BEGIN");
       await app.query("INSERT INTO app.t (v) VALUES (4)");
       const appId = app.threadId;
-      const result = await fence(primary, { budgetMs: 3000 });
+      // A table lock makes SET GLOBAL read_only wait: fence must kill the holder to finish.
+      const locker = await mysql.createConnection({
+        host: n0.host,
+        port: n0.port,
+        user: "app",
+        password: "app-pw",
+      });
+      locker.on("error", () => {});
+      await locker.query("LOCK TABLES app.u WRITE");
+      const result = await fence(primary, { budgetMs: 3000 }).finally(() => locker.destroy());
+      assert.ok(result.killed.some((k) => k.id === locker.threadId));
       console.log(
         `fence: ${result.elapsedMs} ms, killed ${result.killed.map((k) => `${k.user}#${k.id}`)}`,
       );
