@@ -129,6 +129,16 @@ function checkMisc(config: XenonConfig): Finding[] {
       ),
     );
   }
+  if (config.server.clusterSecret === "" && config.server.clusterSecretFile === "") {
+    findings.push(
+      warning(
+        "server.cluster-secret",
+        "not set: peer RPC is authenticated with a key derived from replication.passwd, which " +
+          "every replication client knows; give every node the same dedicated secret in " +
+          "server.cluster-secret-file (e.g. openssl rand -hex 32, mode 600)",
+      ),
+    );
+  }
   return findings;
 }
 

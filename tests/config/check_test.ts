@@ -13,7 +13,7 @@ const keys = (findings: Finding[]) => findings.map((f) => `${f.severity} ${f.key
 
 /** A config that passes every rule: the starting point the rule tests change one thing in. */
 const CLEAN = {
-  server: { endpoint: "10.0.0.11:8801" },
+  server: { endpoint: "10.0.0.11:8801", "cluster-secret-file": "/etc/xenon/cluster.secret" },
   raft: {
     "heartbeat-timeout": 1000,
     "election-timeout": 10000,
@@ -193,6 +193,16 @@ Deno.test("the original's simple config: what a DBA is told", () => {
   assert.deepEqual(keys(checkConfig(ORIGINAL_SIMPLE)), [
     "warning rpc.request-timeout",
     "warning raft.leader-start-command",
+    "warning server.cluster-secret",
+  ]);
+});
+
+Deno.test("no cluster secret: config check advises a dedicated one", () => {
+  const { server: _, ...noSecret } = CLEAN;
+  assert.deepEqual(lines(checkConfig(JSON.stringify(noSecret))), [
+    "server.cluster-secret: not set: peer RPC is authenticated with a key derived from " +
+    "replication.passwd, which every replication client knows; give every node the same " +
+    "dedicated secret in server.cluster-secret-file (e.g. openssl rand -hex 32, mode 600)",
   ]);
 });
 
