@@ -10,7 +10,7 @@ import { comparatorFor } from "../gtid/mod.ts";
 import { ConfigError, oneLine, XenonError } from "../lib/errors.ts";
 import { registerSecret } from "../lib/redact.ts";
 import { log, logLevelFromConfig, setupLogging, toStdout } from "../log/mod.ts";
-import { ensureReplicationUser, type MysqlStatus, setReadOnly } from "../mysql/mod.ts";
+import { ensureReplicationUser, fence, type MysqlStatus } from "../mysql/mod.ts";
 import { Mysqld, MysqldMonitor, type StartOptions } from "../mysqld/mod.ts";
 import { leaseArithmetic, type RaftOptions, raftOptions, validateTimers } from "../raft/mod.ts";
 import { deriveClusterKey, RpcClient, RpcServer } from "../rpc/mod.ts";
@@ -174,7 +174,10 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     await waitForMysql(link, opts.mysqlWaitMs ?? 120_000);
     const db = await link.get();
     if (db.mismatch) logger.warn`${db.mismatch}`;
-    await setReadOnly(db, true);
+    // A fence, not a plain read_only: after a SIGKILLed agent, commits may still wait for
+    // semi-sync acks and SET GLOBAL read_only would wait for them.
+    const fenced = await fence(db, { budgetMs: 2000 });
+    logger.info`read-only at startup (${fenced.killed.length} client connections ended)`;
     if (
       await ensureReplicationUser(db, {
         user: config.replication.user,

@@ -78,8 +78,15 @@ export class Writer {
   }
 }
 
+export interface ProbeWrite {
+  node: number;
+  sentAt: number;
+  ackedAt: number;
+}
+
 export interface ProbeRound {
   at: number;
+  writes: ProbeWrite[];
   /** serverIds whose probe write committed. */
   wrote: number[];
   /** serverIds with read_only OFF. */
@@ -109,6 +116,7 @@ export class Prober {
       const results = await Promise.all(this.nodes().map((n) => probe(n)));
       this.rounds.push({
         at,
+        writes: results.flatMap((r) => r.write ? [r.write] : []),
         wrote: results.filter((r) => r.wrote).map((r) => r.node),
         readWrite: results.filter((r) => r.readWrite).map((r) => r.node),
       });
@@ -116,9 +124,28 @@ export class Prober {
     }
   }
 
-  /** Rounds in which more than one node accepted a write. */
-  splitBrainRounds(): ProbeRound[] {
-    return this.rounds.filter((r) => r.wrote.length > 1);
+  /**
+   * Probe writes the old leader accepted after the new leader had already accepted one: proof
+   * of two primaries. (A probe round spans up to a second, so "two writes in one round" is not:
+   * the old primary stops committing when the voters freeze, before the new one is promoted.)
+   */
+  writesAfterHandover(oldNode: number, newNode: number): ProbeWrite[] {
+    const writes = this.rounds.flatMap((r) => r.writes);
+    const firstNew = Math.min(
+      ...writes.filter((w) => w.node === newNode).map((w) => w.ackedAt),
+    );
+    return writes.filter((w) => w.node === oldNode && w.sentAt > firstNew);
+  }
+
+  /** When `node` first acknowledged a probe write (Infinity if never). */
+  firstWriteAt(node: number): number {
+    const acks = this.rounds.flatMap((r) => r.writes).filter((w) => w.node === node);
+    return Math.min(...acks.map((w) => w.ackedAt));
+  }
+
+  /** Rounds with more than one node at read_only OFF (an agent killed or stopped leaves one). */
+  readWriteOverlapRounds(): number {
+    return this.rounds.filter((r) => r.readWrite.length > 1).length;
   }
 }
 
@@ -126,20 +153,27 @@ async function probe(node: MariaDBInstance): Promise<{
   node: number;
   wrote: boolean;
   readWrite: boolean;
+  write?: ProbeWrite;
 }> {
   let conn: mysql.Connection | null = null;
-  const out = { node: node.serverId, wrote: false, readWrite: false };
+  const out: { node: number; wrote: boolean; readWrite: boolean; write?: ProbeWrite } = {
+    node: node.serverId,
+    wrote: false,
+    readWrite: false,
+  };
   try {
     conn = await appConnection(node);
     const [rows] = await conn.query({ sql: "SELECT @@GLOBAL.read_only AS ro", timeout: 500 });
     out.readWrite = Number((rows as { ro: number }[])[0].ro) === 0;
     if (out.readWrite) {
+      const sentAt = performance.now();
       await conn.query({
         sql: "INSERT INTO app.probe (node) VALUES (?)",
         values: [node.serverId],
         timeout: 500,
       });
       out.wrote = true;
+      out.write = { node: node.serverId, sentAt, ackedAt: performance.now() };
     }
   } catch {
     // down, read-only or blocked: not accepting writes
