@@ -35,9 +35,15 @@ export type Effect =
     readonly kind: "promote";
     readonly semiSyncWaitCount: number;
     readonly replicas: readonly string[];
+    /**
+     * The lease end on the local clock: an executor that reaches this effect later (it was
+     * paused, or slow) must skip it; the core has stepped down or will fence by then.
+     */
+    readonly validUntil: number;
     readonly reason: string;
   }
-  | { readonly kind: "runLeaderStart"; readonly reason: string }
+  /** Skipped, like `promote`, when reached after `validUntil`. */
+  | { readonly kind: "runLeaderStart"; readonly validUntil: number; readonly reason: string }
   | { readonly kind: "runLeaderStop"; readonly reason: string };
 
 export interface Transition {

@@ -10,6 +10,8 @@ export interface MysqlObservation {
   readonly sqlRunning: boolean;
   /** Received position (executed + relay log); null if it could not be read. */
   readonly position: string | null;
+  /** The source refused this replica's position (error 1236): the histories diverged. */
+  readonly diverged?: boolean;
 }
 
 export type AdminCommand =

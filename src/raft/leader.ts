@@ -145,10 +145,15 @@ function promoteIfReady(c: Ctx): void {
     kind: "promote",
     semiSyncWaitCount: k,
     replicas: replicasOf(c),
+    validUntil: leaseUntil(c),
     reason: `leader of term ${c.s.term}, caught up, lease held: writable, semi-sync waits for ` +
       `${k} of ${c.voters().length - 1} replicas`,
   });
-  c.effect({ kind: "runLeaderStart", reason: `became writable leader of term ${c.s.term}` });
+  c.effect({
+    kind: "runLeaderStart",
+    validUntil: leaseUntil(c),
+    reason: `became writable leader of term ${c.s.term}`,
+  });
 }
 
 /** Membership changed while writable: the semi-sync wait count follows the voter count. */
@@ -159,6 +164,7 @@ export function repromote(c: Ctx, why: string): void {
     kind: "promote",
     semiSyncWaitCount: k,
     replicas: replicasOf(c),
+    validUntil: leaseUntil(c),
     reason: `${why}: semi-sync waits for ${k}`,
   });
 }

@@ -71,6 +71,13 @@ function dispatch(c: Ctx, event: RaftEvent): void {
     case "mysql":
       c.s.mysql = event.observation;
       if (c.s.role === "LEADER" && !event.observation.alive) onLeaderTick(c);
+      if (event.observation.diverged && (c.s.role === "FOLLOWER" || c.s.role === "IDLE")) {
+        return c.becomePassive(
+          "INVALID",
+          `leader ${c.s.replicatingFrom ?? c.s.leader} refused my position ` +
+            `${event.observation.position}: our histories diverged (error 1236); rebuild me`,
+        );
+      }
       return verifyDataTerm(c);
     case "replicationFrozen":
       c.s.mysql = {

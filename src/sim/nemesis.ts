@@ -253,6 +253,15 @@ export class Nemesis {
       }
       const stuck = leader === undefined && w.healedAt !== null && w.now - w.healedAt > 8000;
       if (stuck) {
+        // INVALID ex-primaries: restart mysqld with --init-rpl-role=SLAVE (drops the unacked
+        // tail), then LEARNER -> enable.
+        for (const n of w.nodes) {
+          if (n.agent !== "running" || n.state.role !== "INVALID") continue;
+          n.mysql.alive = false;
+          w.restartMysql(n, true);
+          w.admin(n, { kind: "setLearner" });
+          w.admin(n, { kind: "enable" });
+        }
         // No leader long after the heal: the operator restores full membership everywhere.
         for (const n of w.nodes) {
           for (const id of w.nodes.map((x) => x.id)) {

@@ -222,6 +222,7 @@ export class World {
       ioRunning: m.alive && m.ioRunning && connected,
       sqlRunning: m.alive && m.sqlRunning,
       position: m.alive ? m.position() : null,
+      diverged: m.alive && m.ioError !== null,
     };
   }
 
@@ -314,6 +315,7 @@ export class World {
         return;
       case "promote":
         if (!m.alive) return;
+        if (this.local(n) >= e.validUntil) return this.log(`${n.id} promote skipped: lease over`);
         m.ioRunning = false;
         m.master = null;
         m.waitCount = e.semiSyncWaitCount;
@@ -444,6 +446,7 @@ export class World {
     if (m.alive) return;
     m.alive = true;
     m.readOnly = true;
+    m.ioError = null;
     m.ioRunning = false;
     m.master = null;
     m.applied = m.history.length;
@@ -467,6 +470,13 @@ export class World {
     n.busyUntil = Math.max(n.busyUntil, this.now);
   }
 
+  /** Changes a node's clock rate from now on without a jump in its clock (SIM-05). */
+  setClockRate(n: SimNode, rate: number): void {
+    const local = this.local(n);
+    n.rate = rate;
+    n.offset = local - rate * this.now;
+  }
+
   /** An errant write on a node that is not replicating (SIM-07). */
   errantWrite(n: SimNode): void {
     if (!n.mysql.alive) return;
@@ -477,6 +487,7 @@ export class World {
   /** The operator's rebuild of an INVALID node from the current leader. */
   rebuild(n: SimNode, from: SimNode): void {
     n.mysql.replaceHistory(from.mysql.history);
+    n.mysql.ioError = null;
     n.mysql.ioRunning = false;
     n.mysql.master = null;
     this.log(`${n.id} rebuilt from ${from.id} at ${n.mysql.position()}`);

@@ -1,0 +1,190 @@
+/** Named scenarios SIM-01..SIM-08 (reliability.md §6.2), scripted on the simulator. */
+import assert from "node:assert/strict";
+import type { RaftOptions } from "../../src/raft/mod.ts";
+import { Rng } from "../../src/sim/prng.ts";
+import { runSeed } from "../../src/sim/run.ts";
+import { type SimNode, World } from "../../src/sim/world.ts";
+
+function world(nodes: number, seed = 7, options: Partial<RaftOptions> = {}): World {
+  return new World(new Rng(seed), { nodes, seed, options, driftUse: 0.95, traceLimit: 300 });
+}
+
+function run(w: World, ms: number): void {
+  const ok = w.runUntil(w.now + ms);
+  const v = w.inv.violations[0];
+  assert.ok(ok, `${v?.invariant}: ${v?.detail}\n${w.trace.slice(-40).join("\n")}`);
+}
+
+function leader(w: World): SimNode {
+  const l = w.writableLeader();
+  assert.ok(l, `no writable leader\n${w.trace.slice(-30).join("\n")}`);
+  return l;
+}
+
+function isolate(w: World, n: SimNode): void {
+  for (const o of w.nodes) if (o !== n) w.net.block(n.id, o.id), w.net.block(o.id, n.id);
+}
+
+Deno.test("SIM-01 partitions of every shape: one leader per term, never two writable", () => {
+  const w = world(5);
+  run(w, 8000);
+  const ids = w.nodes.map((n) => n.id);
+  isolate(w, leader(w));
+  run(w, 10_000);
+  w.net.heal();
+  for (const [i, a] of ids.entries()) {
+    for (const [j, b] of ids.entries()) {
+      if (Math.abs(i - j) > 1 && Math.abs(i - j) < 4) w.net.block(a, b);
+    }
+  }
+  run(w, 10_000); // majorities ring
+  w.net.heal();
+  for (const a of ids.slice(1, 3)) {
+    for (const b of ids.slice(3)) w.net.block(a, b), w.net.block(b, a);
+  }
+  run(w, 10_000); // bridge through node 1
+  w.net.heal();
+  const l = leader(w);
+  for (const o of w.nodes) if (o !== l) w.net.block(o.id, l.id); // one-way: l hears nobody
+  run(w, 10_000);
+  w.net.heal();
+  run(w, 10_000);
+  leader(w);
+});
+
+Deno.test("SIM-02 drops, duplicates, reordering and delays up to 3x the election timeout", () => {
+  const w = world(3, 11);
+  run(w, 8000);
+  w.net.quality = { drop: 0.2, duplicate: 0.1, slow: 0.2, longDelayMs: 9000 };
+  run(w, 60_000);
+  w.net.quality = { drop: 0, duplicate: 0, slow: 0, longDelayMs: 0 };
+  run(w, 20_000);
+  leader(w);
+});
+
+Deno.test("SIM-03 a voter killed and restarted during elections never votes twice in a term", () => {
+  const w = world(3, 13);
+  run(w, 8000);
+  for (let round = 0; round < 10; round++) {
+    const l = leader(w);
+    w.crashHost(l);
+    const voter = w.nodes.find((n) => n !== l)!;
+    run(w, 3100); // an election starts around now
+    w.crashAgent(voter);
+    run(w, 50);
+    w.startAgent(voter);
+    w.restartMysql(l, true);
+    w.startAgent(l);
+    run(w, 12_000);
+  }
+  leader(w);
+});
+
+Deno.test("SIM-04 a leader paused past its lease does nothing writable before it learns", () => {
+  const w = world(3, 17);
+  run(w, 8000);
+  const old = leader(w);
+  w.pauseAgent(old);
+  run(w, 10_000);
+  const next = leader(w);
+  assert.notEqual(next, old);
+  assert.equal(old.mysql.readOnly, false, "a paused agent cannot fence its MySQL");
+  w.resumeAgent(old);
+  run(w, old.options.fenceBudgetMs + 50);
+  assert.equal(old.mysql.readOnly, true, "fenced right after resuming");
+  assert.ok(w.trace.some((l) => l.includes(`${old.id} fence: fencing: lease lost`)));
+  run(w, 10_000);
+});
+
+Deno.test("SIM-05 clock drift: safe within the bound, unsafe far beyond it", () => {
+  const within = world(3, 19);
+  run(within, 8000);
+  within.setClockRate(leader(within), 1 - within.nodes[0].options.clockDriftBound);
+  isolate(within, leader(within));
+  run(within, 15_000);
+  const beyond = world(3, 19);
+  run(beyond, 8000);
+  const slow = leader(beyond);
+  beyond.setClockRate(slow, 0.3); // 70 % slow: its lease lasts 3x as long in real time
+  isolate(beyond, slow);
+  beyond.runUntil(beyond.now + 15_000);
+  const v = beyond.inv.violations[0];
+  assert.ok(v, "beyond the drift bound the old leader stays writable too long");
+  assert.equal(v.invariant, "fencing order");
+});
+
+Deno.test("SIM-06 membership changes during partitions: no two leaders, K follows the voters", () => {
+  const w = world(5, 23);
+  run(w, 8000);
+  let l = leader(w);
+  const victim = w.nodes.find((n) => n !== l)!;
+  isolate(w, victim);
+  w.admin(l, { kind: "removePeer", endpoint: victim.id });
+  run(w, 5000);
+  assert.ok(w.trace.some((x) => x.includes("semi-sync waits for")), "K recomputed");
+  w.net.heal();
+  run(w, 5000);
+  l = leader(w);
+  isolate(w, l);
+  run(w, 10_000);
+  w.net.heal();
+  run(w, 5000);
+  l = leader(w);
+  w.admin(l, { kind: "addPeer", endpoint: victim.id });
+  run(w, 10_000);
+  assert.match(
+    w.trace.filter((x) => x.includes("promote:")).at(-1) ?? "",
+    /semi-sync waits for 2/,
+  );
+});
+
+Deno.test("SIM-07 errant and ghost transactions: never elected, reported as INVALID", () => {
+  const w = world(3, 29);
+  w.clientEnabled = true;
+  run(w, 8000);
+  const old = leader(w);
+  isolate(w, old); // its next writes wait for acks that never come: ghost transactions
+  run(w, 500);
+  w.crashHost(old);
+  run(w, 8000);
+  const next = leader(w);
+  w.restartMysql(old, false); // restarted without --init-rpl-role=SLAVE: ghosts kept
+  w.net.heal();
+  w.startAgent(old);
+  run(w, 8000);
+  assert.notEqual(w.writableLeader(), old);
+  const follower = w.nodes.find((n) => n !== next && n !== old)!;
+  w.crashAgent(follower);
+  w.errantWrite(follower);
+  run(w, 200);
+  w.startAgent(follower);
+  w.crashHost(next); // a new election with an errant node and a ghost node around
+  run(w, 15_000);
+  const roles = w.nodes.map((n) => `${n.id} ${n.state.role} ${n.state.reason}`).join("\n");
+  assert.ok(
+    w.trace.some((l) => /-> INVALID: .*(I hold transactions it lacks|histories diverged)/.test(l)),
+    roles,
+  );
+  assert.ok(w.trace.some((l) => l.includes(`${old.id} FOLLOWER -> INVALID`)), roles);
+});
+
+Deno.test("SIM-08 two voters never promote automatically; a third voter (witness) does", () => {
+  const two = world(2, 31);
+  run(two, 10_000);
+  two.crashHost(leader(two));
+  run(two, 60_000);
+  assert.equal(two.writableLeader(), undefined);
+  assert.ok(two.trace.some((l) => l.includes("a 2-voter cluster never fails over")));
+  const three = world(3, 31);
+  run(three, 10_000);
+  three.crashHost(leader(three));
+  run(three, 10_000);
+  leader(three);
+});
+
+Deno.test("a failing seed prints its replay command and the trace around the violation", () => {
+  const r = runSeed(1, { timeMs: 60_000, core: { unsafeDisableLease: true } });
+  assert.ok(r.violation !== null);
+  assert.ok(r.trace.some((l) => l.includes("VIOLATION")));
+  assert.ok(r.trace.length > 10);
+});
