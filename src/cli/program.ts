@@ -5,12 +5,12 @@ import { configCommands } from "./commands/config.ts";
 import { initCommand } from "./commands/init.ts";
 import { mysqlCommands } from "./commands/mysql.ts";
 import { raftCommands } from "./commands/raft.ts";
-import { ROLE_OPTION, serveCommand } from "./commands/serve.ts";
+import { ROLE_OPTION, serve, serveCommand } from "./commands/serve.ts";
 import { versionCommand } from "./commands/version.ts";
 import { perfCommands, sandboxCommands, xenonCommands } from "./commands/xenon.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { UsageError } from "../lib/errors.ts";
-import { addGroup, addLeaf, notImplemented } from "./spec.ts";
+import { addGroup, addLeaf } from "./spec.ts";
 
 export interface ProgramHooks {
   /** Builds the context from the global options once commander has parsed them. */
@@ -54,8 +54,9 @@ export function buildProgram(name: string, hooks: ProgramHooks): Command {
     if (program.args.length > 0) {
       throw new UsageError(`unknown command '${program.args[0]}'; see '${name} --help'`);
     }
-    if (program.opts<GlobalOptions>().config === undefined) program.help({ error: true });
-    notImplemented("serve");
+    const options = program.opts<GlobalOptions & { role?: string }>();
+    if (options.config === undefined) program.help({ error: true });
+    return serve(context(), options.role).then(hooks.setExit);
   });
   return program;
 }

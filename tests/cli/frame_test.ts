@@ -55,7 +55,6 @@ const LATER = [
   "mysql cancelbackup",
   "mysql rebuildme",
   "perf quickstack",
-  "serve",
 ];
 
 Deno.test("every xenoncli command is registered; only the later ones refuse as not implemented", async () => {
@@ -110,7 +109,9 @@ Deno.test("version prints the original's layout, or JSON with --json", async () 
 });
 
 Deno.test("the original's daemon invocation `xenon -c FILE -r ROLE` is the serve command", async () => {
-  const { code, err } = await cli(["-c", "/etc/xenon/xenon.json", "-r", "LEADER"]);
-  assert.equal(code, 2);
-  assert.equal(err, "error: not implemented yet: serve");
+  const dropIn = await cli(["-c", "/nonexistent/xenon.json", "-r", "LEADER"]);
+  const serve = await cli(["serve", "-c", "/nonexistent/xenon.json", "-r", "LEADER"]);
+  assert.equal(dropIn.code, 1);
+  assert.match(dropIn.err, /^error: .*\/nonexistent\/xenon\.json/);
+  assert.deepEqual(dropIn, serve);
 });

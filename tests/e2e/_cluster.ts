@@ -18,7 +18,7 @@ import { sleep, waitFor } from "../harness/wait.ts";
 
 export const CLUSTER_SECRET = "e2e-cluster-secret-0123456789";
 const ROOT = new URL("../../", import.meta.url).pathname;
-const SERVE = `${ROOT}tests/e2e/_serve.ts`;
+const MAIN = `${ROOT}main.ts`;
 
 /** Test timers: fast, and accepted by validateTimers (lease 578 ms > heartbeat 300 ms). */
 export const TIMERS = { heartbeat: 300, election: 1500, request: 500, ping: 400, pingCount: 2 };
@@ -99,7 +99,7 @@ class AgentProcess implements Agent {
   start(role?: string): void {
     if (this.#child) throw new Error(`agent ${this.endpoint} already running`);
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", SERVE, this.configPath, ...(role ? [role] : [])],
+      args: ["run", "-A", MAIN, "serve", "-c", this.configPath, ...(role ? ["-r", role] : [])],
       cwd: ROOT,
       stdin: "null",
       stdout: "piped",

@@ -1,3 +1,5 @@
+import { runDaemon } from "../../node/daemon.ts";
+import type { CliContext } from "../context.ts";
 import type { LeafSpec } from "../spec.ts";
 
 export const ROLE_OPTION = {
@@ -10,4 +12,10 @@ export const serveCommand: LeafSpec = {
   usage: "serve",
   description: "run the xenon daemon for the local MySQL (what the original's bin/xenon did)",
   options: [ROLE_OPTION],
+  run: (ctx, _args, options) => serve(ctx, options.role as string | undefined),
 };
+
+/** Runs the daemon until SIGINT/SIGTERM; the exit code is the daemon's. */
+export async function serve(ctx: CliContext, role: string | undefined): Promise<number> {
+  return await runDaemon(await ctx.config(), { role, configPath: ctx.configPath() });
+}
