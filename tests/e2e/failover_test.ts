@@ -118,7 +118,7 @@ Deno.test("failover: leader's agent killed with SIGKILL, its mysqld alive", asyn
   await runScenario({
     name: "leader agent SIGKILL",
     breakLeader: (_c, leader) => leader.kill("SIGKILL"),
-    repair: (_c, leader) => leader.start(),
+    repair: (_c, leader) => Promise.resolve(leader.start()),
   });
 });
 
