@@ -12,7 +12,12 @@
 import type { PositionFlavor } from "../gtid/mod.ts";
 import { XenonError } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
-import { appendLine, type HistoryFileOptions, readLastLines } from "./history_file.ts";
+import {
+  appendLine,
+  HISTORY_FILE,
+  type HistoryFileOptions,
+  readLastLines,
+} from "./history_file.ts";
 import { lossVerdict } from "./loss.ts";
 import { failoverId, type FailoverRecord, type PhaseName, type PhaseTiming } from "./record.ts";
 
@@ -84,16 +89,15 @@ export class FlightRecorder {
   async read(options: { last?: number } = {}): Promise<FailoverRecord[]> {
     const wanted = Math.max(1, Math.min(options.last ?? MAX_READ_RECORDS, MAX_READ_RECORDS));
     const { lines, tornTail } = await readLastLines(this.#file, wanted, MAX_RECORD_BYTES);
+    const path = `${this.#file.dir}/${HISTORY_FILE}`;
     if (tornTail) {
-      log("recorder").warn`${this.#file.dir}/history.jsonl ends in a torn line (a crash while ` +
-        `writing?); skipped it`;
+      log("recorder").warn`${path} ends in a torn line (a crash while writing?); skipped it`;
     }
     const records: FailoverRecord[] = [];
     for (const line of lines) {
       const record = line === null ? null : parseRecord(line);
       if (record) records.push(record);
-      else {log("recorder")
-          .warn`skipped a line of ${this.#file.dir}/history.jsonl that is not a record`;}
+      else log("recorder").warn`skipped a line of ${path} that is not a record (or too long)`;
     }
     if (records.length > 0 && !this.#last) this.#last = records[records.length - 1];
     return records;

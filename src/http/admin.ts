@@ -1,0 +1,97 @@
+/**
+ * The original's admin API (inventory §6), same paths, methods and bodies, for the Kubernetes
+ * operator: success is 200 with an empty body (or the status JSON), failure 500
+ * `{"Error":"<one line>"}`. Each route only calls the daemon through `invoke`; leader
+ * forwarding of membership changes happens behind `NodeRPC.AddNodes`/`RemoveNodes`.
+ */
+import { splitHostPort } from "../config/address.ts";
+import { oneLine, XenonError } from "../lib/errors.ts";
+import type { ActionResult, MethodName, RequestOf, ResultOf } from "../model/mod.ts";
+
+export type Invoke = <M extends MethodName>(
+  method: M,
+  request: RequestOf<M>,
+) => Promise<ResultOf<M>>;
+
+export interface AdminRoute {
+  method: "GET" | "POST" | "PUT";
+  /** Returns the JSON body of a 200 answer (undefined = empty body); throws for a 500. */
+  run(invoke: Invoke, body: () => Promise<string>): Promise<unknown>;
+}
+
+const empty: Record<string, never> = {};
+
+type ActionMethod =
+  | "HARPC.HATryToLeader"
+  | "HARPC.HADisable"
+  | "RaftRPC.DisableCheckSemiSync"
+  | "ServerRPC.Ping";
+
+/** Runs an action; a refusal (`ok: false`) becomes an error carrying its reason. */
+function action(method: ActionMethod): AdminRoute["run"] {
+  return async (invoke) => {
+    const result: ActionResult = await invoke(method, empty);
+    if (!result.ok) throw new XenonError(result.reason || `${method} refused`);
+    return undefined;
+  };
+}
+
+function membership(
+  method: "NodeRPC.AddNodes" | "NodeRPC.RemoveNodes",
+  verb: "add" | "remove",
+): AdminRoute["run"] {
+  return async (invoke, body) => {
+    const nodes = parseAddresses(await body(), verb);
+    const result = await invoke(method, { nodes });
+    if (!result.ok) throw new XenonError(result.reason || `cluster ${verb} refused`);
+    return undefined;
+  };
+}
+
+export const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
+  "/v1/cluster/add": { method: "POST", run: membership("NodeRPC.AddNodes", "add") },
+  "/v1/cluster/remove": { method: "POST", run: membership("NodeRPC.RemoveNodes", "remove") },
+  "/v1/raft/status": {
+    method: "GET",
+    run: async (invoke) => {
+      const nodes = await invoke("NodeRPC.GetNodes", empty);
+      return { state: nodes.state, leader: nodes.leader, nodes: nodes.peers };
+    },
+  },
+  "/v1/raft/trytoleader": { method: "POST", run: action("HARPC.HATryToLeader") },
+  "/v1/raft/disablechecksemisync": { method: "PUT", run: action("RaftRPC.DisableCheckSemiSync") },
+  "/v1/raft/disable": { method: "PUT", run: action("HARPC.HADisable") },
+  "/v1/xenon/ping": { method: "GET", run: action("ServerRPC.Ping") },
+};
+
+/**
+ * The `address` of a membership body: `h:p[,h:p...]`. JSON `{"address": …}` as the original
+ * reads it, or a form `address=…`. The operator sends JSON labelled as a form, so the body's
+ * first character decides, not the Content-Type.
+ */
+export function parseAddresses(body: string, verb: "add" | "remove"): string[] {
+  const text = body.trim();
+  let address: unknown;
+  if (text.startsWith("{")) {
+    try {
+      address = JSON.parse(text)?.address;
+    } catch (error) {
+      throw new XenonError(`malformed JSON body: ${oneLine(error)}; send {"address":"host:port"}`);
+    }
+  } else {
+    address = new URLSearchParams(text).get("address");
+  }
+  if (address !== undefined && address !== null && typeof address !== "string") {
+    throw new XenonError(`"address" must be a string like "10.0.0.12:8801,10.0.0.13:8801"`);
+  }
+  const nodes = (address ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "");
+  if (nodes.length === 0) throw new XenonError(`api.v1.cluster.${verb}.request.address.is.null`);
+  for (const node of nodes) {
+    const hp = splitHostPort(node);
+    if (!hp || hp.host === "") {
+      const shown = JSON.stringify(node.length > 80 ? `${node.slice(0, 80)}…` : node);
+      throw new XenonError(`bad address ${shown}: expected HOST:PORT, e.g. 10.0.0.12:8801`);
+    }
+  }
+  return nodes;
+}
