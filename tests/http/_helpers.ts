@@ -163,7 +163,9 @@ export async function call(
   return {
     status: response.status,
     text,
-    json: text === "" ? null : JSON.parse(text),
+    json: response.headers.get("content-type")?.startsWith("application/json")
+      ? JSON.parse(text)
+      : null,
     headers: response.headers,
   };
 }
