@@ -232,3 +232,13 @@ Deno.test("parseAddresses trims, drops empty items and keeps order", () => {
   assert.deepEqual(parseAddresses("address=[::1]:8801", "add"), ["[::1]:8801"]);
   assert.deepEqual(parseAddresses("x=1&address=a:1", "remove"), ["a:1"]);
 });
+
+Deno.test("unreadable TLS files are a one-line error naming the config key", async () => {
+  await assert.rejects(
+    withApi(
+      { tls: { certFile: "/nonexistent/cert.pem", keyFile: "/nonexistent/key.pem" } },
+      () => Promise.resolve(),
+    ),
+    /^XenonError: cannot read server\.tls-cert \/nonexistent\/cert\.pem: /,
+  );
+});
