@@ -152,6 +152,12 @@ export interface E2ECluster extends AsyncDisposable {
   /** The one agent every running agent agrees leads, writable; waits up to `timeoutMs`. */
   waitForLeader(timeoutMs?: number, exclude?: Agent): Promise<Agent>;
   logTail(agent: Agent, lines?: number): string;
+  /**
+   * One more instance and agent (started, answering), not in `agents` and not joined: a node
+   * that is not (yet) a member, e.g. one configured with another cluster secret. Its `rpc` signs
+   * with its own secret. Cleaned up with the cluster.
+   */
+  addAgent(options?: { secret?: string }): Promise<{ agent: Agent; rpc: RpcClient }>;
 }
 
 /** `n` instances, one agent each (started), not yet joined: call AddNodes on each. */
@@ -162,8 +168,32 @@ export async function startE2ECluster(n = 3): Promise<E2ECluster> {
   for (const i of instances) await createAppUser(i);
   const agents: Agent[] = [];
   const root = await Deno.makeTempDir({ prefix: "xenon-e2e-" });
-  const key = await deriveClusterKey({ secret: CLUSTER_SECRET, replicationPassword: "" });
-  const rpc = new RpcClient({ self: cliIdentity(), key });
+  const clientFor = async (secret: string) =>
+    new RpcClient({
+      self: cliIdentity(),
+      key: await deriveClusterKey({ secret, replicationPassword: "" }),
+    });
+  const rpc = await clientFor(CLUSTER_SECRET);
+  const extras: { agent: Agent; rpc: RpcClient }[] = [];
+  const makeAgent = async (index: number, instance: MariaDBInstance, secret?: string) => {
+    const endpoint = `127.0.0.1:${freePort()}`;
+    const dir = `${root}/agent${index}`;
+    await Deno.mkdir(dir);
+    const configPath = `${dir}/xenon.json`;
+    const config = configFor(instance, endpoint, dir, { secret });
+    await Deno.writeTextFile(configPath, config, { mode: 0o600 });
+    return new AgentProcess(index, endpoint, instance, configPath, `${dir}/xenon.log`);
+  };
+  const waitAnswering = async (a: Agent, client: RpcClient) => {
+    await waitFor(`agent ${a.endpoint} to answer`, async () => {
+      try {
+        await client.call(a.endpoint, "ServerRPC.Ping", {}, { timeoutMs: 3000 });
+        return true;
+      } catch {
+        return undefined;
+      }
+    }, { timeoutMs: 30_000, intervalMs: 100, explain: () => logTail(a) });
+  };
   const logTail = (a: Agent, lines = 15) => {
     try {
       return Deno.readTextFileSync(a.logPath).trim().split("\n").slice(-lines).join("\n");
@@ -194,40 +224,42 @@ export async function startE2ECluster(n = 3): Promise<E2ECluster> {
       });
     },
     logTail,
+    async addAgent(options = {}) {
+      const instance = await createInstance({ mysqld: { read_only: 1 } });
+      instances.push(instance);
+      await createAppUser(instance);
+      const secret = options.secret ?? CLUSTER_SECRET;
+      const extra = {
+        agent: await makeAgent(agents.length + extras.length, instance, secret),
+        rpc: await clientFor(secret),
+      };
+      extras.push(extra);
+      extra.agent.start();
+      await waitAnswering(extra.agent, extra.rpc);
+      return extra;
+    },
     async [Symbol.asyncDispose]() {
-      for (const a of agents) await a.kill("SIGKILL").catch(() => {});
+      const all = [...agents, ...extras.map((e) => e.agent)];
+      for (const a of all) await a.kill("SIGKILL").catch(() => {});
       // E2E_KEEP_LOGS=DIR keeps each agent's log for a post-mortem.
       const keep = Deno.env.get("E2E_KEEP_LOGS");
       if (keep) {
-        for (const a of agents) {
+        for (const a of all) {
           await Deno.copyFile(a.logPath, `${keep}/agent${a.index}.log`).catch(() => {});
         }
       }
       rpc.close();
+      for (const e of extras) e.rpc.close();
       for (const i of instances) await i.remove().catch(() => {});
       await Deno.remove(root, { recursive: true }).catch(() => {});
     },
   };
   try {
     for (const [index, instance] of instances.entries()) {
-      const endpoint = `127.0.0.1:${freePort()}`;
-      const dir = `${root}/agent${index}`;
-      await Deno.mkdir(dir);
-      const configPath = `${dir}/xenon.json`;
-      await Deno.writeTextFile(configPath, configFor(instance, endpoint, dir), { mode: 0o600 });
-      agents.push(new AgentProcess(index, endpoint, instance, configPath, `${dir}/xenon.log`));
+      agents.push(await makeAgent(index, instance));
     }
     for (const a of agents) a.start();
-    for (const a of agents) {
-      await waitFor(`agent ${a.endpoint} to answer`, async () => {
-        try {
-          await cluster.call(a, "ServerRPC.Ping");
-          return true;
-        } catch {
-          return undefined;
-        }
-      }, { timeoutMs: 30_000, intervalMs: 100, explain: () => logTail(a) });
-    }
+    for (const a of agents) await waitAnswering(a, rpc);
     return cluster;
   } catch (error) {
     await cluster[Symbol.asyncDispose]();
