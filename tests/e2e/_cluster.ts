@@ -288,6 +288,23 @@ export async function globalVar(instance: MariaDBInstance, name: string): Promis
 
 export { oneLine, sleep, waitFor };
 
+/**
+ * Waits until a killed process is gone from /proc. A SIGKILLed mariadbd is reparented to PID 1
+ * and stays a zombie for a moment; mysqld_safe refuses to start ("A mysqld process already
+ * exists") while the pid in its pid file is still there.
+ */
+export async function waitReaped(pid: number | undefined): Promise<void> {
+  if (pid === undefined) return;
+  await waitFor(`killed process ${pid} to be reaped`, async () => {
+    try {
+      await Deno.stat(`/proc/${pid}`);
+      return undefined;
+    } catch {
+      return true;
+    }
+  }, { timeoutMs: 10_000, intervalMs: 20 });
+}
+
 /** The application account: no READ ONLY ADMIN, so read_only stops it as it would a real app. */
 export const APP_USER = "app";
 export const APP_PASSWORD = "e2e-app-password-42";

@@ -6,7 +6,15 @@
 import assert from "node:assert/strict";
 import { comparatorFor } from "../../src/gtid/mod.ts";
 import { assertNoLeaks } from "../harness/mod.ts";
-import { type Agent, globalVar, joinAll, sleep, startE2ECluster, waitFor } from "./_cluster.ts";
+import {
+  type Agent,
+  globalVar,
+  joinAll,
+  sleep,
+  startE2ECluster,
+  waitFor,
+  waitReaped,
+} from "./_cluster.ts";
 import { createWorkloadTables, missingAcks, Writer } from "./_workload.ts";
 
 function shuffled<T>(items: readonly T[]): T[] {
@@ -16,17 +24,6 @@ function shuffled<T>(items: readonly T[]): T[] {
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
-}
-
-async function reaped(pid: number): Promise<void> {
-  await waitFor(`killed mariadbd ${pid} to be reaped`, async () => {
-    try {
-      await Deno.stat(`/proc/${pid}`);
-      return undefined;
-    } catch {
-      return true;
-    }
-  }, { timeoutMs: 10_000, intervalMs: 20 });
 }
 
 const names = (agents: Agent[]) => agents.map((a) => `agent${a.index}`).join(", ");
@@ -60,7 +57,7 @@ Deno.test("restart all: every agent and mysqld killed at once, the most up-to-da
       assert.ok(killMs < 1000, `all killed within 1 s (took ${killMs} ms)`);
       // The killed mariadbd were reparented to PID 1; mysqld_safe refuses to start ("A mysqld
       // process already exists") while a zombie still owns the pid in the pid file.
-      for (const pid of mysqldPids) if (pid !== undefined) await reaped(pid);
+      for (const pid of mysqldPids) await waitReaped(pid);
     } finally {
       await writer.stop();
     }
