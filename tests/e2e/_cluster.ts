@@ -30,6 +30,8 @@ export interface Agent {
   readonly configPath: string;
   readonly logPath: string;
   running(): boolean;
+  /** The agent's process id while it runs (for resource measurements). */
+  pid(): number | undefined;
   start(role?: string): void;
   kill(signal?: Deno.Signal): Promise<void>;
   /** Sends SIGTERM and waits (bounded) for the agent to exit; returns its exit code. */
@@ -94,6 +96,10 @@ class AgentProcess implements Agent {
 
   running(): boolean {
     return this.#child !== null;
+  }
+
+  pid(): number | undefined {
+    return this.#child?.pid;
   }
 
   start(role?: string): void {
