@@ -85,3 +85,19 @@ export function fromDriverError(where: string, error: unknown): MysqlError {
   const codeText = code && e.errno ? ` [${code} ${e.errno}]` : "";
   return new MysqlError(`${where}: ${detail}${codeText}`, options);
 }
+
+/**
+ * Sessions are waiting for semi-sync acknowledgements that must never come: the only safe way to
+ * end them is to stop the server hard (a SIGKILL: clients see a lost connection, and MariaDB's
+ * `--init-rpl-role=SLAVE` restart truncates the unacknowledged binlog tail). Killing the sessions
+ * or turning semi-sync off would acknowledge their writes on this server alone.
+ */
+export class AcksPendingError extends MysqlError {
+  readonly waiting: number;
+
+  constructor(message: string, waiting: number) {
+    super(message, { code: "XENON_ACKS_PENDING" });
+    this.name = "AcksPendingError";
+    this.waiting = waiting;
+  }
+}

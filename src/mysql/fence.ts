@@ -5,13 +5,19 @@
  * `SET GLOBAL read_only = 1` waits for sessions holding table locks or open write transactions
  * (MariaDB), so if it has not returned after a short grace the clients are killed first: their
  * transactions roll back and the statement completes.
+ *
+ * Sessions waiting for a semi-sync acknowledgement are never killed: with binlog group commit one
+ * of them waits for the whole group, and killing it lets the group's commits return OK to their
+ * clients with no replica holding them (seen on MariaDB 10.11 in the agent-SIGSTOP failover
+ * test). `fence` then throws AcksPendingError and the caller must stop the server hard.
  */
 import { oneLine } from "../lib/errors.ts";
-import { MysqlError } from "./errors.ts";
+import { AcksPendingError, MysqlError, MysqlUnavailableError } from "./errors.ts";
 import type { MysqlHandle } from "./handle.ts";
 import { readOnlyExempt } from "./read_only.ts";
+import { semiSyncWaiters } from "./semisync.ts";
 import { MysqlSession, raceTimeout, type Row } from "./session.ts";
-import { killConnection, processList, readOnly } from "./sql.ts";
+import { killConnection, processList, readOnly, shutdownServer } from "./sql.ts";
 
 /** A killed client thread. */
 export interface KilledThread {
@@ -70,8 +76,10 @@ export async function fence(
 
   const setting = db.session.exec(readOnly(db.flavor, true), { timeoutMs: left() })
     .then(() => null, (error: unknown) => error);
-  const grace = Math.min(50, options.budgetMs / 4);
+  // Long enough for healthy replicas to acknowledge what is committing (a switchover).
+  const grace = Math.min(250, options.budgetMs / 4);
   if ((await raceTimeout(setting, grace)) === "timeout") {
+    await refuseIfAcksPending(killer, db, left);
     killed.push(...await killClients(killer, keep, left));
   }
   const failure = await setting;
@@ -82,13 +90,31 @@ export async function fence(
       { cause: failure },
     );
   }
-  // Clients that connected meanwhile, or never blocked read_only, are ended too.
+  // Clients that connected meanwhile, or never blocked read_only, are ended too; none may be
+  // waiting for an acknowledgement (an account exempt from read_only could have started one).
+  await refuseIfAcksPending(killer, db, left);
   killed.push(...await killClients(killer, keep, left));
   return {
     killed,
     elapsedMs: Math.round(performance.now() - started),
     exempt: await readOnlyExempt(db),
   };
+}
+
+async function refuseIfAcksPending(
+  killer: MysqlSession,
+  db: MysqlHandle,
+  left: () => number,
+): Promise<void> {
+  const waiting = await semiSyncWaiters(killer, db.flavor, { timeoutMs: left() });
+  if (waiting > 0) {
+    throw new AcksPendingError(
+      `fence of ${db.session.where}: ${waiting} sessions wait for semi-sync acknowledgements; ` +
+        `killing them would acknowledge their writes on this server alone, so it must be ` +
+        `stopped hard`,
+      waiting,
+    );
+  }
 }
 
 async function killClients(
@@ -115,4 +141,48 @@ async function killClients(
     }
   }
   return out;
+}
+
+const DUMP_COMMANDS = new Set(["Binlog Dump", "Binlog Dump GTID"]);
+
+/**
+ * Ends binlog dump threads serving hosts outside `allowedHosts` (a removed member's MySQL must not
+ * keep acknowledging writes). Returns the `host:port` of each thread ended. Nothing is ended when
+ * `allowedHosts` is empty: a leader that does not know its replicas' addresses yet cannot judge.
+ */
+export async function killForeignReplicas(
+  db: MysqlHandle,
+  allowedHosts: readonly string[],
+): Promise<string[]> {
+  if (allowedHosts.length === 0) return [];
+  const allowed = new Set(allowedHosts);
+  const rows = await db.session.query(processList());
+  const cut: string[] = [];
+  for (const row of rows) {
+    const host = String(row.host ?? "");
+    if (!DUMP_COMMANDS.has(String(row.command ?? ""))) continue;
+    if (allowed.has(host.replace(/:\d+$/, ""))) continue;
+    try {
+      await db.session.query(killConnection(Number(row.id)));
+      cut.push(host);
+    } catch (error) {
+      if ((error as MysqlError).errno !== 1094) throw error;
+    }
+  }
+  return cut;
+}
+
+/**
+ * Stops the server through SQL, for when xenon does not supervise mysqld (`mysql.monitor-disabled`:
+ * Kubernetes or systemd restart it). Sessions waiting for acknowledgements lose their connections
+ * without an OK (verified on MariaDB 10.11); their transactions stay in this server's binlog, so
+ * it must come back with `--init-rpl-role=SLAVE` (MariaDB) or be rebuilt.
+ */
+export async function shutdownFromSql(db: MysqlHandle): Promise<void> {
+  try {
+    await db.session.exec([shutdownServer()], { timeoutMs: 10_000 });
+  } catch (error) {
+    // The server closes our connection as it goes down; that is the expected answer.
+    if (!(error instanceof MysqlUnavailableError)) throw error;
+  }
 }

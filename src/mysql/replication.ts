@@ -3,6 +3,7 @@
  * the source, and catch up (wait until the received relay log is applied, with a deadline).
  */
 import type { MysqlHandle } from "./handle.ts";
+import { assertNoAcksPending } from "./semisync.ts";
 import { readStatus } from "./status.ts";
 import {
   changeSource,
@@ -23,6 +24,8 @@ import {
  */
 export async function changeMaster(db: MysqlHandle, target: SourceTarget): Promise<void> {
   const { session, flavor } = db;
+  // The replica role turns the primary side of semi-sync off (semiSyncReplica below).
+  await assertNoAcksPending(db, "replicate from another server");
   await session.exec(stopReplica(flavor));
   let useGtid = target.useGtid;
   if (flavor.gtid === "mariadb" && useGtid === undefined) {
@@ -31,7 +34,7 @@ export async function changeMaster(db: MysqlHandle, target: SourceTarget): Promi
   }
   await session.exec([
     changeSource(flavor, { ...target, useGtid }),
-    ...semiSyncReplica(flavor),
+    ...semiSyncReplica(flavor, target.semiSyncAck ?? true),
     startReplica(flavor),
   ]);
 }

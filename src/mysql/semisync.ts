@@ -3,9 +3,11 @@
  * §2.3): then every acknowledged write is on a node of every electing majority, and an isolated
  * old primary cannot commit once the majority stops acking.
  */
-import { MysqlInputError } from "./errors.ts";
+import { AcksPendingError, MysqlInputError } from "./errors.ts";
 import type { MysqlHandle } from "./handle.ts";
-import { semiSyncLeader, semiSyncReplica } from "./sql.ts";
+import type { MysqlSession } from "./session.ts";
+import type { Flavor } from "./flavor.ts";
+import { semiSyncLeader, semiSyncReplica, semiSyncWaitSessions } from "./sql.ts";
 
 /** Majority of `voters`: ⌊N/2⌋ + 1. */
 export function majority(voters: number): number {
@@ -47,7 +49,33 @@ export async function setLeaderSemiSync(
   };
 }
 
+/** Sessions now waiting for a semi-sync acknowledgement (0 when semi-sync is not loaded). */
+export async function semiSyncWaiters(
+  session: MysqlSession,
+  flavor: Flavor,
+  options: { timeoutMs?: number } = {},
+): Promise<number> {
+  const rows = await session.query(semiSyncWaitSessions(flavor), options);
+  return rows.length === 0 ? 0 : Number(Object.values(rows[0])[1] ?? 0);
+}
+
+/**
+ * Throws AcksPendingError when sessions wait for acknowledgements: turning the primary side of
+ * semi-sync off now would acknowledge their writes on this server alone.
+ */
+export async function assertNoAcksPending(db: MysqlHandle, doing: string): Promise<void> {
+  const waiting = await semiSyncWaiters(db.session, db.flavor);
+  if (waiting > 0) {
+    throw new AcksPendingError(
+      `refusing to ${doing} on ${db.session.where}: ${waiting} sessions wait for semi-sync ` +
+        `acknowledgements that only this server has; it must be stopped hard first`,
+      waiting,
+    );
+  }
+}
+
 /** Sets the replica role: acknowledge the leader, never wait as a primary. */
 export async function setReplicaSemiSync(db: MysqlHandle): Promise<void> {
+  await assertNoAcksPending(db, "turn semi-sync off");
   await db.session.exec(semiSyncReplica(db.flavor));
 }

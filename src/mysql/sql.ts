@@ -20,6 +20,8 @@ export interface SourceTarget {
   heartbeatPeriod?: number;
   /** MariaDB only: which local position to resume from. @default "slave_pos" */
   useGtid?: "slave_pos" | "current_pos";
+  /** Acknowledge semi-sync (voters do; idle members must not count). @default true */
+  semiSyncAck?: boolean;
 }
 
 /** `SHOW SLAVE STATUS` or `SHOW REPLICA STATUS`. */
@@ -136,12 +138,27 @@ export function semiSyncLeader(f: Flavor, waitCount: number): string[] {
   return out;
 }
 
-/** Semi-sync for a replica: acknowledge, never act as a semi-sync primary. */
-export function semiSyncReplica(f: Flavor): string[] {
+/** Semi-sync for a replica: never act as a semi-sync primary; acknowledge unless told not to. */
+export function semiSyncReplica(f: Flavor, ack = true): string[] {
   return [
     `SET GLOBAL ${f.semiSyncSource}_enabled = OFF`,
-    `SET GLOBAL ${f.semiSyncReplica}_enabled = ON`,
+    `SET GLOBAL ${f.semiSyncReplica}_enabled = ${ack ? "ON" : "OFF"}`,
   ];
+}
+
+/**
+ * How many sessions wait for a semi-sync acknowledgement. Killing one of them can make binlog
+ * group commit acknowledge it and its group without any replica (see fence.ts), so nothing that
+ * would release them may run while this is not 0.
+ */
+export function semiSyncWaitSessions(f: Flavor): string {
+  const p = f.semiSyncSource;
+  return `SHOW GLOBAL STATUS LIKE '${p[0].toUpperCase()}${p.slice(1)}_wait_sessions'`;
+}
+
+/** Stops the server from a client session (MySQL 5.7.9+, MariaDB 10.0.4+): clients lose their connections. */
+export function shutdownServer(): string {
+  return "SHUTDOWN";
 }
 
 /** Every thread but the caller's, for fencing. */

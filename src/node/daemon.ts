@@ -10,7 +10,13 @@ import { comparatorFor } from "../gtid/mod.ts";
 import { ConfigError, oneLine, XenonError } from "../lib/errors.ts";
 import { registerSecret } from "../lib/redact.ts";
 import { log, logLevelFromConfig, setupLogging, toStdout } from "../log/mod.ts";
-import { ensureReplicationUser, fence, type MysqlStatus } from "../mysql/mod.ts";
+import {
+  AcksPendingError,
+  ensureReplicationUser,
+  fence,
+  type MysqlStatus,
+  shutdownFromSql,
+} from "../mysql/mod.ts";
 import { Mysqld, MysqldMonitor, type StartOptions } from "../mysqld/mod.ts";
 import { leaseArithmetic, type RaftOptions, raftOptions, validateTimers } from "../raft/mod.ts";
 import { deriveClusterKey, RpcClient, RpcServer } from "../rpc/mod.ts";
@@ -66,13 +72,16 @@ export async function refuseUnsafeConfig(configPath: string): Promise<void> {
   }
 }
 
-/** MariaDB: a restarted former primary comes up as a replica and drops an unacked binlog tail. */
+/**
+ * MariaDB: every start comes up as a replica (`--init-rpl-role=SLAVE`), so a former primary drops
+ * the binlog tail no replica acknowledged. The flavor is known once the server has answered.
+ */
 class SupervisedMysqld extends Mysqld {
-  constructor(options: Mysqld["options"], readonly role: StartOptions["initRplRole"]) {
+  constructor(options: Mysqld["options"], readonly role: () => StartOptions["initRplRole"]) {
     super(options);
   }
   override start(options: StartOptions = {}): Promise<boolean> {
-    return super.start({ initRplRole: this.role, ...options });
+    return super.start({ initRplRole: this.role(), ...options });
   }
 }
 
@@ -137,6 +146,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     logger.warn`peer RPC key derived from replication.passwd; set server.cluster-secret`;
   }
 
+  let mariadb = initRplRole({ config }) === "SLAVE";
   const mysqld = new SupervisedMysqld({
     basedir: config.mysql.basedir,
     defaultsFile: config.mysql.defaultsFile,
@@ -144,7 +154,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     port: config.mysql.port,
     user: config.mysql.admin,
     password: config.mysql.passwd,
-  }, initRplRole({ config }));
+  }, () => mariadb ? "SLAVE" : undefined);
   const monitor = new MysqldMonitor(mysqld, {
     intervalMs: config.backup.mysqldMonitorInterval,
     onEvent: (e) =>
@@ -172,11 +182,32 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   };
   try {
     await waitForMysql(link, opts.mysqlWaitMs ?? 120_000);
-    const db = await link.get();
+    let db = await link.get();
+    mariadb = db.flavor.gtid === "mariadb";
     if (db.mismatch) logger.warn`${db.mismatch}`;
+    /** Ends sessions waiting for acknowledgements without acknowledging them (see fence.ts). */
+    const hardStop = async (reason: string): Promise<boolean> => {
+      if (config.mysql.monitorDisabled) {
+        logger.error`${reason}: shutting mysqld down through SQL; whatever supervises it must ` +
+          `restart it read-only${mariadb ? " with --init-rpl-role=SLAVE" : ""}`;
+        await shutdownFromSql(await link.get());
+        await link.reset();
+        return true;
+      }
+      logger.warn`stopping mysqld hard (SIGKILL) and restarting it read-only: ${reason}`;
+      await link.reset();
+      await mysqld.kill();
+      await mysqld.start();
+      return true;
+    };
     // A fence, not a plain read_only: after a SIGKILLed agent, commits may still wait for
     // semi-sync acks and SET GLOBAL read_only would wait for them.
-    const fenced = await fence(db, { budgetMs: 2000 });
+    const fenced = await fence(db, { budgetMs: 2000 }).catch(async (error) => {
+      if (!(error instanceof AcksPendingError) || !await hardStop(oneLine(error))) throw error;
+      await waitForMysql(link, opts.mysqlWaitMs ?? 120_000);
+      db = await link.get();
+      return await fence(db, { budgetMs: 2000 });
+    });
     logger.info`read-only at startup (${fenced.killed.length} client connections ended)`;
     if (
       await ensureReplicationUser(db, {
@@ -204,6 +235,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       otherThreads: () => [pollLink.threadId].filter((t): t is number => t !== null),
       rpc,
       leaderCommands,
+      hardStopMysqld: hardStop,
       onFatal: (reason) => {
         fatal = reason;
         logger.fatal`${reason}: stopping`;

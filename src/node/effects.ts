@@ -7,6 +7,7 @@
  */
 import type { XenonConfig } from "../config/mod.ts";
 import { oneLine } from "../lib/errors.ts";
+import { AcksPendingError } from "../mysql/mod.ts";
 import { log } from "../log/mod.ts";
 import { RAFT_MESSAGE_METHOD, type RaftEnvelope } from "../model/mod.ts";
 import {
@@ -14,6 +15,7 @@ import {
   catchUp,
   changeMaster,
   fence,
+  killForeignReplicas,
   openMysql,
   readStatus,
   resetReplica,
@@ -41,6 +43,8 @@ export interface EffectDeps {
   rpc: RpcClient;
   peers: PeerAddresses;
   leaderCommands: LeaderCommands;
+  /** SIGKILLs mysqld and restarts it read-only; false when xenon may not (monitor disabled). */
+  hardStopMysqld(reason: string): Promise<boolean>;
   /** Feeds a result back into the event loop (catch-up done, replication frozen). */
   enqueue(event: EventInput): void;
   /** Called after a promote succeeded (for the switchover's write-block measurement). */
@@ -84,11 +88,18 @@ async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<void> {
     }
     case "fence": {
       const db = await d.mysql.get();
-      const r = await fence(db, {
-        budgetMs: Math.max(d.options.fenceBudgetMs, 100),
-        keepThreadIds: d.ownThreads(),
-      });
-      logger().info`fenced in ${r.elapsedMs} ms, killed ${r.killed.length} client connections`;
+      try {
+        const r = await fence(db, {
+          budgetMs: Math.max(d.options.fenceBudgetMs, 100),
+          keepThreadIds: d.ownThreads(),
+        });
+        logger().info`fenced in ${r.elapsedMs} ms, killed ${r.killed.length} client connections`;
+      } catch (error) {
+        // Commits wait for acknowledgements no replica will send; only a hard stop ends them
+        // without acknowledging them (src/mysql/fence.ts).
+        if (!(error instanceof AcksPendingError)) throw error;
+        if (!await d.hardStopMysqld(oneLine(error))) throw error;
+      }
       return;
     }
     case "freezeReplication": {
@@ -110,6 +121,7 @@ async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<void> {
         port: target.port,
         user: d.config.replication.user,
         password: d.config.replication.passwd,
+        semiSyncAck: e.semiSyncAck,
       });
       if (d.config.mysql.slaveSysvars.trim() !== "") {
         await applySysvars(db, d.config.mysql.slaveSysvars);
@@ -121,8 +133,11 @@ async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<void> {
       startCatchUp(d, e.deadline);
       return;
     case "promote":
-      return await promote(d, s);
+      if (expired(e)) return;
+      return await promote(d, s, e.replicas);
     case "runLeaderStart":
+      if (expired(e)) return;
+      /* falls through */
     case "runLeaderStop": {
       const which = e.kind === "runLeaderStart" ? "start" : "stop";
       // Serialized inside LeaderCommands; not awaited so a slow VIP script never holds the loop.
@@ -130,6 +145,17 @@ async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<void> {
       return;
     }
   }
+}
+
+/**
+ * A promote or leader-start reached after the lease it was decided under (the agent was paused or
+ * slow) is skipped: the core has stepped down or will fence by then.
+ */
+function expired(e: { kind: string; validUntil: number }): boolean {
+  const late = performance.now() - e.validUntil;
+  if (late <= 0) return false;
+  logger().warn`skipped ${e.kind}: reached ${Math.round(late)} ms after the lease it relied on`;
+  return true;
 }
 
 function flavorOf(db: { flavor: { gtid: "mariadb" | "mysql" } }): "mariadb" | "mysql" {
@@ -165,10 +191,13 @@ function startCatchUp(d: EffectDeps, deadline: number): void {
  * Writable leader: stop replicating, semi-sync for the voters (AFTER_SYNC, no timeout to fall
  * back on), master sysvars, and only then read_only OFF.
  */
-async function promote(d: EffectDeps, s: RaftState): Promise<void> {
+async function promote(d: EffectDeps, s: RaftState, replicas: readonly string[]): Promise<void> {
   const db = await d.mysql.get();
   const status = await readStatus(db);
   if (status.replica !== null) await resetReplica(db);
+  const allowed = replicas.map((r) => d.peers.get(r)?.host).filter((h) => h !== undefined);
+  const cut = await killForeignReplicas(db, allowed);
+  if (cut.length > 0) logger().warn`cut replication to non-members: ${cut.join(", ")}`;
   const semi = await setLeaderSemiSync(db, { voters: s.peers.length });
   if (semi.shortfall) logger().warn`${semi.shortfall}`;
   if (d.config.mysql.masterSysvars.trim() !== "") {

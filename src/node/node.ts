@@ -36,6 +36,8 @@ export interface NodeDeps {
   otherThreads(): number[];
   rpc: RpcClient;
   leaderCommands: LeaderCommands;
+  /** SIGKILLs mysqld and restarts it read-only; false when xenon may not (monitor disabled). */
+  hardStopMysqld(reason: string): Promise<boolean>;
   /** A transition could not be made durable: the daemon must stop (it fenced already). */
   onFatal(reason: string): void;
 }
@@ -193,6 +195,7 @@ export class XenonNode {
         rpc: deps.rpc,
         peers: this.peers,
         leaderCommands: deps.leaderCommands,
+        hardStopMysqld: deps.hardStopMysqld,
         enqueue: (event) => this.receive(event),
         onPromoted: () => {
           this.#promotedAt = performance.now();

@@ -88,8 +88,18 @@ SET GLOBAL rpl_semi_sync_master_enabled = OFF;
 SET GLOBAL rpl_semi_sync_master_enabled = OFF;
 SET GLOBAL rpl_semi_sync_slave_enabled = ON;
 
+-- semi-sync replica, not acking (idle member)
+SET GLOBAL rpl_semi_sync_master_enabled = OFF;
+SET GLOBAL rpl_semi_sync_slave_enabled = OFF;
+
+-- semi-sync waiting sessions
+SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_wait_sessions';
+
 -- process list
 SELECT ID AS id, USER AS user, HOST AS host, DB AS db, COMMAND AS command, TIME AS time, STATE AS state FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() ORDER BY ID;
+
+-- shutdown
+SHUTDOWN;
 
 -- kill connection
 KILL CONNECTION 42;
