@@ -3,9 +3,7 @@
  * snapshot at each scrape (so it always agrees with the health endpoints). A value that is not
  * known (lag while MySQL is down) is left out rather than shown as 0.
  */
-// TODO(lead): map "prom-client": "npm:prom-client@^15.1.3" in deno.json, then import "prom-client".
-// deno-lint-ignore no-import-prefix
-import { Counter, Gauge, Registry } from "npm:prom-client@^15.1.3";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { RaftStateName } from "../model/mod.ts";
 import type { NodeStatus } from "../model/status.ts";
 import type { FailoverRecord } from "../recorder/mod.ts";
