@@ -12,6 +12,7 @@ import {
   type Agent,
   type E2ECluster,
   joinAll,
+  oneLine,
   startE2ECluster,
   waitFor,
   waitReaped,
@@ -38,7 +39,11 @@ function option(name: string, fallback: number): number {
   return n;
 }
 
-/** Waits until `leader` is the writable leader and both others follow it, replicating. */
+/**
+ * Waits until `leader` is the writable leader and both others follow it, replicating, and every
+ * agent sees its MySQL alive again (a switchover target that still thinks its MySQL is down
+ * refuses to lead).
+ */
 async function healthy(cluster: E2ECluster, leader: Agent): Promise<void> {
   await waitFor("every node following the leader and replicating", async () => {
     for (const a of cluster.agents) {
@@ -50,6 +55,8 @@ async function healthy(cluster: E2ECluster, leader: Agent): Promise<void> {
       ) {
         return undefined;
       }
+      const mysql = await cluster.call(a, "MysqlRPC.Status").catch(() => null);
+      if (mysql?.status !== "ALIVE") return undefined;
       if (a !== leader) {
         const [s] = await a.instance.query<Record<string, unknown>>("SHOW SLAVE STATUS")
           .catch(() => []);
@@ -57,7 +64,27 @@ async function healthy(cluster: E2ECluster, leader: Agent): Promise<void> {
       }
     }
     return true;
-  }, { timeoutMs: 30_000, intervalMs: 100, explain: () => cluster.logTail(leader, 5) });
+  }, { timeoutMs: 30_000, intervalMs: 100, explain: () => replicationState(cluster, leader) });
+}
+
+/** Each node's replication threads and the leader's semi-sync clients, for a failed wait. */
+async function replicationState(cluster: E2ECluster, leader: Agent): Promise<string> {
+  const parts = await Promise.all(cluster.agents.map(async (a) => {
+    try {
+      if (a === leader) {
+        const [c] = await a.instance.query<{ Value: string }>(
+          "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'",
+        );
+        return `agent${a.index} (leader): ${c?.Value} semi-sync clients`;
+      }
+      const [s] = await a.instance.query<Record<string, unknown>>("SHOW SLAVE STATUS");
+      return `agent${a.index}: IO ${s?.Slave_IO_Running} SQL ${s?.Slave_SQL_Running} from ` +
+        `${s?.Master_Port} ${s?.Last_IO_Error ?? ""} ${s?.Last_SQL_Error ?? ""}`;
+    } catch (error) {
+      return `agent${a.index}: ${oneLine(error)}`;
+    }
+  }));
+  return `${parts.join("; ")}; leader log: ${cluster.logTail(leader, 3)}`;
 }
 
 /** Writer's last ack on `from` before its first ack on `to` after `since`: the gap between. */
@@ -182,4 +209,10 @@ async function main(): Promise<number> {
   return lost === 0 ? 0 : 1;
 }
 
-Deno.exit(await main());
+try {
+  Deno.exit(await main());
+} catch (error) {
+  // The cluster is already torn down (await using); E2E_KEEP_LOGS=DIR keeps the agents' logs.
+  console.error(`error: ${oneLine(error)}`);
+  Deno.exit(1);
+}
