@@ -4,7 +4,7 @@ import { mariadbComparator, parseMariadbPosition } from "../../src/gtid/mod.ts";
 import { XenonError } from "../../src/lib/errors.ts";
 import { REPL_PASSWORD, REPL_USER } from "./credentials.ts";
 import { createInstance, type MariaDBInstance } from "./instance.ts";
-import type { MysqldOptions } from "./mycnf.ts";
+import type { MysqldOptions } from "../../src/sandbox/mycnf.ts";
 import { waitFor } from "./wait.ts";
 
 export interface MariaDBCluster extends AsyncDisposable {

@@ -6,8 +6,8 @@ import {
   type MariaDBInstance,
   startCluster,
 } from "./mariadb.ts";
-import { instancePaths, renderMyCnf } from "./mycnf.ts";
-import { isAlive, listeningSockets, processesMentioning } from "./procs.ts";
+import { instancePaths, renderMyCnf } from "../../src/sandbox/mycnf.ts";
+import { isAlive, listeningSockets, processesMentioning } from "../../src/sandbox/procs.ts";
 import { reapDeadRuns } from "./registry.ts";
 import { waitFor } from "./wait.ts";
 

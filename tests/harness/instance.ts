@@ -5,12 +5,31 @@
 
 import mysql from "mysql2/promise";
 import { oneLine, XenonError } from "../../src/lib/errors.ts";
+import { installDataDir } from "../../src/sandbox/install.ts";
+import {
+  answersOnSocket,
+  createAccounts,
+  errorLogSummary,
+  REPLICATION_GRANTS,
+  socketConnection,
+} from "../../src/sandbox/mariadb.ts";
+import {
+  instancePaths,
+  type MysqldOptions,
+  needsOwnInstall,
+  renderMyCnf,
+} from "../../src/sandbox/mycnf.ts";
+import {
+  isAlive,
+  killHard,
+  processesMentioning,
+  processInfo,
+  rssOf,
+} from "../../src/sandbox/procs.ts";
+import { settleWithin, waitFor } from "../../src/sandbox/wait.ts";
 import { REPL_PASSWORD, REPL_USER, ROOT_PASSWORD } from "./credentials.ts";
-import { instancePaths, type MysqldOptions, needsOwnInstall, renderMyCnf } from "./mycnf.ts";
-import { isAlive, killHard, processesMentioning, processInfo, rssOf } from "./procs.ts";
 import { freePort, killEverythingMentioning, newInstanceDir, releasePort } from "./registry.ts";
-import { copyTemplateDataDir, installDataDir } from "./template.ts";
-import { settleWithin, waitFor } from "./wait.ts";
+import { copyTemplateDataDir } from "./template.ts";
 
 export interface InstanceOptions {
   /** Directory and log name, e.g. "node1" (default: `node<serverId>`). */
@@ -60,26 +79,6 @@ const STOP_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 
 let lastServerId = 0;
-
-/**
- * What error.log says went wrong in the latest start: its first [ERROR] (usually the cause:
- * "Unknown suffix 'l' used for variable 'innodb-buffer-pool-size'") and its last (what gave
- * up), or else the last lines.
- */
-function errorLogSummary(path: string): string {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch {
-    return `(no error log at ${path})`;
-  }
-  const lines = text.trim().split("\n");
-  const latestStart = lines.findLastIndex((line) => line.includes("mysqld_safe Starting"));
-  const latest = lines.slice(Math.max(latestStart, 0));
-  const errors = latest.filter((line) => line.includes("[ERROR]"));
-  const picked = errors.length > 0 ? [...new Set([errors[0], errors.at(-1)!])] : latest.slice(-3);
-  return picked.join(" | ") || "(error log is empty)";
-}
 
 class Instance implements MariaDBInstance {
   readonly host = "127.0.0.1" as const;
@@ -158,26 +157,12 @@ class Instance implements MariaDBInstance {
     }, { timeoutMs, explain: () => `error.log: ${errorLogSummary(this.errorLog)}` });
   }
 
-  /** Root over the unix socket (unix_socket auth): works before any TCP account exists. */
-  async socketConnection(): Promise<mysql.Connection> {
-    return await mysql.createConnection({
-      socketPath: this.socket,
-      user: "root",
-      connectTimeout: CONNECT_TIMEOUT_MS,
-    });
+  socketConnection(): Promise<mysql.Connection> {
+    return socketConnection(this.socket);
   }
 
-  async #answersOnSocket(): Promise<boolean> {
-    let conn: mysql.Connection | undefined;
-    try {
-      conn = await this.socketConnection();
-      await conn.query("SELECT 1");
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await conn?.end().catch(() => {});
-    }
+  #answersOnSocket(): Promise<boolean> {
+    return answersOnSocket(this.socket);
   }
 
   async stop(): Promise<void> {
@@ -303,22 +288,11 @@ function annotate(error: unknown, where: string): unknown {
 }
 
 /** Accounts over TCP, written without binlog; RESET MASTER then leaves no local GTID behind. */
-async function createAccounts(instance: Instance): Promise<void> {
-  const conn = await instance.socketConnection();
-  try {
-    await conn.query("SET sql_log_bin=0");
-    await conn.query("CREATE USER 'root'@'%' IDENTIFIED BY ?", [ROOT_PASSWORD]);
-    await conn.query("GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION");
-    await conn.query("CREATE USER ?@'%' IDENTIFIED BY ?", [REPL_USER, REPL_PASSWORD]);
-    await conn.query(
-      "GRANT REPLICATION SLAVE, REPLICATION SLAVE ADMIN, BINLOG MONITOR ON *.* TO ?@'%'",
-      [REPL_USER],
-    );
-    await conn.query("SET sql_log_bin=1");
-    await conn.query("RESET MASTER");
-  } finally {
-    await conn.end().catch(() => conn.destroy());
-  }
+function createTestAccounts(instance: Instance): Promise<void> {
+  return createAccounts(instance.socket, [
+    { user: "root", password: ROOT_PASSWORD, grants: ["ALL PRIVILEGES ON *.*"], grantOption: true },
+    { user: REPL_USER, password: REPL_PASSWORD, grants: [REPLICATION_GRANTS] },
+  ]);
 }
 
 const PORT_TAKEN = /Address already in use|Bind on TCP\/IP port/;
@@ -357,7 +331,7 @@ export async function createInstance(opts: InstanceOptions = {}): Promise<MariaD
         await instance.writeCnf(freePort());
       }
     }
-    await createAccounts(instance);
+    await createTestAccounts(instance);
     return instance;
   } catch (error) {
     await instance.remove().catch(() => {});

@@ -15,4 +15,4 @@ export { REPL_PASSWORD, REPL_USER, ROOT_PASSWORD } from "./credentials.ts";
 export { createInstance, type InstanceOptions, type MariaDBInstance } from "./instance.ts";
 export { type MariaDBCluster, startCluster } from "./cluster.ts";
 export { assertNoLeaks } from "./registry.ts";
-export type { MysqldOptions } from "./mycnf.ts";
+export type { MysqldOptions } from "../../src/sandbox/mycnf.ts";

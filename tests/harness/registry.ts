@@ -12,13 +12,16 @@
 
 import { XenonError } from "../../src/lib/errors.ts";
 import {
+  freeLoopbackPort,
   isAlive,
-  killHard,
+  killEverythingMentioning,
   listeningSockets,
   processesMentioning,
   processInfo,
   socketOwners,
-} from "./procs.ts";
+} from "../../src/sandbox/procs.ts";
+
+export { killEverythingMentioning };
 
 const ROOT_PREFIX = "xenon-test-mariadb-";
 const processPrefix = `${ROOT_PREFIX}${Deno.pid}-`;
@@ -29,27 +32,6 @@ const ports = new Set<number>();
 
 function tempBase(): string {
   return Deno.env.get("TMPDIR") || "/tmp";
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/**
- * SIGKILLs every process whose command line mentions `fragment`, supervisors before servers (so
- * mysqld_safe cannot restart mariadbd), and waits until none is left. Synchronous so that signal
- * and unload handlers can use it. Returns false if something survived 5 s of trying.
- */
-export function killEverythingMentioning(fragment: string): boolean {
-  for (let round = 0; round < 250; round++) {
-    const found = processesMentioning(fragment);
-    if (found.length === 0) return true;
-    const servers = found.filter((p) => p.comm === "mariadbd");
-    for (const p of found) if (p.comm !== "mariadbd") killHard(p.pid);
-    for (const p of servers) killHard(p.pid);
-    sleepSync(20);
-  }
-  return processesMentioning(fragment).length === 0;
 }
 
 function removeSyncQuietly(path: string): void {
@@ -126,16 +108,7 @@ export function newInstanceDir(name: string): string {
 
 /** A loopback port nobody listens on now, and not yet handed out by this isolate. */
 export function freePort(): number {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
-    if (!ports.has(port)) {
-      ports.add(port);
-      return port;
-    }
-  }
-  throw new XenonError("no free loopback port after 50 tries; too many sockets in use?");
+  return freeLoopbackPort(ports);
 }
 
 /** Forgets a port this isolate could not use after all (someone else took it first). */

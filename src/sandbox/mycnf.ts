@@ -1,9 +1,10 @@
 /**
- * The my.cnf of a test instance: GTID, binlog, semi-sync AFTER_SYNC, gtid_strict_mode and the
- * small-memory profile from the lab notes (about 51 MB idle RSS), bound to 127.0.0.1.
+ * The my.cnf of a local MariaDB instance (sandbox and test harness): GTID, binlog, semi-sync
+ * AFTER_SYNC, gtid_strict_mode and the small-memory profile from the lab notes (about 51 MB idle
+ * RSS), bound to 127.0.0.1.
  */
 
-import { XenonError } from "../../src/lib/errors.ts";
+import { XenonError } from "../lib/errors.ts";
 
 /** Where an instance keeps its files; every path is absolute and inside `dir`. */
 export interface InstancePaths {
@@ -94,6 +95,7 @@ export function renderMyCnf(
   port: number,
   serverId: number,
   overrides: MysqldOptions = {},
+  writtenBy = "the xenon test harness",
 ): string {
   const options = new Map<string, string | number | boolean>();
   for (const [name, value] of Object.entries(baseOptions(paths, port, serverId))) {
@@ -103,14 +105,14 @@ export function renderMyCnf(
     const key = optionKey(name);
     if (MANAGED_OPTIONS.has(key)) {
       throw new XenonError(
-        `mysqld option ${key} is set by the test harness; remove it from mysqld`,
+        `mysqld option ${key} is set by ${writtenBy}; remove it from mysqld`,
       );
     }
     options.set(key, value);
   }
   const mysqld = [...options].map(([name, value]) => optionLine(name, value));
   return [
-    "# Written by the xenon test harness; `mariadb --defaults-file=THIS` logs in as root.",
+    `# Written by ${writtenBy}; \`mariadb --defaults-file=THIS\` logs in as root.`,
     "[client]",
     `port=${port}`,
     `socket=${paths.socket}`,
@@ -137,7 +139,7 @@ const INIT_TIME_OPTIONS = new Set([
   "lower_case_table_names",
 ]);
 
-/** Options the harness itself relies on (it finds, starts and reaches instances through them). */
+/** Options the writer relies on (it finds, starts and reaches instances through them). */
 const MANAGED_OPTIONS = new Set(["datadir", "socket", "pid_file", "port", "log_error", "user"]);
 
 /** True if `overrides` change how the data dir must be initialised (no shared template then). */

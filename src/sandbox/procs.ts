@@ -1,9 +1,12 @@
 /**
- * What the kernel says about processes and sockets, read from /proc. The harness finds the
- * processes it started by the directory in their command line rather than by remembered pids:
+ * What the kernel says about processes and sockets, read from /proc. The sandbox and the test
+ * harness find the processes they started by the directory in their command line rather than by
+ * remembered pids:
  * mysqld_safe restarts mariadbd under a new pid, and a process that owns a directory can always
  * be found again, even by a later run after this one was killed.
  */
+
+import { XenonError } from "../lib/errors.ts";
 
 /** A live (non-zombie) process: its pid, its name and its command line joined by spaces. */
 export interface ProcessInfo {
@@ -107,4 +110,39 @@ export function socketOwners(inodes: string[]): number[] {
     }
   }
   return owners;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * SIGKILLs every process whose command line mentions `fragment`, supervisors before servers (so
+ * mysqld_safe cannot restart mariadbd), and waits until none is left. Synchronous so that signal
+ * and unload handlers can use it. Returns false if something survived 5 s of trying.
+ */
+export function killEverythingMentioning(fragment: string): boolean {
+  for (let round = 0; round < 250; round++) {
+    const found = processesMentioning(fragment);
+    if (found.length === 0) return true;
+    const servers = found.filter((p) => p.comm === "mariadbd");
+    for (const p of found) if (p.comm !== "mariadbd") killHard(p.pid);
+    for (const p of servers) killHard(p.pid);
+    sleepSync(20);
+  }
+  return processesMentioning(fragment).length === 0;
+}
+
+/** A loopback port nobody listens on now and not in `taken` (which it is added to). */
+export function freeLoopbackPort(taken: Set<number>): number {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    if (!taken.has(port)) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new XenonError("no free loopback port after 50 tries; too many sockets in use?");
 }
