@@ -4,6 +4,7 @@
  * traceable to xenon's; fields are our own JSON (the original's gob wire is not reproduced).
  * Both sides import this table, so a method's shape is declared once.
  */
+import type { FailoverRecord } from "../recorder/mod.ts";
 
 /** xenon's raft roles, as the CLI prints them. */
 export type RaftStateName =
@@ -146,6 +147,36 @@ export interface UserRequest {
   ssl?: "YES" | "NO";
 }
 
+/** What a node reports about its data and role, for `raft explain` and the failover dry run. */
+export interface ExplainPeer {
+  endpoint: string;
+  role: RaftStateName;
+  /** Received position; null when unknown (MySQL down). */
+  position: string | null;
+  dataTerm: number;
+  modeReason: string;
+  /** Whether its own checks let it campaign, and why not. */
+  promotable: { ok: boolean; reason: string };
+}
+
+/** `RaftRPC.Explain`: why this node is in its state and what would make it lead. */
+export interface ExplainRequest {
+  /** What other nodes reported (their own Explain answers' `self`), to compare against. */
+  peers?: ExplainPeer[];
+}
+
+export interface ExplainResult {
+  self: ExplainPeer;
+  term: number;
+  leader: string;
+  /** Voters, self included. */
+  voters: string[];
+  /** Position format of this node's server. */
+  flavor: "mysql" | "mariadb";
+  /** One sentence each, in reading order. */
+  lines: string[];
+}
+
 type Empty = Record<string, never>;
 
 /** Every method: request and result types. */
@@ -162,6 +193,9 @@ export interface Methods {
   "RaftRPC.DisablePurgeBinlog": { request: Empty; result: ActionResult };
   "RaftRPC.EnableCheckSemiSync": { request: Empty; result: ActionResult };
   "RaftRPC.DisableCheckSemiSync": { request: Empty; result: ActionResult };
+  /** This node's flight-recorder entries (the last `last`), oldest first. */
+  "RaftRPC.History": { request: { last?: number }; result: FailoverRecord[] };
+  "RaftRPC.Explain": { request: ExplainRequest; result: ExplainResult };
   "HARPC.HAEnable": { request: Empty; result: ActionResult };
   "HARPC.HADisable": { request: Empty; result: ActionResult };
   "HARPC.HASetLearner": { request: Empty; result: ActionResult };

@@ -20,13 +20,16 @@ import {
 import { Mysqld, MysqldMonitor, type StartOptions } from "../mysqld/mod.ts";
 import { leaseArithmetic, type RaftOptions, raftOptions, validateTimers } from "../raft/mod.ts";
 import { deriveClusterKey, RpcClient, RpcServer } from "../rpc/mod.ts";
-import { LeaderCommands } from "../vip/mod.ts";
+import { type HttpApi, type HttpApiOptions, startHttpApi } from "../http/mod.ts";
+import { FlightRecorder } from "../recorder/mod.ts";
 import { LeaderDuties } from "./leader_duties.ts";
 import { connectionOptions, LocalMysql } from "./local_mysql.ts";
 import { XenonNode } from "./node.ts";
 import { ensureMetaDir, readPeersFile } from "./peers_file.ts";
 import { MysqlPoller } from "./poller.ts";
-import { initRplRole, registerServices } from "./services.ts";
+import { FailoverObserver, RecordedLeaderCommands } from "./history.ts";
+import { buildServices, initRplRole, localInvoke, registerServices } from "./services.ts";
+import { buildNodeStatus, StatusCounters } from "./status.ts";
 
 export type StartRole = "LEADER" | "FOLLOWER" | "IDLE";
 
@@ -219,11 +222,21 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     const options = optionsFromConfig(config, comparator);
     logger.info`election timers: ${leaseArithmetic(options).summary}`;
 
+    const httpClosing = new AbortController();
     const rpc = new RpcClient({ self, key });
     closeAll.push(() => rpc.close());
-    const leaderCommands = new LeaderCommands(
+    const flavor = db.flavor.gtid === "mariadb" ? "mariadb" : "mysql";
+    const recorder = new FlightRecorder({ dir: metaDir, recordedBy: self });
+    // Reads the latest record so /metrics shows the last failover from before a restart.
+    await recorder.read({ last: 1 }).catch((error) =>
+      logger.warn`cannot read the failover history: ${oneLine(error)}`
+    );
+    const failovers = new FailoverObserver({ recorder, flavor, self });
+    const counters = new StatusCounters();
+    const leaderCommands = new RecordedLeaderCommands(
       config.raft.leaderStartCommand,
       config.raft.leaderStopCommand,
+      failovers,
     );
     let fatal: string | null = null;
     const stopped = Promise.withResolvers<void>();
@@ -236,6 +249,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       rpc,
       leaderCommands,
       hardStopMysqld: hardStop,
+      observers: [counters, failovers],
       onFatal: (reason) => {
         fatal = reason;
         logger.fatal`${reason}: stopping`;
@@ -259,19 +273,45 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       key,
       allowedPeer: (from) => node.state.peers.includes(from) || node.state.idlePeers.includes(from),
     });
-    registerServices(server, {
+    const startedAt = performance.now();
+    const services = buildServices({
       config,
       node,
+      recorder,
+      flavor,
       poller,
       lastStatus: () => lastStatus,
       mysqld,
       monitor,
-      startedAt: performance.now(),
+      startedAt,
     });
+    registerServices(server, services);
     await server.start();
     closeAll.push(() => server.close());
     const duties = new LeaderDuties({ config, node, rpc, options });
     closeAll.push(() => duties.stop());
+    const status = () =>
+      buildNodeStatus({
+        state: node.state,
+        options,
+        now: performance.now(),
+        sample: lastStatus,
+        semiSync: duties.semiSync,
+        blockedSince: duties.blockedSince,
+        counters: counters.snapshot,
+        mysqldRestarts: monitor.starts,
+        uptimeSeconds: Math.floor((performance.now() - startedAt) / 1000),
+      });
+    const http = await startHttp(config, {
+      status,
+      invoke: localInvoke(services, httpClosing.signal),
+      metrics: { lastFailover: () => recorder.last },
+      loopAgeMs: () => node.loopAgeMs,
+    });
+    closeAll.push(async () => {
+      httpClosing.abort();
+      await http?.close();
+    });
 
     await node.start(meta);
     poller.start();
@@ -297,6 +337,33 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/**
+ * The HTTP listener on `server.peer-address`, always: health endpoints and `/metrics` are
+ * read-only and unauthenticated; `/v1/*` only with `server.enable-apis`. With the admin API off,
+ * a taken address is a warning (the original did not listen there at all, so a drop-in must
+ * still start); with it on, the operator relies on it: refuse to start.
+ */
+async function startHttp(
+  config: XenonConfig,
+  wiring: Pick<HttpApiOptions, "status" | "invoke" | "metrics" | "loopAgeMs">,
+): Promise<HttpApi | null> {
+  const { tlsCert, tlsKey } = config.server;
+  try {
+    return await startHttpApi({
+      listen: config.server.peerAddress,
+      adminUser: config.mysql.admin,
+      adminPassword: config.mysql.passwd,
+      enableApis: config.server.enableApis,
+      tls: tlsCert !== "" && tlsKey !== "" ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
+      ...wiring,
+    });
+  } catch (error) {
+    if (config.server.enableApis) throw error;
+    log("http").warn`health endpoints and /metrics are off: ${oneLine(error)}`;
+    return null;
   }
 }
 

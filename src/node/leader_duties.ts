@@ -22,10 +22,29 @@ export interface LeaderDutiesDeps {
   options: RaftOptions;
 }
 
+/** The leader's semi-sync as last read (`/sync`, `/metrics`, NodeStatus). */
+export interface SemiSyncSample {
+  /** rpl_semi_sync_master_status. */
+  acking: boolean;
+  clients: number;
+  waiting: number;
+}
+
 export class LeaderDuties {
   #timers: ReturnType<typeof setInterval>[] = [];
   #blockedSince: number | null = null;
+  #semiSync: SemiSyncSample | null = null;
   #running: Promise<unknown> = Promise.resolve();
+
+  /** Null unless this node is the writable leader and has read it. */
+  get semiSync(): SemiSyncSample | null {
+    return this.#semiSync;
+  }
+
+  /** performance.now() since commits wait for acks without any arriving; null = not blocked. */
+  get blockedSince(): number | null {
+    return this.#blockedSince;
+  }
 
   constructor(readonly d: LeaderDutiesDeps) {}
 
@@ -79,15 +98,22 @@ export class LeaderDuties {
     const node = this.d.node;
     if (!node.writableLeader || !node.state.checkSemiSync) {
       this.#blockedSince = null;
+      this.#semiSync = null;
       return;
     }
     const db = await node.deps.mysql.get();
     const rows = await db.session.query(
-      "SHOW GLOBAL STATUS WHERE Variable_name IN " +
-        "('Rpl_semi_sync_master_wait_sessions','Rpl_semi_sync_master_clients')",
+      "SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_wait_sessions'," +
+        "'Rpl_semi_sync_master_clients','Rpl_semi_sync_master_status')",
     );
-    const value = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? 0);
+    const text = (name: string) => String(rows.find((r) => r.Variable_name === name)?.Value ?? "");
+    const value = (name: string) => Number(text(name) || 0);
     const waiting = value("Rpl_semi_sync_master_wait_sessions");
+    this.#semiSync = {
+      acking: text("Rpl_semi_sync_master_status").toUpperCase() === "ON",
+      clients: value("Rpl_semi_sync_master_clients"),
+      waiting,
+    };
     if (waiting > 0 && this.#blockedSince === null) {
       this.#blockedSince = performance.now();
       log("node").error`primary BLOCKED: ${waiting} commits wait for semi-sync acks, ${

@@ -25,6 +25,7 @@ import type { LocalMysql } from "./local_mysql.ts";
 import { PeerAddresses } from "./peer_addresses.ts";
 import { writePeersFile } from "./peers_file.ts";
 import { RaftStats } from "./stats.ts";
+import type { TransitionObserver } from "./status.ts";
 
 export interface NodeDeps {
   config: XenonConfig;
@@ -40,6 +41,8 @@ export interface NodeDeps {
   hardStopMysqld(reason: string): Promise<boolean>;
   /** A transition could not be made durable: the daemon must stop (it fenced already). */
   onFatal(reason: string): void;
+  /** Told of every transition and effect (status counters, the flight recorder). */
+  observers?: TransitionObserver[];
 }
 
 type AdminAnswer = { ok: boolean; reason: string };
@@ -56,6 +59,7 @@ export class XenonNode {
   #promotedAt: number | null = null;
   #fenceFailed: string | null = null;
   #idle: PromiseWithResolvers<void> | null = null;
+  #lastTickAt = performance.now();
 
   constructor(readonly deps: NodeDeps) {
     this.#state = initialState(deps.options);
@@ -68,6 +72,11 @@ export class XenonNode {
   /** performance.now() of the last successful promote, for switchover timing. */
   get promotedAt(): number | null {
     return this.#promotedAt;
+  }
+
+  /** Ms since the loop last processed a tick (`/liveness`: a stuck loop stops answering). */
+  get loopAgeMs(): number {
+    return performance.now() - this.#lastTickAt;
   }
 
   /** Whether this node is the leader and has made its MySQL writable. */
@@ -125,6 +134,7 @@ export class XenonNode {
     this.#tickQueued = true;
     this.#enqueue(async () => {
       this.#tickQueued = false;
+      this.#lastTickAt = performance.now();
       await this.#apply({ type: "tick" });
     });
   }
@@ -180,12 +190,16 @@ export class XenonNode {
     this.#state = t.state;
     for (const note of t.notes) log("raft").info`${note}`;
     this.stats.record(before, t.state, t.effects);
+    for (const o of this.deps.observers ?? []) {
+      o.transition({ event, before, after: t.state, effects: t.effects });
+    }
     for (const effect of t.effects) await this.#run(effect);
     return t.admin;
   }
 
   async #run(effect: Effect): Promise<void> {
     const deps = this.deps;
+    const startedAt = performance.now();
     await runEffect(
       {
         config: deps.config,
@@ -200,12 +214,15 @@ export class XenonNode {
         onPromoted: () => {
           this.#promotedAt = performance.now();
           this.#fenceFailed = null;
+          for (const o of deps.observers ?? []) o.promoted?.(this.#promotedAt);
         },
         onFenceFailed: (reason) => this.#fenceFailed = reason,
       },
       effect,
       this.#state,
     );
+    const endedAt = performance.now();
+    for (const o of deps.observers ?? []) o.effectDone?.(effect, startedAt, endedAt);
   }
 
   async #enforceReadOnly(): Promise<void> {

@@ -6,6 +6,9 @@ import type { XenonConfig } from "../config/mod.ts";
 import { XenonError } from "../lib/errors.ts";
 import type {
   ActionResult,
+  ExplainPeer,
+  ExplainRequest,
+  ExplainResult,
   MethodName,
   MysqldStatusResult,
   MysqlStatusResult,
@@ -29,7 +32,10 @@ import {
   parseSetGlobal,
 } from "../mysql/mod.ts";
 import type { Mysqld, MysqldMonitor } from "../mysqld/mod.ts";
-import type { AdminCommand } from "../raft/mod.ts";
+import type { PositionFlavor } from "../gtid/mod.ts";
+import type { Invoke } from "../http/mod.ts";
+import { type AdminCommand, explainNode } from "../raft/mod.ts";
+import type { FlightRecorder } from "../recorder/mod.ts";
 import { type CallContext, type RpcServer, v, type Validator } from "../rpc/mod.ts";
 import { validateEnvelope } from "./message_codec.ts";
 import type { XenonNode } from "./node.ts";
@@ -38,6 +44,9 @@ import type { MysqlPoller } from "./poller.ts";
 export interface ServiceDeps {
   config: XenonConfig;
   node: XenonNode;
+  recorder: FlightRecorder;
+  /** Position format of the local server. */
+  flavor: PositionFlavor;
   poller: MysqlPoller;
   /** The latest MySQL sample (null while dead). */
   lastStatus(): MysqlStatus | null;
@@ -60,15 +69,71 @@ const userRequest: Validator<UserRequest> = v.object({
   ssl: v.optional(v.oneOf(["YES", "NO"] as const)),
 });
 
+const historyRequest = (value: unknown, path?: string) =>
+  v.object({ last: v.optional(v.count()) })(value ?? {}, path);
+const explainPeer = v.object({
+  endpoint: v.string(),
+  role: v.oneOf(["FOLLOWER", "CANDIDATE", "LEADER", "IDLE", "INVALID", "LEARNER", "STOPPED"]),
+  position: (value: unknown, path?: string) => value === null ? null : v.string()(value, path),
+  dataTerm: v.count(),
+  modeReason: v.withDefault(v.string(), ""),
+  promotable: v.object({ ok: v.boolean(), reason: v.string() }),
+});
+const explainRequest: Validator<ExplainRequest> = (value, path) =>
+  v.object({ peers: v.optional(v.arrayOf(explainPeer)) })(value ?? {}, path);
+
 const ok = (reason: string): ActionResult => ({ ok: true, reason });
 
-export function registerServices(server: RpcServer, d: ServiceDeps): void {
+/** One served method: what the RPC server registers and the HTTP API invokes in process. */
+interface Service {
+  name: string;
+  validate: Validator<unknown>;
+  handler: (request: unknown, context: CallContext) => unknown;
+  callers: "peers" | "peers-and-cli";
+}
+
+/** Registers every service on the peer RPC server. */
+export function registerServices(server: RpcServer, services: readonly Service[]): void {
+  for (const s of services) {
+    server.registerMethod(s.name, s.handler, { validate: s.validate, callers: s.callers });
+  }
+}
+
+/**
+ * Calls the same handlers in process (the HTTP admin API), validated as the RPC server would,
+ * as the CLI would be: the admin API's basic auth stands for the CLI's signature.
+ */
+export function localInvoke(services: readonly Service[], signal: AbortSignal): Invoke {
+  const byName = new Map(
+    services.filter((s) => s.callers === "peers-and-cli").map((s) => [
+      s.name,
+      s,
+    ]),
+  );
+  return async <M extends MethodName>(method: M, request: RequestOf<M>) => {
+    const service = byName.get(method);
+    if (service === undefined) throw new XenonError(`no such method ${method}`);
+    const valid = service.validate(request, "request");
+    const context: CallContext = { from: "http-admin-api", caller: "cli", signal };
+    return await service.handler(valid, context) as ResultOf<M>;
+  };
+}
+
+/** Every RPC method of src/model/mod.ts, served by this daemon. */
+export function buildServices(d: ServiceDeps): Service[] {
   const node = d.node;
+  const services: Service[] = [];
   const method = <M extends MethodName>(
     name: M,
     validate: Validator<RequestOf<M>>,
     handler: (request: RequestOf<M>, context: CallContext) => Promise<ResultOf<M>> | ResultOf<M>,
-  ) => server.registerMethod(name, handler, { validate, callers: "peers-and-cli" });
+  ) =>
+    services.push({
+      name,
+      validate,
+      handler: handler as Service["handler"],
+      callers: "peers-and-cli",
+    });
   const admin = (command: AdminCommand) => node.admin(command);
   const each = async (nodes: string[], make: (n: string) => AdminCommand) => {
     const reasons: string[] = [];
@@ -81,16 +146,22 @@ export function registerServices(server: RpcServer, d: ServiceDeps): void {
     return { ok: allOk, reason: reasons.join("; ") || "no nodes given" };
   };
 
-  server.registerMethod(RAFT_MESSAGE_METHOD, (envelope, context) => {
-    if (envelope.message.from !== context.from) {
-      throw new XenonError(
-        `message claims to be from ${envelope.message.from} but was signed by ${context.from}`,
-      );
-    }
-    node.peers.learn(context.from, envelope.mysql);
-    node.receive({ type: "message", message: envelope.message });
-    return null;
-  }, { validate: validateEnvelope, callers: "peers" });
+  services.push({
+    name: RAFT_MESSAGE_METHOD,
+    validate: validateEnvelope,
+    handler: (request, context) => {
+      const envelope = request as ReturnType<typeof validateEnvelope>;
+      if (envelope.message.from !== context.from) {
+        throw new XenonError(
+          `message claims to be from ${envelope.message.from} but was signed by ${context.from}`,
+        );
+      }
+      node.peers.learn(context.from, envelope.mysql);
+      node.receive({ type: "message", message: envelope.message });
+      return null;
+    },
+    callers: "peers",
+  });
 
   method("NodeRPC.GetNodes", empty, () => nodesOf(node));
   method(
@@ -218,6 +289,9 @@ export function registerServices(server: RpcServer, d: ServiceDeps): void {
     const rows = await onLeader(async () => listUsers(await db()));
     return { users: rows.map((u) => ({ user: u.User, host: u.Host, superPriv: u.SuperPriv })) };
   });
+  method("RaftRPC.History", historyRequest, (r) => d.recorder.read({ last: r.last }));
+  method("RaftRPC.Explain", explainRequest, (r) => explain(d, r.peers ?? []));
+  return services;
 }
 
 /** MariaDB: a former primary restarted by the supervisor truncates an unacknowledged tail. */
@@ -329,6 +403,21 @@ function mysqldStatus(d: ServiceDeps): MysqldStatusResult {
       monitorStarts: 0,
       monitorStops: 0,
     },
+  };
+}
+
+/** `raft explain`: the core's own rules applied to this node's state, now. */
+function explain(d: ServiceDeps, peers: ExplainPeer[]): ExplainResult {
+  const node = d.node;
+  const s = node.state;
+  const e = explainNode(node.deps.options, s, performance.now(), peers);
+  return {
+    self: e.self,
+    term: s.term,
+    leader: s.leader ?? "",
+    voters: [...s.peers],
+    flavor: d.flavor,
+    lines: e.lines,
   };
 }
 

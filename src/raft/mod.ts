@@ -26,3 +26,12 @@ export { type LeaseArithmetic, leaseArithmetic } from "./lease.ts";
 export { majority, semiSyncWaitCount } from "./quorum.ts";
 export { nextRandom } from "./random.ts";
 export type { Campaign, Leadership, PendingVote, RaftState, Role } from "./state.ts";
+export {
+  dryRunFailover,
+  type DryRunVerdict,
+  explainNode,
+  type Explanation,
+  leaseOf,
+  type PeerData,
+} from "./explain.ts";
+export { dataRefusal } from "./vote.ts";

@@ -4,17 +4,27 @@
  * and reads the position (`freezeReplication`), so nothing acknowledged after the grant can be
  * missing on the candidate; then positions decide.
  */
+import type { PositionComparator } from "../gtid/types.ts";
 import type { Ctx } from "./context.ts";
 import type { PreVote, VoteRequest } from "./messages.ts";
+import type { RaftOptions } from "./options.ts";
+import type { Role } from "./state.ts";
+
+/** Why a node in `role` never votes, or null (the roles that do not take part). */
+export function roleRefusal(role: Role, modeReason: string): string | null {
+  if (role === "IDLE") return "I am IDLE: idle members never vote";
+  if (role === "LEARNER") return "I am a LEARNER (being rebuilt): learners never vote";
+  if (role === "INVALID") return `I am INVALID (${modeReason}): I never vote`;
+  return null;
+}
 
 /** Why this node may not vote for the sender at all, or null. */
 function standingRefusal(c: Ctx, m: PreVote | VoteRequest): string | null {
   const s = c.s;
   if (!c.isVoter(m.from)) return `${m.from} is not a voter in my membership (epoch ${s.epoch})`;
   if (!c.isVoter(s.self)) return `I am not a voter (epoch ${s.epoch})`;
-  if (s.role === "IDLE") return "I am IDLE: idle members never vote";
-  if (s.role === "LEARNER") return "I am a LEARNER (being rebuilt): learners never vote";
-  if (s.role === "INVALID") return `I am INVALID (${s.modeReason}): I never vote`;
+  const byRole = roleRefusal(s.role, s.modeReason);
+  if (byRole !== null) return byRole;
   if (s.role === "LEADER") return `I am the leader of term ${s.term} and hold my lease`;
   if (m.term < s.term || (m.kind === "preVote" && m.term <= s.term)) {
     return `its term ${m.kind === "preVote" ? m.term - 1 : m.term} is behind mine ${s.term}`;
@@ -36,28 +46,49 @@ export function positionRefusal(
   candidate: { position: string; dataTerm: number },
   mine: string | null,
 ): string | null {
-  if (c.o.unsafeDisableVoteGtidCheck) return null;
-  if (mine === null) return "I cannot read my own replication position";
-  if (candidate.dataTerm < c.s.dataTerm) {
-    return `its data follows term ${candidate.dataTerm}'s leader, mine newer term ${c.s.dataTerm}`;
+  return dataRefusal(c.o, candidate, { position: mine, dataTerm: c.s.dataTerm });
+}
+
+/**
+ * The data half of the vote rule, pure, for the core and for `cluster failover --dry-run`: why a
+ * voter holding `voter` refuses a candidate holding `candidate`, or null.
+ */
+export function dataRefusal(
+  o: Pick<RaftOptions, "comparator" | "unsafeDisableVoteGtidCheck">,
+  candidate: { position: string; dataTerm: number },
+  voter: { position: string | null; dataTerm: number },
+): string | null {
+  if (o.unsafeDisableVoteGtidCheck) return null;
+  if (voter.position === null) return "I cannot read my own replication position";
+  if (candidate.dataTerm < voter.dataTerm) {
+    return `its data follows term ${candidate.dataTerm}'s leader, mine newer term ${voter.dataTerm}`;
   }
   // A newer data term is not enough: this node's MySQL may have acked a newer leader while its
   // agent was down, so the position must not be behind either.
-  return comparePositions(c, candidate.position, mine);
+  return comparePositions(o.comparator, candidate.position, voter.position);
 }
 
-function comparePositions(c: Ctx, candidate: string, mine: string): string | null {
+function comparePositions(
+  comparator: PositionComparator,
+  candidate: string,
+  mine: string,
+): string | null {
   try {
-    const cmp = c.o.comparator.compare(candidate, mine);
+    const cmp = comparator.compare(candidate, mine);
     if (cmp === "equal" || cmp === "ahead") return null;
-    return `its GTID ${c.o.comparator.explain(candidate, mine)} (mine)`;
+    return `its GTID ${comparator.explain(candidate, mine)} (mine)`;
   } catch (err) {
     return `positions cannot be compared: ${err instanceof Error ? err.message : String(err)}`;
   }
 }
 
+/** Why this node denies `m` a pre-vote now, or null (also what `raft explain` reports). */
+export function preVoteRefusal(c: Ctx, m: PreVote): string | null {
+  return standingRefusal(c, m) ?? positionRefusal(c, m, c.s.mysql.position);
+}
+
 export function onPreVote(c: Ctx, m: PreVote): void {
-  const refusal = standingRefusal(c, m) ?? positionRefusal(c, m, c.s.mysql.position);
+  const refusal = preVoteRefusal(c, m);
   const granted = refusal === null;
   c.send(
     {

@@ -1,0 +1,222 @@
+/**
+ * Feeds the flight recorder from the election's transitions, so a record tells what the core
+ * decided and when, not what the log suggests:
+ * - the new leader writes the record: detect (last contact with the old leader -> campaign
+ *   start), elect (-> won), catchUp (-> relay log applied), promote (-> MySQL writable, which
+ *   includes waiting for the lease) and leaderStartCommand; the old leader's position is the one
+ *   its last heartbeat carried (said so in the trigger);
+ * - the old leader writes fenceOld under the same id once it hears the new leader's term.
+ * Bootstrap elections (no leader known before) are not failovers and are not recorded.
+ */
+import type { PositionFlavor } from "../gtid/mod.ts";
+import { oneLine } from "../lib/errors.ts";
+import { log } from "../log/mod.ts";
+import type { Effect } from "../raft/mod.ts";
+import type { FailoverDraft, FlightRecorder } from "../recorder/mod.ts";
+import { type LeaderCommandContext, type LeaderCommandResult, LeaderCommands } from "../vip/mod.ts";
+import type { Observed, TransitionObserver } from "./status.ts";
+
+interface KnownLeader {
+  endpoint: string;
+  term: number;
+  /** Monotonic ms of the last heartbeat from it. */
+  contactAt: number;
+  position: string | null;
+}
+
+interface Winning {
+  old: KnownLeader;
+  transfer: boolean;
+  campaignAt: number;
+  wonAt?: number;
+  newTerm?: number;
+  caughtUpAt?: number;
+  promotedAt?: number;
+  position?: string | null;
+}
+
+interface Fenced {
+  term: number;
+  position: string | null;
+  startedAt: number;
+  endedAt?: number;
+}
+
+export interface FailoverObserverOptions {
+  recorder: FlightRecorder;
+  flavor: PositionFlavor;
+  /** This node's endpoint. */
+  self: string;
+  /** Monotonic ms -> epoch ms. @default performance.timeOrigin + t */
+  toEpoch?: (t: number) => number;
+}
+
+export class FailoverObserver implements TransitionObserver {
+  #lastLeader: KnownLeader | null = null;
+  #winning: Winning | null = null;
+  #fenced: Fenced | null = null;
+  /** The last position this node had while leading (its MySQL may be dead when it fences). */
+  #ownPosition: string | null = null;
+  readonly #toEpoch: (t: number) => number;
+
+  constructor(readonly o: FailoverObserverOptions) {
+    this.#toEpoch = o.toEpoch ?? ((t) => performance.timeOrigin + t);
+  }
+
+  transition({ before, after, effects }: Observed): void {
+    const now = after.now;
+    if (after.role === "LEADER" && after.mysql.position !== null) {
+      this.#ownPosition = after.mysql.position;
+    }
+    const contact = after.leaderContactAt;
+    if (
+      after.leader !== null && after.leader !== after.self && contact !== null &&
+      contact !== before.leaderContactAt
+    ) {
+      this.#heardLeader({
+        endpoint: after.leader,
+        term: after.term,
+        contactAt: contact,
+        position: after.leaderPosition,
+      });
+    }
+    // Campaign start: the first attempt since the old leader went quiet.
+    if (
+      before.campaign === null && after.campaign !== null && this.#winning === null &&
+      this.#lastLeader !== null
+    ) {
+      this.#winning = {
+        old: this.#lastLeader,
+        transfer: after.campaign.transfer,
+        campaignAt: now,
+      };
+    }
+    const w = this.#winning;
+    if (w !== null && w.wonAt === undefined && after.role === "LEADER") {
+      w.wonAt = now;
+      w.newTerm = after.term;
+      w.position = after.mysql.position;
+    } else if (w !== null && w.wonAt !== undefined && after.role !== "LEADER") {
+      this.#winning = null; // stepped back before becoming writable: no leader change
+    } else if (
+      w?.wonAt !== undefined && before.leadership?.phase === "catchingUp" &&
+      after.leadership?.phase !== "catchingUp"
+    ) {
+      w.caughtUpAt = now;
+    }
+    if (
+      before.role === "LEADER" && after.role !== "LEADER" && effects.some((e) => e.kind === "fence")
+    ) {
+      this.#fenced = { term: before.term, position: this.#ownPosition, startedAt: now };
+    }
+  }
+
+  /** A heartbeat from a leader (a new contact). */
+  #heardLeader(leader: KnownLeader): void {
+    this.#lastLeader = leader;
+    // Someone else won while this node campaigned: not its failover to record.
+    if (this.#winning !== null && this.#winning.wonAt === undefined) this.#winning = null;
+    const f = this.#fenced;
+    if (f !== null && leader.term > f.term) {
+      this.#fenced = null;
+      this.#recordFence(f, leader);
+    }
+  }
+
+  effectDone(effect: Effect, startedAt: number, endedAt: number): void {
+    if (effect.kind === "fence" && this.#fenced !== null && this.#fenced.endedAt === undefined) {
+      this.#fenced.startedAt = startedAt;
+      this.#fenced.endedAt = endedAt;
+    }
+  }
+
+  promoted(at: number): void {
+    const w = this.#winning;
+    if (w === null || w.wonAt === undefined || w.promotedAt !== undefined) return;
+    w.promotedAt = at;
+  }
+
+  /** The leader-start command finished (or was skipped) after a promote. */
+  leaderStartDone(startedAt: number, endedAt: number): void {
+    const w = this.#winning;
+    if (w === null || w.promotedAt === undefined) return;
+    this.#winning = null;
+    this.#finishWinning(w, startedAt, endedAt);
+  }
+
+  #finishWinning(w: Winning, startStartedAt: number, startEndedAt: number): void {
+    const draft = this.o.recorder.begin(this.#trigger(w));
+    const at = this.#toEpoch;
+    draft.phase("detect", at(Math.min(w.old.contactAt, w.campaignAt)), at(w.campaignAt));
+    draft.phase("elect", at(w.campaignAt), at(w.wonAt!));
+    const caughtUp = w.caughtUpAt ?? w.promotedAt!;
+    draft.phase("catchUp", at(w.wonAt!), at(caughtUp));
+    draft.phase("promote", at(caughtUp), at(w.promotedAt!));
+    draft.phase("leaderStartCommand", at(startStartedAt), at(startEndedAt));
+    this.#finish(draft, {
+      oldLeader: w.old.endpoint,
+      newLeader: this.o.self,
+      oldTerm: w.old.term,
+      newTerm: w.newTerm!,
+      oldPosition: w.old.position,
+      newPosition: w.position ?? "",
+    });
+  }
+
+  #trigger(w: Winning): string {
+    const silent = Math.round(w.campaignAt - w.old.contactAt);
+    const why = w.transfer
+      ? `switchover: leader ${w.old.endpoint} fenced itself and handed over (raft trytoleader)`
+      : `no heartbeat from leader ${w.old.endpoint} for ${silent} ms`;
+    return `${why}; old leader's position as of its last heartbeat`;
+  }
+
+  #recordFence(f: Fenced, leader: KnownLeader): void {
+    const draft = this.o.recorder.begin(`this node (leader of term ${f.term}) fenced itself`);
+    draft.phase("fenceOld", this.#toEpoch(f.startedAt), this.#toEpoch(f.endedAt ?? f.startedAt));
+    this.#finish(draft, {
+      oldLeader: this.o.self,
+      newLeader: leader.endpoint,
+      oldTerm: f.term,
+      newTerm: leader.term,
+      oldPosition: f.position,
+      newPosition: leader.position ?? "",
+    });
+  }
+
+  #finish(
+    draft: FailoverDraft,
+    o: {
+      oldLeader: string;
+      newLeader: string;
+      oldTerm: number;
+      newTerm: number;
+      oldPosition: string | null;
+      newPosition: string;
+    },
+  ): void {
+    draft.finish({ ...o, flavor: this.o.flavor }).catch((error) =>
+      log("recorder").error`could not record the failover: ${oneLine(error)}`
+    );
+  }
+}
+
+/** LeaderCommands that tell the failover observer when the leader-start command finished. */
+export class RecordedLeaderCommands extends LeaderCommands {
+  constructor(start: string, stop: string, readonly observer: FailoverObserver) {
+    super(start, stop);
+  }
+
+  override run(
+    which: "start" | "stop",
+    context: LeaderCommandContext,
+  ): Promise<LeaderCommandResult> {
+    const startedAt = performance.now();
+    const done = super.run(which, context);
+    if (which === "start") {
+      done.finally(() => this.observer.leaderStartDone(startedAt, performance.now()))
+        .catch(() => {});
+    }
+    return done;
+  }
+}
