@@ -22,28 +22,5 @@ export const perfCommands: GroupSpec = {
   }],
 };
 
-/** `xenon sandbox ...`: a local cluster to try xenon on one machine. */
-export const sandboxCommands: GroupSpec = {
-  name: "sandbox",
-  description: "a local MariaDB cluster run by xenon, to try it on one machine",
-  commands: [
-    {
-      usage: "up",
-      description: "create and start N MariaDB instances with N agents, and show the cluster",
-      options: [
-        { flags: "--nodes <n>", description: "number of nodes", defaultValue: "3" },
-        { flags: "--dir <dir>", description: "where the sandbox lives", defaultValue: ".sandbox" },
-      ],
-    },
-    { usage: "status", description: "the sandbox cluster's status" },
-    {
-      usage: "kill-primary",
-      description: "kill the leader's mysqld and show the failover as it happens",
-    },
-    {
-      usage: "write",
-      description: "write through the current leader and report acknowledged and lost writes",
-    },
-    { usage: "down", description: "stop and remove everything the sandbox made" },
-  ],
-};
+/** `xenon sandbox ...` lives in its own file. */
+export { sandboxCommands } from "./sandbox.ts";

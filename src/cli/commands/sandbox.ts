@@ -1,0 +1,127 @@
+/** `xenon sandbox up|status|kill-primary|write|down`: a local cluster to try xenon on one machine. */
+import { resolve } from "node:path";
+import { UsageError } from "../../lib/errors.ts";
+import { down } from "../../sandbox/down.ts";
+import { killPrimary } from "../../sandbox/kill_primary.ts";
+import { preflight } from "../../sandbox/preflight.ts";
+import { readState, type SandboxState } from "../../sandbox/state.ts";
+import { up } from "../../sandbox/up.ts";
+import { agentPid } from "../../sandbox/agents.ts";
+import { runWriter } from "../../sandbox/writer.ts";
+import type { CliContext } from "../context.ts";
+import type { GroupSpec, OptionSpec } from "../spec.ts";
+
+const DIR: OptionSpec = {
+  flags: "--dir <dir>",
+  description: "where the sandbox lives",
+  defaultValue: ".sandbox",
+};
+
+function dirOf(options: Record<string, unknown>): string {
+  return resolve(String(options.dir ?? ".sandbox"));
+}
+
+function positiveInt(text: unknown, flag: string, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new UsageError(`${flag} ${text}: expected a whole number 1-${max}`);
+  }
+  return n;
+}
+
+/**
+ * Runs another xenon command in this process against the sandbox (its output is the real
+ * command's), e.g. `cluster status` with the config of a node whose agent runs.
+ */
+async function xenon(ctx: CliContext, state: SandboxState, argv: string[]): Promise<number> {
+  const { runCli } = await import("../run.ts"); // run.ts builds the tree this file is part of
+  const node = state.nodes.find((n) => agentPid(n.configPath) !== undefined) ?? state.nodes[0];
+  const global = ["-c", node.configPath, ...(ctx.json ? ["--json"] : [])];
+  return await runCli([...global, ...argv], "xenon", {
+    out: ctx.out,
+    write: ctx.write,
+    err: ctx.err,
+    exeDir: "/nonexistent",
+  });
+}
+
+function printLogs(ctx: CliContext, state: SandboxState): void {
+  ctx.out(
+    `logs: agents ${state.dir}/node*/xenon.log, MariaDB ${state.dir}/node*/mysql/log/error.log`,
+  );
+  ctx.out(`leader commands (the VIP's stand-in): ${state.dir}/node*/leader.log`);
+}
+
+export const sandboxCommands: GroupSpec = {
+  name: "sandbox",
+  description: "a local MariaDB cluster run by xenon, to try it on one machine",
+  commands: [
+    {
+      usage: "up",
+      description: "create and start N MariaDB instances with N agents, and show the cluster",
+      options: [{ flags: "--nodes <n>", description: "number of nodes", defaultValue: "3" }, DIR],
+      run: async (ctx, _args, options) => {
+        const tools = preflight();
+        const nodes = positiveInt(options.nodes, "--nodes", 9);
+        const result = await up({ dir: dirOf(options), nodes, tools, say: ctx.out });
+        await xenon(ctx, result.state, ["cluster", "status"]);
+        ctx.out(
+          `writable leader ${result.leader.name} (${result.leader.endpoint}, MySQL port ` +
+            `${result.leader.mysqlPort}) ${
+              (result.elapsedMs / 1000).toFixed(1)
+            } s after sandbox up`,
+        );
+        printLogs(ctx, result.state);
+        return 0;
+      },
+    },
+    {
+      usage: "status",
+      description: "the sandbox's cluster status and where its logs are",
+      options: [DIR],
+      run: async (ctx, _args, options) => {
+        const state = await readState(dirOf(options));
+        const code = await xenon(ctx, state, ["cluster", "status"]);
+        printLogs(ctx, state);
+        return code;
+      },
+    },
+    {
+      usage: "kill-primary",
+      description: "kill the leader's mysqld, show the failover as it happens, then let it rejoin",
+      options: [DIR],
+      run: async (ctx, _args, options) => {
+        const state = await readState(dirOf(options));
+        const report = await killPrimary(state, {
+          say: ctx.out,
+          history: (argv) => xenon(ctx, state, argv),
+        });
+        return report.rejoined ? 0 : 1;
+      },
+    },
+    {
+      usage: "write",
+      description: "write through the current leader and report acknowledged and lost writes",
+      options: [
+        { flags: "--seconds <s>", description: "how long to write", defaultValue: "10" },
+        DIR,
+      ],
+      run: async (ctx, _args, options) => {
+        const state = await readState(dirOf(options));
+        const seconds = positiveInt(options.seconds, "--seconds", 3600);
+        const report = await runWriter(state, { seconds, say: ctx.out });
+        return report.missing === 0 ? 0 : 1;
+      },
+    },
+    {
+      usage: "down",
+      description: "stop and remove everything the sandbox made (idempotent)",
+      options: [DIR],
+      run: async (ctx, _args, options) => {
+        const dir = dirOf(options);
+        if (!await down(dir, ctx.out)) ctx.out(`no sandbox in ${dir}: nothing to do`);
+        return 0;
+      },
+    },
+  ],
+};

@@ -1,0 +1,226 @@
+/**
+ * `sandbox up`: N MariaDB instances with a lossless profile and N agents that supervise them,
+ * bootstrapped as the field notes do (`cluster add` on each node), until one leader is writable.
+ * If anything fails, everything made so far is removed again (`down`).
+ */
+import { oneLine, XenonError } from "../lib/errors.ts";
+import { agentConfig } from "./agent_config.ts";
+import { agentPid, spawnAgent } from "./agents.ts";
+import { nodeLabel, SandboxClient } from "./client.ts";
+import { down } from "./down.ts";
+import { installDataDir } from "./install.ts";
+import { answersOnSocket, createAccounts, errorLogSummary, REPLICATION_GRANTS } from "./mariadb.ts";
+import { type MysqldOptions, renderMyCnf } from "./mycnf.ts";
+import { loopbackNetwork, type SandboxNetwork } from "./network.ts";
+import type { Tools } from "./preflight.ts";
+import { freeLoopbackPort } from "./procs.ts";
+import {
+  hasState,
+  nodePaths,
+  type NodeState,
+  readState,
+  type SandboxState,
+  writeState,
+} from "./state.ts";
+import { waitFor } from "./wait.ts";
+
+/**
+ * Lossless on top of the shared profile: durable commits, a replica that rebuilds its relay log
+ * after a crash, and read-only until xenon elects a leader. Semi-sync (AFTER_SYNC) is switched on
+ * by the leader, with a timeout so long it never falls back to async silently.
+ */
+export const LOSSLESS_PROFILE: MysqldOptions = {
+  read_only: 1,
+  sync_binlog: 1,
+  innodb_flush_log_at_trx_commit: 1,
+  relay_log_recovery: 1,
+  rpl_semi_sync_master_wait_point: "AFTER_SYNC",
+  slave_net_timeout: 4,
+};
+
+export interface UpOptions {
+  dir: string;
+  nodes: number;
+  tools: Tools;
+  /** Progress lines. */
+  say(line: string): void;
+  network?: SandboxNetwork;
+  /** Longest wait for a writable leader after the agents started. @default 60000 */
+  leaderTimeoutMs?: number;
+}
+
+export interface UpResult {
+  state: SandboxState;
+  leader: NodeState;
+  /** From the start of `up` to a writable leader. */
+  elapsedMs: number;
+}
+
+const WRITTEN_BY = "xenon sandbox";
+
+function secret(bytes: number): string {
+  const raw = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function prepareDir(dir: string): Promise<void> {
+  if (await hasState(dir)) {
+    throw new XenonError(
+      `a sandbox already exists in ${dir}: see it with xenon sandbox status, ` +
+        `remove it with xenon sandbox down`,
+    );
+  }
+  try {
+    for await (const _ of Deno.readDir(dir)) {
+      throw new XenonError(`${dir} exists and is not a sandbox: choose another --dir`);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+}
+
+export async function up(options: UpOptions): Promise<UpResult> {
+  const started = performance.now();
+  const { dir, say } = options;
+  const network = options.network ?? loopbackNetwork;
+  if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 9) {
+    throw new XenonError(`--nodes ${options.nodes}: expected 1-9 (3 is the usual)`);
+  }
+  await prepareDir(dir);
+  const secretFile = `${dir}/cluster.secret`;
+  await Deno.writeTextFile(secretFile, secret(32) + "\n", { mode: 0o600 });
+  const ports = new Set<number>();
+  const state: SandboxState = {
+    version: 1,
+    dir,
+    network: network.kind,
+    createdAt: new Date().toISOString(),
+    admin: { user: "root", password: secret(16) },
+    app: { user: "app", password: secret(16) },
+    secretFile,
+    nodes: Array.from({ length: options.nodes }, (_, i) => {
+      const paths = nodePaths(dir, i);
+      const host = network.host(i);
+      return {
+        name: paths.name,
+        serverId: i + 1,
+        host,
+        mysqlPort: freeLoopbackPort(ports),
+        endpoint: `${host}:${freeLoopbackPort(ports)}`,
+        peerAddress: `${host}:${freeLoopbackPort(ports)}`,
+        dir: paths.dir,
+        mysql: paths.mysql,
+        configPath: paths.configPath,
+        metaDir: paths.metaDir,
+        agentLog: paths.agentLog,
+        leaderLog: paths.leaderLog,
+      };
+    }),
+  };
+  // Written first: a failed or interrupted `up` can always be removed with `down`.
+  await writeState(state);
+  try {
+    const replication = { user: "repl", password: secret(16) };
+    say(`creating ${options.nodes} MariaDB instances in ${dir}`);
+    await Promise.all(state.nodes.map((node) => createInstance(state, node, replication)));
+    say(`MariaDB ready after ${seconds(started)}; starting ${options.nodes} agents`);
+    for (const node of state.nodes) {
+      const config = agentConfig(state, node, replication, options.tools.basedir, network);
+      await Deno.writeTextFile(node.configPath, config, { mode: 0o600 });
+      await spawnAgent(node.configPath, node.agentLog);
+    }
+    const client = await SandboxClient.open(state);
+    try {
+      for (const node of state.nodes) await waitAnswering(client, node);
+      for (const node of state.nodes) node.agentPid = agentPid(node.configPath);
+      await writeState(state);
+      say(`agents answering after ${seconds(started)}; cluster add on each node`);
+      for (const node of state.nodes) {
+        const others = state.nodes.filter((n) => n !== node).map((n) => n.endpoint);
+        if (others.length === 0) continue;
+        const r = await client.call(node, "NodeRPC.AddNodes", { nodes: others }, 5000);
+        if (!r.ok) throw new XenonError(`cluster add on ${nodeLabel(node)}: ${r.reason}`);
+      }
+      // Writable, and its agent has seen it so: the status printed next shows READWRITE.
+      const leader = await waitFor("a writable leader", async () => {
+        const leader = await client.writableLeader();
+        if (leader === undefined) return undefined;
+        const mysql = await client.call(leader, "MysqlRPC.Status", {}).catch(() => null);
+        return mysql?.options === "READWRITE" ? leader : undefined;
+      }, {
+        timeoutMs: options.leaderTimeoutMs ?? 60_000,
+        intervalMs: 200,
+        explain: () => describeAgents(state),
+      });
+      return { state: await readState(dir), leader, elapsedMs: performance.now() - started };
+    } finally {
+      client.close();
+    }
+  } catch (error) {
+    say(`sandbox up failed: ${oneLine(error)}; removing what it made`);
+    await down(dir, () => {}).catch(() => {});
+    throw error;
+  }
+}
+
+function seconds(since: number): string {
+  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
+}
+
+/**
+ * my.cnf, data dir, a first start (detached mysqld_safe, which the agent then adopts and
+ * supervises), the accounts without binlog and an empty binlog.
+ */
+async function createInstance(
+  state: SandboxState,
+  node: NodeState,
+  replication: { user: string; password: string },
+): Promise<void> {
+  const paths = node.mysql;
+  for (const sub of ["run", "log"]) await Deno.mkdir(`${paths.dir}/${sub}`, { recursive: true });
+  await Deno.mkdir(node.metaDir, { recursive: true });
+  const cnf = renderMyCnf(paths, node.mysqlPort, node.serverId, LOSSLESS_PROFILE, WRITTEN_BY);
+  await Deno.writeTextFile(paths.cnfPath, cnf);
+  await installDataDir(paths);
+  const launched = await new Deno.Command("setsid", {
+    args: ["--fork", "mysqld_safe", `--defaults-file=${paths.cnfPath}`],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  if (!launched.success) throw new XenonError(`${node.name}: cannot start mysqld_safe`);
+  await waitFor(`${node.name}'s MariaDB to accept connections`, async () => {
+    return await answersOnSocket(paths.socket) ? true : undefined;
+  }, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    explain: () => `error.log: ${errorLogSummary(paths.errorLog)}`,
+  });
+  await createAccounts(paths.socket, [
+    { ...state.admin, grants: ["ALL PRIVILEGES ON *.*"], grantOption: true },
+    { ...replication, grants: [REPLICATION_GRANTS] },
+    { ...state.app, grants: ["ALL PRIVILEGES ON app.*"] },
+  ]);
+}
+
+async function waitAnswering(client: SandboxClient, node: NodeState): Promise<void> {
+  await waitFor(`the agent of ${nodeLabel(node)} to answer`, async () => {
+    const r = await client.call(node, "ServerRPC.Ping", {}).catch(() => null);
+    return r ? true : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 200, explain: () => logTail(node.agentLog, 2) });
+}
+
+/** The last lines of a log, joined into one line. */
+export function logTail(path: string, lines = 3): string {
+  try {
+    const text = Deno.readTextFileSync(path).trim();
+    return text.split("\n").slice(-lines).join(" | ") || `(${path} is empty)`;
+  } catch {
+    return `(no log at ${path})`;
+  }
+}
+
+function describeAgents(state: SandboxState): string {
+  return state.nodes.map((n) => `${n.name}: ${logTail(n.agentLog, 1)}`).join(" || ");
+}
