@@ -14,6 +14,8 @@ import { findLeader, parseNodeList } from "../members.ts";
 import { printAction, printTable } from "../output.ts";
 import type { GroupSpec, Handler, LeafSpec } from "../spec.ts";
 import { UNKNOWN } from "../table.ts";
+import { failoverCommand } from "./failover.ts";
+import { historyCommand } from "./history.ts";
 
 const NODES = "nodes: HOST:PORT[,HOST:PORT...]";
 /** Scripts and probes rely on it; the output is printed either way (reasons on stderr). */
@@ -295,6 +297,8 @@ export const clusterCommands: GroupSpec = {
       description: `every node's xenon settings and uptime; ${EXIT_CODES}`,
       run: xenon,
     },
+    historyCommand,
+    failoverCommand,
     {
       usage: "log",
       description: "merge the xenon logs of every node into cluster.logs/cluster.log",

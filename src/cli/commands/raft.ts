@@ -3,6 +3,7 @@ import { withDaemons } from "../daemons.ts";
 import { membersOf, parseNodeList } from "../members.ts";
 import { printAction, printTable } from "../output.ts";
 import type { GroupSpec, Handler } from "../spec.ts";
+import { explainCommand } from "./explain.ts";
 
 const nodesRequest = (_ctx: unknown, [list]: string[]) => ({ nodes: parseNodeList(list) });
 
@@ -75,6 +76,7 @@ export const raftCommands: GroupSpec = {
       run: action({ method: "NodeRPC.RemoveNodes", what: "remove nodes", request: nodesRequest }),
     },
     { usage: "nodes", description: "the members this node knows", run: nodes },
+    explainCommand,
     {
       usage: "status",
       description: 'this node\'s state, its leader and members, as JSON {"state","leader","nodes"}',

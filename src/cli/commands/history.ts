@@ -1,0 +1,104 @@
+/**
+ * `cluster history [--last N]`: the failover flight recorder of every node, merged. The new
+ * leader records most phases and the old leader records fencing itself under the same id, so
+ * phases missing from the fullest record are taken from the others before merging.
+ */
+import { UsageError } from "../../lib/errors.ts";
+import { type FailoverRecord, mergeHistories, PHASES } from "../../recorder/mod.ts";
+import { withDaemons } from "../daemons.ts";
+import { members } from "../members.ts";
+import { printTable } from "../output.ts";
+import type { Handler, LeafSpec } from "../spec.ts";
+
+const DEFAULT_LAST = 20;
+const MAX_LAST = 10_000;
+
+export function parseLast(value: unknown): number {
+  if (value === undefined) return DEFAULT_LAST;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_LAST) {
+    throw new UsageError(`--last ${String(value)}: expected a whole number from 1 to ${MAX_LAST}`);
+  }
+  return n;
+}
+
+/** Gives every record the phases other nodes recorded for the same failover. */
+export function sharePhases(perNode: readonly FailoverRecord[][]): FailoverRecord[][] {
+  const phases = new Map<string, Map<string, FailoverRecord["phases"][number]>>();
+  for (const record of perNode.flat()) {
+    const known = phases.get(record.id) ?? new Map();
+    for (const p of record.phases) if (!known.has(p.name)) known.set(p.name, p);
+    phases.set(record.id, known);
+  }
+  return perNode.map((records) =>
+    records.map((r) => {
+      const own = new Set(r.phases.map((p) => p.name));
+      const extra = [...phases.get(r.id)!.values()].filter((p) => !own.has(p.name));
+      if (extra.length === 0) return r;
+      const all = [...r.phases, ...extra].sort((a, b) => a.startMs - b.startMs);
+      const start = Math.min(...all.map((p) => p.startMs));
+      const end = Math.max(...all.map((p) => p.startMs + p.durationMs));
+      return { ...r, phases: all, startedAtMs: start, totalMs: end - start };
+    })
+  );
+}
+
+function time(ms: number): string {
+  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+}
+
+function phaseCells(record: FailoverRecord): string[] {
+  return PHASES.map((name) => {
+    const p = record.phases.find((x) => x.name === name);
+    return p === undefined ? "-" : String(Math.round(p.durationMs));
+  });
+}
+
+const history: Handler = (ctx, _args, options) =>
+  withDaemons(ctx, async (daemons) => {
+    const last = parseLast(options.last);
+    const ids = await members(daemons);
+    const outcomes = await daemons.callAll(ids, "RaftRPC.History", { last });
+    const answered = outcomes.filter((o) => o.ok).map((o) => o.result);
+    const failed = outcomes.filter((o) => !o.ok).map((o) => o.ok ? "" : o.error.message);
+    const records = mergeHistories(sharePhases(answered)).slice(-last);
+    if (ctx.json) {
+      ctx.out(JSON.stringify(records));
+    } else {
+      printTable(
+        ctx,
+        [
+          "Time",
+          "Trigger",
+          "Old -> New Leader",
+          "Terms",
+          "Outage(ms)",
+          ...PHASES.map((p) => `${p}(ms)`),
+          "Verdict",
+        ],
+        records.map((r) => [
+          time(r.startedAtMs),
+          r.trigger,
+          `${r.oldLeader || "-"} -> ${r.newLeader}`,
+          `${r.oldTerm} -> ${r.newTerm}`,
+          String(Math.round(r.totalMs)),
+          ...phaseCells(r),
+          r.verdict.text,
+        ]),
+      );
+      for (const f of failed) ctx.err(`warning: history incomplete: ${f}`);
+    }
+    return failed.length === 0 ? 0 : 1;
+  });
+
+export const historyCommand: LeafSpec = {
+  usage: "history",
+  description: "every leader change recorded by any node (merged): trigger, old -> new leader, " +
+    "outage and each phase in ms, and whether transactions were lost; exit 1 when a node " +
+    "does not answer",
+  options: [{
+    flags: "--last <n>",
+    description: `only the last N records (default ${DEFAULT_LAST})`,
+  }],
+  run: history,
+};

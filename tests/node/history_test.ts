@@ -1,0 +1,171 @@
+/**
+ * The failover observer: phases from the core's transitions on the new leader, fenceOld from
+ * the old leader under the same id, and the two merged as `cluster history` shows them.
+ */
+import assert from "node:assert/strict";
+import { sharePhases } from "../../src/cli/commands/history.ts";
+import { mariadbComparator } from "../../src/gtid/mod.ts";
+import { setupLogging } from "../../src/log/mod.ts";
+import { FailoverObserver } from "../../src/node/history.ts";
+import type { Observed } from "../../src/node/status.ts";
+import { initialState, raftOptions, type RaftState } from "../../src/raft/mod.ts";
+import { FlightRecorder, mergeHistories } from "../../src/recorder/mod.ts";
+
+setupLogging({ level: "error", format: "text", write: () => {} });
+
+const [A, B, C] = ["a:1", "b:1", "c:1"];
+const alive = { alive: true, ioRunning: true, sqlRunning: true, position: "0-1-10" };
+
+function node(self: string): RaftState {
+  return {
+    ...initialState(raftOptions(self, mariadbComparator)),
+    role: "FOLLOWER",
+    term: 5,
+    peers: [A, B, C],
+    mysql: alive,
+  };
+}
+
+function step(o: FailoverObserver, before: RaftState, changes: Partial<RaftState>, now: number) {
+  const after = { ...before, ...changes, now };
+  const t: Observed = { event: { type: "tick", now }, before, after, effects: [] };
+  o.transition(t);
+  return after;
+}
+
+async function recorded(recorder: FlightRecorder) {
+  for (let i = 0; i < 100; i++) {
+    const r = await recorder.read();
+    if (r.length > 0) return r;
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+  return [];
+}
+
+const leadership = (phase: "catchingUp" | "ready" | "writable") => ({
+  since: 2700,
+  startPosition: "0-1-10",
+  acks: {},
+  positions: {},
+  lastHeartbeatAt: 0,
+  phase,
+  catchUpDeadline: 0,
+  removing: [],
+});
+
+Deno.test("history: the new leader records detect..leaderStart, the old leader fenceOld; merged", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "xenon-history-test-" });
+  try {
+    const toEpoch = (t: number) => 1_700_000_000_000 + t;
+    // b wins after a fails.
+    const bRec = new FlightRecorder({ dir: `${dir}`, recordedBy: B });
+    const b = new FailoverObserver({ recorder: bRec, flavor: "mariadb", self: B, toEpoch });
+    let s = node(B);
+    s = step(b, s, { leader: A, leaderContactAt: 1000, leaderPosition: "0-1-10" }, 1000);
+    s = step(b, s, {
+      campaign: {
+        phase: "preVote",
+        term: 6,
+        granted: [B],
+        denied: [],
+        deadline: 0,
+        transfer: false,
+        position: "0-1-10",
+      },
+    }, 2600);
+    s = step(b, s, {
+      role: "LEADER",
+      term: 6,
+      leader: B,
+      leaderContactAt: null,
+      campaign: null,
+      leadership: leadership("catchingUp"),
+    }, 2700);
+    s = step(b, s, { leadership: leadership("ready") }, 2750);
+    b.promoted(2800);
+    b.leaderStartDone(2800, 2810);
+    const [record] = await recorded(bRec);
+    assert.equal(record.id, `t6@${B}`);
+    assert.match(record.trigger, /no heartbeat from leader a:1 for 1600 ms; old leader's position/);
+    assert.deepEqual(
+      record.phases.map((p) => [p.name, p.durationMs]),
+      [["detect", 1600], ["elect", 100], ["catchUp", 50], ["promote", 50], [
+        "leaderStartCommand",
+        10,
+      ]],
+    );
+    assert.equal(record.totalMs, 1810);
+    assert.equal(record.verdict.text, "0 transactions lost");
+
+    // a fenced itself at 1200 for 30 ms, and learns of term 6 later.
+    await Deno.mkdir(`${dir}/a`);
+    const aRec = new FlightRecorder({ dir: `${dir}/a`, recordedBy: A });
+    const a = new FailoverObserver({ recorder: aRec, flavor: "mariadb", self: A, toEpoch });
+    let o: RaftState = {
+      ...node(A),
+      role: "LEADER",
+      leader: A,
+      leadership: leadership("writable"),
+    };
+    const fence = { kind: "fence" as const, reason: "fencing" };
+    const down = { ...o, role: "FOLLOWER" as const, leader: null, leadership: null, now: 1200 };
+    a.transition({ event: { type: "tick", now: 1200 }, before: o, after: down, effects: [fence] });
+    a.effectDone(fence, 1200, 1230);
+    o = step(
+      a,
+      down,
+      { term: 6, leader: B, leaderContactAt: 3000, leaderPosition: "0-1-10" },
+      3000,
+    );
+    const [fenced] = await recorded(aRec);
+    assert.equal(fenced.id, record.id);
+    assert.deepEqual(fenced.phases.map((p) => [p.name, p.durationMs]), [["fenceOld", 30]]);
+
+    const [merged] = mergeHistories(sharePhases([[record], [fenced]]));
+    assert.deepEqual(merged.phases.map((p) => p.name), [
+      "detect",
+      "fenceOld",
+      "elect",
+      "catchUp",
+      "promote",
+      "leaderStartCommand",
+    ]);
+    assert.deepEqual(merged.seenBy, [A, B]);
+    assert.equal(merged.recordedBy, B);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("history: a bootstrap election (no leader known before) is not recorded", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "xenon-history-test-" });
+  try {
+    const rec = new FlightRecorder({ dir, recordedBy: B });
+    const b = new FailoverObserver({ recorder: rec, flavor: "mariadb", self: B });
+    let s = node(B);
+    s = step(b, s, {
+      campaign: {
+        phase: "preVote",
+        term: 1,
+        granted: [B],
+        denied: [],
+        deadline: 0,
+        transfer: false,
+        position: "0-1-10",
+      },
+    }, 100);
+    s = step(b, s, {
+      role: "LEADER",
+      term: 1,
+      leader: B,
+      campaign: null,
+      leadership: leadership("catchingUp"),
+    }, 200);
+    b.promoted(300);
+    b.leaderStartDone(300, 301);
+    await new Promise((ok) => setTimeout(ok, 50));
+    assert.deepEqual(await rec.read(), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
