@@ -55,6 +55,8 @@ const METHODS: MethodName[] = [
   "RaftRPC.DisablePurgeBinlog",
   "RaftRPC.EnableCheckSemiSync",
   "RaftRPC.DisableCheckSemiSync",
+  "RaftRPC.History",
+  "RaftRPC.Explain",
   "HARPC.HAEnable",
   "HARPC.HADisable",
   "HARPC.HATryToLeader",
