@@ -97,6 +97,12 @@ export async function killPrimary(
       }).catch(() => {});
     }
 
+    // The new leader writes its record once its last phase (leader-start-command) ended.
+    const recorded = await waitFor("the flight-recorder entry", async () => {
+      const records = await client.call(newLeader, "RaftRPC.History", { last: 1 }).catch(() => []);
+      return records.some((r) => r.newLeader === newLeader!.endpoint) ? true : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 100 }).catch(() => false);
+    if (!recorded) say(`(${newLeader.name} has not recorded this failover within 10 s)`);
     say("flight recorder (xenon cluster history --last 1):");
     const historyCode = await options.history(["cluster", "history", "--last", "1"]);
     if (historyCode === 2) {
