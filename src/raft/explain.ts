@@ -115,7 +115,7 @@ function peerLines(c: Ctx, peer: PeerData): string[] {
   } else {
     lines.push(`vs ${peer.endpoint} (${peer.role}): position unknown on one side`);
   }
-  if (!c.isVoter(peer.endpoint)) return lines;
+  if (!c.isVoter(peer.endpoint) || peer.role === "LEADER") return lines;
   // Would I grant it a pre-vote now (lease, role and data, as onPreVote decides)?
   const mine = peer.position === null ? "no: its position is unknown" : grantText(
     preVoteRefusal(c, {

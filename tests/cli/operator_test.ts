@@ -48,7 +48,10 @@ Deno.test("cluster history: every node's records merged, phases from both leader
         ["leaderStartCommand", t0 + 2250, 10],
       ]),
     ];
-    c.b.answers["RaftRPC.History"] = [record(c, c.b.endpoint, [["fenceOld", t0 + 300, 25]])];
+    c.b.answers["RaftRPC.History"] = [{
+      ...record(c, c.b.endpoint, [["fenceOld", t0 + 300, 25]]),
+      trigger: "this node (leader of term 6) fenced itself",
+    }];
     const json = await run(c, "--json", "cluster", "history");
     assert.equal(json.code, 1, "c did not answer");
     const [merged] = JSON.parse(json.out) as FailoverRecord[];
@@ -61,6 +64,8 @@ Deno.test("cluster history: every node's records merged, phases from both leader
       "leaderStartCommand",
     ]);
     assert.equal(merged.totalMs, 2260);
+    assert.equal(merged.recordedBy, c.a.endpoint, "the new leader's record, with the fence added");
+    assert.match(merged.trigger, /^no heartbeat from leader/);
     assert.deepEqual(merged.seenBy, [c.a.endpoint, c.b.endpoint].sort());
     assert.deepEqual(c.a.calls.at(-1), { method: "RaftRPC.History", request: { last: 20 } });
 

@@ -107,6 +107,8 @@ Deno.test("history: a killed leader MySQL is recorded once, 0 lost, phases add u
     assert.equal(record.newLeader, next.endpoint);
     assert.equal(record.newTerm, record.oldTerm + 1);
     assert.equal(record.verdict.lost, 0, record.verdict.text);
+    assert.match(record.trigger, /^no heartbeat from leader .* for \d+ ms/);
+    assert.deepEqual(record.seenBy, [leader.endpoint, next.endpoint].sort());
     const phase = (name: string) => record.phases.find((p) => p.name === name)?.durationMs ?? 0;
     const sequence = ["detect", "elect", "catchUp", "promote", "leaderStartCommand"];
     const sum = sequence.reduce((t, name) => t + phase(name), 0);
@@ -154,6 +156,17 @@ Deno.test("history: a killed leader MySQL is recorded once, 0 lost, phases add u
     assert.ok(metrics.size > 5);
     const admin = await get(port(next), "/v1/raft/status");
     assert.equal(admin.status, 404, "the admin API is off without server.enable-apis");
+
+    // What an operator sees (printed for the README), and explain on the dead-MySQL node.
+    const table = await cli(["-c", next.configPath, "cluster", "history"]);
+    const explained = await cli(["-c", leader.configPath, "raft", "explain"]);
+    const dryRun = await cli(["-c", follower.configPath, "cluster", "failover", "--dry-run"]);
+    console.log(
+      `$ xenon cluster history\n${table.out}\n$ xenon raft explain  # old leader\n` +
+        `${explained.out}\n$ xenon cluster failover --dry-run\n${dryRun.out}`,
+    );
+    assert.match(explained.out, /may not lead: local MySQL is down/);
+    assert.match(dryRun.out, new RegExp(`${leader.endpoint}: could not win: local MySQL is down`));
   }
   await assertNoLeaks();
 });

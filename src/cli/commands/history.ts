@@ -22,23 +22,24 @@ export function parseLast(value: unknown): number {
   return n;
 }
 
-/** Gives every record the phases other nodes recorded for the same failover. */
+/**
+ * Gives the fullest record of each failover (most phases of its own: the new leader's) the
+ * phases other nodes recorded for it, so `mergeHistories` shows one record with every phase.
+ */
 export function sharePhases(perNode: readonly FailoverRecord[][]): FailoverRecord[][] {
-  const phases = new Map<string, Map<string, FailoverRecord["phases"][number]>>();
-  for (const record of perNode.flat()) {
-    const known = phases.get(record.id) ?? new Map();
-    for (const p of record.phases) if (!known.has(p.name)) known.set(p.name, p);
-    phases.set(record.id, known);
-  }
+  const byId = new Map<string, FailoverRecord[]>();
+  for (const record of perNode.flat()) byId.set(record.id, [...byId.get(record.id) ?? [], record]);
   return perNode.map((records) =>
     records.map((r) => {
+      const all = byId.get(r.id)!;
+      if (all.some((o) => o.phases.length > r.phases.length)) return r;
       const own = new Set(r.phases.map((p) => p.name));
-      const extra = [...phases.get(r.id)!.values()].filter((p) => !own.has(p.name));
+      const extra = all.flatMap((o) => o.phases).filter((p) => !own.has(p.name) && own.add(p.name));
       if (extra.length === 0) return r;
-      const all = [...r.phases, ...extra].sort((a, b) => a.startMs - b.startMs);
-      const start = Math.min(...all.map((p) => p.startMs));
-      const end = Math.max(...all.map((p) => p.startMs + p.durationMs));
-      return { ...r, phases: all, startedAtMs: start, totalMs: end - start };
+      const phases = [...r.phases, ...extra].sort((a, b) => a.startMs - b.startMs);
+      const start = Math.min(...phases.map((p) => p.startMs));
+      const end = Math.max(...phases.map((p) => p.startMs + p.durationMs));
+      return { ...r, phases, startedAtMs: start, totalMs: end - start };
     })
   );
 }
