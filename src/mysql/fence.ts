@@ -146,9 +146,34 @@ async function killClients(
 const DUMP_COMMANDS = new Set(["Binlog Dump", "Binlog Dump GTID"]);
 
 /**
+ * Ends the binlog dump threads for which `cut(host)` holds and returns their `host:port`. A
+ * replica reconnects by itself (MASTER_CONNECT_RETRY): a member then negotiates semi-sync anew
+ * (MariaDB decides per connection, when it is made), a removed member is cut again next time.
+ * Killing a dump thread never releases a commit waiting for an acknowledgement.
+ */
+export async function killReplicaConnections(
+  db: MysqlHandle,
+  cut: (host: string) => boolean,
+): Promise<string[]> {
+  const rows = await db.session.query(processList());
+  const ended: string[] = [];
+  for (const row of rows) {
+    const host = String(row.host ?? "");
+    if (!DUMP_COMMANDS.has(String(row.command ?? "")) || !cut(host.replace(/:\d+$/, ""))) continue;
+    try {
+      await db.session.query(killConnection(Number(row.id)));
+      ended.push(host);
+    } catch (error) {
+      if ((error as MysqlError).errno !== 1094) throw error;
+    }
+  }
+  return ended;
+}
+
+/**
  * Ends binlog dump threads serving hosts outside `allowedHosts` (a removed member's MySQL must not
- * keep acknowledging writes). Returns the `host:port` of each thread ended. Nothing is ended when
- * `allowedHosts` is empty: a leader that does not know its replicas' addresses yet cannot judge.
+ * keep acknowledging writes). Nothing is ended when `allowedHosts` is empty: a leader that does
+ * not know its replicas' addresses yet cannot judge.
  */
 export async function killForeignReplicas(
   db: MysqlHandle,
@@ -156,20 +181,7 @@ export async function killForeignReplicas(
 ): Promise<string[]> {
   if (allowedHosts.length === 0) return [];
   const allowed = new Set(allowedHosts);
-  const rows = await db.session.query(processList());
-  const cut: string[] = [];
-  for (const row of rows) {
-    const host = String(row.host ?? "");
-    if (!DUMP_COMMANDS.has(String(row.command ?? ""))) continue;
-    if (allowed.has(host.replace(/:\d+$/, ""))) continue;
-    try {
-      await db.session.query(killConnection(Number(row.id)));
-      cut.push(host);
-    } catch (error) {
-      if ((error as MysqlError).errno !== 1094) throw error;
-    }
-  }
-  return cut;
+  return await killReplicaConnections(db, (host) => !allowed.has(host));
 }
 
 /**

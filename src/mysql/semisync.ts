@@ -7,7 +7,12 @@ import { AcksPendingError, MysqlInputError } from "./errors.ts";
 import type { MysqlHandle } from "./handle.ts";
 import type { MysqlSession } from "./session.ts";
 import type { Flavor } from "./flavor.ts";
-import { semiSyncLeader, semiSyncReplica, semiSyncWaitSessions } from "./sql.ts";
+import {
+  semiSyncLeader,
+  semiSyncLeaderStatus,
+  semiSyncReplica,
+  semiSyncWaitSessions,
+} from "./sql.ts";
 
 /** Majority of `voters`: ⌊N/2⌋ + 1. */
 export function majority(voters: number): number {
@@ -20,6 +25,12 @@ export function semiSyncWaitCount(voters: number): number {
     throw new MysqlInputError(`voter count must be a positive integer, got ${voters}`);
   }
   return voters - majority(voters);
+}
+
+/** Acknowledgements the server will wait for with `voters` voters (MariaDB can wait for one). */
+export function appliedWaitCount(flavor: Flavor, voters: number): number {
+  const required = semiSyncWaitCount(voters);
+  return flavor.waitCountVariable ? required : Math.min(required, 1);
 }
 
 /** What a leader's semi-sync was set to. */
@@ -38,7 +49,7 @@ export async function setLeaderSemiSync(
   options: { voters: number },
 ): Promise<LeaderSemiSync> {
   const required = semiSyncWaitCount(options.voters);
-  const applied = db.flavor.waitCountVariable ? required : Math.min(required, 1);
+  const applied = appliedWaitCount(db.flavor, options.voters);
   await db.session.exec(semiSyncLeader(db.flavor, applied));
   if (applied === required) return { required, applied };
   return {
@@ -46,6 +57,29 @@ export async function setLeaderSemiSync(
     applied,
     shortfall: `${db.flavor.label} waits for 1 acknowledgement but ${options.voters} voters ` +
       `need ${required}: acknowledged writes can be lost; run at most 4 voters`,
+  };
+}
+
+/** A leader's semi-sync as the server reports it. */
+export interface LeaderSemiSyncStatus {
+  /** Rpl_semi_sync_master_status: commits wait for acknowledgements. */
+  acking: boolean;
+  /** Replicas connected as semi-sync replicas. */
+  clients: number;
+  /** Sessions waiting for an acknowledgement now. */
+  waiting: number;
+}
+
+export async function readLeaderSemiSync(db: MysqlHandle): Promise<LeaderSemiSyncStatus> {
+  const rows = await db.session.query(semiSyncLeaderStatus(db.flavor));
+  const value = (suffix: string) => {
+    const row = rows.find((r) => String(Object.values(r)[0]).toLowerCase().endsWith(suffix));
+    return String(row ? Object.values(row)[1] : "");
+  };
+  return {
+    acking: value("_status").toUpperCase() === "ON",
+    clients: Number(value("_clients") || 0),
+    waiting: Number(value("_wait_sessions") || 0),
   };
 }
 

@@ -156,6 +156,14 @@ export function semiSyncWaitSessions(f: Flavor): string {
   return `SHOW GLOBAL STATUS LIKE '${p[0].toUpperCase()}${p.slice(1)}_wait_sessions'`;
 }
 
+/** The leader side of semi-sync: status, connected semi-sync replicas, sessions waiting. */
+export function semiSyncLeaderStatus(f: Flavor): string {
+  const p = f.semiSyncSource;
+  const name = (suffix: string) => `'${p[0].toUpperCase()}${p.slice(1)}_${suffix}'`;
+  return `SHOW GLOBAL STATUS WHERE Variable_name IN (${name("status")}, ${name("clients")}, ` +
+    `${name("wait_sessions")})`;
+}
+
 /** Stops the server from a client session (MySQL 5.7.9+, MariaDB 10.0.4+): clients lose their connections. */
 export function shutdownServer(): string {
   return "SHUTDOWN";

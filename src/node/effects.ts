@@ -16,6 +16,7 @@ import {
   changeMaster,
   fence,
   killForeignReplicas,
+  killReplicaConnections,
   openMysql,
   readStatus,
   resetReplica,
@@ -200,6 +201,9 @@ async function promote(d: EffectDeps, s: RaftState, replicas: readonly string[])
   if (cut.length > 0) logger().warn`cut replication to non-members: ${cut.join(", ")}`;
   const semi = await setLeaderSemiSync(db, { voters: s.peers.length });
   if (semi.shortfall) logger().warn`${semi.shortfall}`;
+  // Followers may have connected while semi-sync was still off here: MariaDB decides per
+  // connection, so they would replicate without acknowledging and commits would wait forever.
+  if (semi.applied > 0) await killReplicaConnections(db, () => true);
   if (d.config.mysql.masterSysvars.trim() !== "") {
     await applySysvars(db, d.config.mysql.masterSysvars);
   }

@@ -10,7 +10,14 @@ import type { XenonConfig } from "../config/mod.ts";
 import { oneLine } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
 import type { MysqlStatusResult } from "../model/mod.ts";
-import { purgeBinlogs } from "../mysql/mod.ts";
+import {
+  appliedWaitCount,
+  killReplicaConnections,
+  type LeaderSemiSyncStatus,
+  type MysqlHandle,
+  purgeBinlogs,
+  readLeaderSemiSync,
+} from "../mysql/mod.ts";
 import type { RaftOptions } from "../raft/mod.ts";
 import type { RpcClient } from "../rpc/mod.ts";
 import type { XenonNode } from "./node.ts";
@@ -23,16 +30,12 @@ export interface LeaderDutiesDeps {
 }
 
 /** The leader's semi-sync as last read (`/sync`, `/metrics`, NodeStatus). */
-export interface SemiSyncSample {
-  /** rpl_semi_sync_master_status. */
-  acking: boolean;
-  clients: number;
-  waiting: number;
-}
+export type SemiSyncSample = LeaderSemiSyncStatus;
 
 export class LeaderDuties {
   #timers: ReturnType<typeof setInterval>[] = [];
   #blockedSince: number | null = null;
+  #lastReconnect = Number.NEGATIVE_INFINITY;
   #semiSync: SemiSyncSample | null = null;
   #running: Promise<unknown> = Promise.resolve();
 
@@ -102,27 +105,36 @@ export class LeaderDuties {
       return;
     }
     const db = await node.deps.mysql.get();
-    const rows = await db.session.query(
-      "SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_wait_sessions'," +
-        "'Rpl_semi_sync_master_clients','Rpl_semi_sync_master_status')",
-    );
-    const text = (name: string) => String(rows.find((r) => r.Variable_name === name)?.Value ?? "");
-    const value = (name: string) => Number(text(name) || 0);
-    const waiting = value("Rpl_semi_sync_master_wait_sessions");
-    this.#semiSync = {
-      acking: text("Rpl_semi_sync_master_status").toUpperCase() === "ON",
-      clients: value("Rpl_semi_sync_master_clients"),
-      waiting,
-    };
+    const sample = await readLeaderSemiSync(db);
+    this.#semiSync = sample;
+    const { waiting, clients } = sample;
+    await this.#reconnectIfAsync(db, clients, waiting);
     if (waiting > 0 && this.#blockedSince === null) {
       this.#blockedSince = performance.now();
-      log("node").error`primary BLOCKED: ${waiting} commits wait for semi-sync acks, ${
-        value("Rpl_semi_sync_master_clients")
-      } replicas connected; writes resume when a replica acks (no silent async fallback)`;
+      log("node").error`primary BLOCKED: ${waiting} commits wait for semi-sync acks, ${clients} ` +
+        `replicas connected; writes resume when a replica acks (no silent async fallback)`;
     } else if (waiting === 0 && this.#blockedSince !== null) {
       const ms = Math.round(performance.now() - this.#blockedSince);
       log("node").info`primary unblocked after about ${ms} ms`;
       this.#blockedSince = null;
+    }
+  }
+
+  /**
+   * A replica that connected before semi-sync was on replicates without acknowledging (MariaDB
+   * decides per connection): while commits wait and fewer semi-sync replicas are connected than
+   * needed, the replicas are made to reconnect, at most every 5 s.
+   */
+  async #reconnectIfAsync(db: MysqlHandle, clients: number, waiting: number): Promise<void> {
+    const needed = appliedWaitCount(db.flavor, this.d.node.state.peers.length);
+    if (waiting === 0 || clients >= needed) return;
+    if (performance.now() - this.#lastReconnect < 5000) return;
+    this.#lastReconnect = performance.now();
+    const ended = await killReplicaConnections(db, () => true);
+    if (ended.length > 0) {
+      log("node").warn`${clients} of ${needed} semi-sync replicas acknowledge: made ${
+        ended.join(", ")
+      } reconnect to negotiate semi-sync`;
     }
   }
 }

@@ -28,6 +28,7 @@ const shapes: Record<Message["kind"], Validator<unknown>> = {
     peers: v.strings(),
     idlePeers: v.strings(),
     position: nullable(v.string()),
+    termStart: nullable(v.string()),
     sentAt: v.number(),
     ranking: v.strings(),
   }),

@@ -31,7 +31,9 @@ export async function writePeersFile(metaDir: string, meta: PersistedMeta): Prom
   const temp = `${path}.tmp`;
   const bytes = new TextEncoder().encode(encodePeersJson(meta));
   try {
-    const file = await Deno.open(temp, { write: true, create: true, truncate: true, mode: 0o600 });
+    // `mode` applies only to a new file: a temp file left by a crash would keep its old mode.
+    await Deno.remove(temp).catch(() => {});
+    const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
     try {
       let written = 0;
       while (written < bytes.length) written += await file.write(bytes.subarray(written));

@@ -74,8 +74,10 @@ export async function runCommand(
   const elapsed = () => Math.round(performance.now() - started);
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command("bash", {
-      args: ["-c", command],
+    // setsid: the command and whatever it forks form one process group, killed whole at the
+    // timeout (a forked child holding stdout open would otherwise outlive it).
+    child = new Deno.Command("setsid", {
+      args: ["bash", "-c", command],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -95,7 +97,7 @@ export async function runCommand(
   const timer = setTimeout(() => {
     timedOut = true;
     try {
-      child.kill("SIGKILL");
+      Deno.kill(-child.pid, "SIGKILL");
     } catch {
       // exited meanwhile
     }

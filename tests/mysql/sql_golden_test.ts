@@ -36,6 +36,7 @@ function render(id: FlavorId): string {
     ["semi-sync replica", sql.semiSyncReplica(f)],
     ["semi-sync replica, not acking (idle member)", sql.semiSyncReplica(f, false)],
     ["semi-sync waiting sessions", sql.semiSyncWaitSessions(f)],
+    ["semi-sync leader status", sql.semiSyncLeaderStatus(f)],
     ["process list", sql.processList()],
     ["shutdown", sql.shutdownServer()],
     ["kill connection", sql.killConnection(42)],

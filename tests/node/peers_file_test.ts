@@ -71,8 +71,9 @@ Deno.test("peers.json: a write that cannot complete leaves the real file as it w
     await ensureMetaDir(dir);
     await writePeersFile(dir, meta(5));
     const before = await Deno.readTextFile(peersPath(dir));
-    // The temp path is taken by a directory: the write fails before any rename.
+    // The temp path is taken by a non-empty directory: the write fails before any rename.
     await Deno.mkdir(`${peersPath(dir)}.tmp`);
+    await Deno.writeTextFile(`${peersPath(dir)}.tmp/keep`, "");
     const error = await writePeersFile(dir, meta(6)).then(() => null, (e) => e);
     assert.ok(error instanceof XenonError, String(error));
     assert.match(error.message, /^cannot write .*peers\.json: .*check raft\.meta-datadir$/);

@@ -95,6 +95,9 @@ SET GLOBAL rpl_semi_sync_replica_enabled = OFF;
 -- semi-sync waiting sessions
 SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_wait_sessions';
 
+-- semi-sync leader status
+SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_source_status', 'Rpl_semi_sync_source_clients', 'Rpl_semi_sync_source_wait_sessions');
+
 -- process list
 SELECT ID AS id, USER AS user, HOST AS host, DB AS db, COMMAND AS command, TIME AS time, STATE AS state FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() ORDER BY ID;
 
