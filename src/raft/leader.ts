@@ -30,7 +30,16 @@ export function onLeaderTick(c: Ctx): void {
   if (lead.phase === "catchingUp" && c.now > lead.catchUpDeadline + c.o.requestTimeoutMs) {
     return failCatchUp(c, "no catch-up result by the deadline");
   }
-  if (c.now - lead.lastHeartbeatAt >= c.o.heartbeatMs) broadcastHeartbeat(c);
+  if (c.now - lead.lastHeartbeatAt >= heartbeatPeriod(c)) broadcastHeartbeat(c);
+}
+
+/**
+ * At least three heartbeats per lease, so one slow round trip does not fence a healthy leader
+ * (with the default timers the lease is 1355 ms: heartbeats go every 451 ms instead of 1000 ms).
+ * Safety does not depend on it: the lease counts from the send time of an acknowledged heartbeat.
+ */
+export function heartbeatPeriod(c: Ctx): number {
+  return Math.min(c.o.heartbeatMs, c.leaseMs / 3);
 }
 
 function ackSummary(c: Ctx): string {

@@ -50,7 +50,12 @@ export function configFor(
 ): string {
   return JSON.stringify(
     {
-      server: { endpoint, "cluster-secret": overrides.secret ?? CLUSTER_SECRET },
+      server: {
+        endpoint,
+        "cluster-secret": overrides.secret ?? CLUSTER_SECRET,
+        // Each agent's own HTTP listener (health, /metrics), not the shared default :6060.
+        "peer-address": `127.0.0.1:${freePort()}`,
+      },
       raft: {
         "meta-datadir": `${agentDir}/meta`,
         "heartbeat-timeout": TIMERS.heartbeat,
