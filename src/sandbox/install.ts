@@ -1,6 +1,7 @@
 /** Initialising a MariaDB data dir from its my.cnf (sandbox and test harness). */
 
 import { XenonError } from "../lib/errors.ts";
+import { errorLogSummary } from "./mariadb.ts";
 import type { InstancePaths } from "./mycnf.ts";
 
 /** Runs an argv (never a shell) and throws one line with the end of its output if it fails. */
@@ -15,13 +16,21 @@ export async function runProgram(program: string, args: string[]): Promise<void>
   }
   if (out.success) return;
   const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
-  const tail = text.trim().split("\n").slice(-3).join(" | ");
-  throw new XenonError(`${program} failed (exit ${out.code}): ${tail}`);
+  // install-db ends with boilerplate ("Please check all of the above..."): its cause is the
+  // first [ERROR] line, when there is one.
+  const lines = text.trim().split("\n").filter((line) => line.trim() !== "");
+  const cause = lines.find((line) => /\[ERROR\]|^ERROR/.test(line));
+  const detail = cause ?? lines.slice(-3).join(" | ");
+  throw new XenonError(`${program} failed (exit ${out.code}): ${detail.trim()}`);
 }
 
 /** Initialises `paths.dataDir` with mariadb-install-db, using the instance's own my.cnf. */
 export async function installDataDir(paths: InstancePaths): Promise<void> {
   await Deno.mkdir(paths.dataDir, { recursive: true });
   // --defaults-file must come first; --skip-test-db keeps the data dir small.
-  await runProgram("mariadb-install-db", [`--defaults-file=${paths.cnfPath}`, "--skip-test-db"]);
+  await runProgram("mariadb-install-db", [`--defaults-file=${paths.cnfPath}`, "--skip-test-db"])
+    .catch((error) => {
+      // The bootstrap server logs its cause to the my.cnf's log_error, not to install-db's output.
+      throw new XenonError(`${error.message}; error.log: ${errorLogSummary(paths.errorLog)}`);
+    });
 }
