@@ -24,6 +24,13 @@ export async function runProgram(program: string, args: string[]): Promise<void>
   throw new XenonError(`${program} failed (exit ${out.code}): ${detail.trim()}`);
 }
 
+/** The instance's directories that my.cnf names (run, log, tmp); the data dir is install's. */
+export async function makeInstanceDirs(paths: InstancePaths): Promise<void> {
+  for (const dir of [`${paths.dir}/run`, `${paths.dir}/log`, paths.tmpDir]) {
+    await Deno.mkdir(dir, { recursive: true });
+  }
+}
+
 /** Initialises `paths.dataDir` with mariadb-install-db, using the instance's own my.cnf. */
 export async function installDataDir(paths: InstancePaths): Promise<void> {
   await Deno.mkdir(paths.dataDir, { recursive: true });

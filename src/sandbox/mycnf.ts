@@ -14,6 +14,8 @@ export interface InstancePaths {
   socket: string;
   pidFile: string;
   errorLog: string;
+  /** `tmpdir`: the instance's own, so nothing else that cleans /tmp can pull its files away. */
+  tmpDir: string;
 }
 
 export type MysqldOptions = Record<string, string | number | boolean>;
@@ -26,6 +28,7 @@ export function instancePaths(dir: string): InstancePaths {
     socket: `${dir}/run/mysqld.sock`,
     pidFile: `${dir}/run/mysqld.pid`,
     errorLog: `${dir}/log/error.log`,
+    tmpDir: `${dir}/tmp`,
   };
 }
 
@@ -46,6 +49,9 @@ function baseOptions(paths: InstancePaths, port: number, serverId: number): Mysq
     report_host: "127.0.0.1",
     report_port: port,
     log_error: paths.errorLog,
+    // Temporary tables of install-db's bootstrap in a shared /tmp were seen to vanish
+    // ("Unknown table 'mysql.tmp_user_sys'"): every instance keeps its own.
+    tmpdir: paths.tmpDir,
     server_id: serverId,
     log_bin: `${paths.dataDir}/mysql-bin`,
     log_bin_index: `${paths.dataDir}/mysql-bin.index`,

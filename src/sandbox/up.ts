@@ -8,7 +8,7 @@ import { agentConfig } from "./agent_config.ts";
 import { agentPid, spawnAgent } from "./agents.ts";
 import { nodeLabel, SandboxClient } from "./client.ts";
 import { down } from "./down.ts";
-import { installDataDir } from "./install.ts";
+import { installDataDir, makeInstanceDirs } from "./install.ts";
 import { answersOnSocket, createAccounts, errorLogSummary, REPLICATION_GRANTS } from "./mariadb.ts";
 import { type MysqldOptions, renderMyCnf } from "./mycnf.ts";
 import { loopbackNetwork, type SandboxNetwork } from "./network.ts";
@@ -123,7 +123,8 @@ export async function up(options: UpOptions): Promise<UpResult> {
   try {
     const replication = { user: "repl", password: secret(16) };
     say(`creating ${options.nodes} MariaDB instances in ${dir}`);
-    await Promise.all(state.nodes.map((node) => createInstance(state, node, replication)));
+    await Promise.all(state.nodes.map(installInstance));
+    await Promise.all(state.nodes.map((node) => startInstance(state, node, replication)));
     say(`MariaDB ready after ${seconds(started)}; starting ${options.nodes} agents`);
     for (const node of state.nodes) {
       const config = agentConfig(state, node, replication, options.tools.basedir, network);
@@ -168,21 +169,26 @@ function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }
 
+/** The node's directories, my.cnf and data dir. */
+async function installInstance(node: NodeState): Promise<void> {
+  const paths = node.mysql;
+  await makeInstanceDirs(paths);
+  await Deno.mkdir(node.metaDir, { recursive: true });
+  const cnf = renderMyCnf(paths, node.mysqlPort, node.serverId, LOSSLESS_PROFILE, WRITTEN_BY);
+  await Deno.writeTextFile(paths.cnfPath, cnf);
+  await installDataDir(paths);
+}
+
 /**
- * my.cnf, data dir, a first start (detached mysqld_safe, which the agent then adopts and
- * supervises), the accounts without binlog and an empty binlog.
+ * A first start (detached mysqld_safe, which the agent then adopts and supervises), the accounts
+ * without binlog and an empty binlog.
  */
-async function createInstance(
+async function startInstance(
   state: SandboxState,
   node: NodeState,
   replication: { user: string; password: string },
 ): Promise<void> {
   const paths = node.mysql;
-  for (const sub of ["run", "log"]) await Deno.mkdir(`${paths.dir}/${sub}`, { recursive: true });
-  await Deno.mkdir(node.metaDir, { recursive: true });
-  const cnf = renderMyCnf(paths, node.mysqlPort, node.serverId, LOSSLESS_PROFILE, WRITTEN_BY);
-  await Deno.writeTextFile(paths.cnfPath, cnf);
-  await installDataDir(paths);
   const launched = await new Deno.Command("setsid", {
     args: ["--fork", "mysqld_safe", `--defaults-file=${paths.cnfPath}`],
     stdin: "null",

@@ -5,7 +5,7 @@
 
 import mysql from "mysql2/promise";
 import { oneLine, XenonError } from "../../src/lib/errors.ts";
-import { installDataDir } from "../../src/sandbox/install.ts";
+import { installDataDir, makeInstanceDirs } from "../../src/sandbox/install.ts";
 import {
   answersOnSocket,
   createAccounts,
@@ -313,8 +313,7 @@ export async function createInstance(opts: InstanceOptions = {}): Promise<MariaD
   const dir = newInstanceDir(name);
   const instance = new Instance(name, serverId, dir, 0, mysqldOptions);
   try {
-    await Deno.mkdir(`${dir}/run`);
-    await Deno.mkdir(`${dir}/log`);
+    await makeInstanceDirs(instancePaths(dir));
     await instance.writeCnf(freePort());
     if (needsOwnInstall(mysqldOptions)) await installDataDir(instancePaths(dir));
     else await copyTemplateDataDir(instancePaths(dir));

@@ -5,7 +5,7 @@
  * own identity and an empty binlog.
  */
 
-import { installDataDir, runProgram } from "../../src/sandbox/install.ts";
+import { installDataDir, makeInstanceDirs, runProgram } from "../../src/sandbox/install.ts";
 import { type InstancePaths, instancePaths, renderMyCnf } from "../../src/sandbox/mycnf.ts";
 import { harnessRoot } from "./registry.ts";
 
@@ -13,7 +13,7 @@ let template: Promise<string> | undefined;
 
 async function makeTemplate(): Promise<string> {
   const paths = instancePaths(`${harnessRoot()}/template`);
-  await Deno.mkdir(`${paths.dir}/log`, { recursive: true });
+  await makeInstanceDirs(paths);
   await Deno.writeTextFile(paths.cnfPath, renderMyCnf(paths, 3306, 1));
   await installDataDir(paths);
   return paths.dataDir;
