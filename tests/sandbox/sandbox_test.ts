@@ -32,6 +32,20 @@ Deno.test("preflight: what is missing, in one line with the command that install
   assert.deepEqual(preflight(host(0)), { basedir: "/usr" });
 });
 
+Deno.test("sandbox up --nodes: a bad count is refused in one line before anything is made", async () => {
+  const dir = `${await Deno.makeTempDir({ prefix: "xenon-sandbox-test-" })}/sbx`;
+  try {
+    for (const nodes of ["0", "10", "two"]) {
+      const r = await cli(["sandbox", "up", "--nodes", nodes, "--dir", dir]);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /^error: --nodes .*: expected a whole number 1-9$/);
+      await assert.rejects(Deno.stat(dir), Deno.errors.NotFound);
+    }
+  } finally {
+    await Deno.remove(dir.replace(/\/sbx$/, ""), { recursive: true });
+  }
+});
+
 function ports(state: SandboxState): number[] {
   return state.nodes.flatMap((n) => [
     n.mysqlPort,

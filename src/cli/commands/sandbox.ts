@@ -61,8 +61,8 @@ export const sandboxCommands: GroupSpec = {
       description: "create and start N MariaDB instances with N agents, and show the cluster",
       options: [{ flags: "--nodes <n>", description: "number of nodes", defaultValue: "3" }, DIR],
       run: async (ctx, _args, options) => {
-        const tools = preflight();
         const nodes = positiveInt(options.nodes, "--nodes", 9);
+        const tools = preflight();
         const result = await up({ dir: dirOf(options), nodes, tools, say: ctx.out });
         await xenon(ctx, result.state, ["cluster", "status"]);
         ctx.out(
