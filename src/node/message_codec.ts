@@ -29,6 +29,7 @@ const shapes: Record<Message["kind"], Validator<unknown>> = {
     idlePeers: v.strings(),
     position: nullable(v.string()),
     termStart: nullable(v.string()),
+    writable: v.boolean(),
     sentAt: v.number(),
     ranking: v.strings(),
   }),

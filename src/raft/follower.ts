@@ -33,9 +33,8 @@ export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   s.ranking = m.ranking;
   if (m.epoch > s.epoch) adoptMembership(c, m);
   const member = c.isMember(s.self);
-  if (member && s.replicatingFrom !== m.from && (s.role === "FOLLOWER" || s.role === "IDLE")) {
-    followLeader(c, m);
-  }
+  const follows = s.role === "FOLLOWER" || s.role === "IDLE";
+  if (member && m.writable && s.replicatingFrom !== m.from && follows) followLeader(c, m);
   if (s.role === "FOLLOWER") c.resetElectionTimer();
   replyHeartbeat(c, m, "");
 }

@@ -78,6 +78,7 @@ export function broadcastHeartbeat(c: Ctx): void {
         idlePeers: s.idlePeers,
         position: s.mysql.position,
         termStart: lead.startPosition,
+        writable: lead.phase === "writable",
         sentAt: c.now,
         ranking,
       },

@@ -16,6 +16,12 @@ export interface Heartbeat extends Envelope {
   readonly position: string | null;
   /** The leader's position when it was elected: what it writes in its term comes after it. */
   readonly termStart: string | null;
+  /**
+   * The leader has applied its relay log and is writable. Followers repoint only then: before,
+   * its binlog may lack what they already hold (MariaDB refuses them with error 1236), and a
+   * replica that connects before its semi-sync is on never acknowledges.
+   */
+  readonly writable: boolean;
   /** Leader's clock when sent; echoed in the reply so the leader can time its lease. */
   readonly sentAt: number;
   /** Voters, most up to date first: a follower's index sets how long it waits to campaign. */

@@ -18,6 +18,7 @@ const heartbeat: Message = {
   idlePeers: [],
   position: "0-1-42",
   termStart: "0-1-40",
+  writable: true,
   sentAt: 1234.5,
   ranking: [B],
 };

@@ -122,6 +122,7 @@ Deno.test("term never decreases, one vote per term across restarts, votes obey p
             idlePeers: [],
             position: "0-1-1",
             termStart: "0-1-1",
+            writable: true,
             sentAt: now,
             ranking: [],
           };
