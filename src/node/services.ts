@@ -429,6 +429,8 @@ function explain(d: ServiceDeps, peers: ExplainPeer[]): ExplainResult {
 async function tryToLead(d: ServiceDeps): Promise<ResultOf<"HARPC.HATryToLeader">> {
   const node = d.node;
   const started = performance.now();
+  // Judge promotability on a fresh sample, not one taken while replication was being repointed.
+  await d.poller.pollOnce();
   const answer = await node.admin({ kind: "tryToLead" });
   if (!answer.ok || node.writableLeader) return answer;
   const o = node.deps.options;
