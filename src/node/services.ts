@@ -367,6 +367,9 @@ function serverStatus(d: ServiceDeps): ServerStatusResult {
 function mysqlStatus(d: ServiceDeps): MysqlStatusResult {
   const st = d.lastStatus();
   const r = st?.replica ?? null;
+  // A server that replicates from nobody (a leader) reports its threads as running and no lag,
+  // as the original's GetGTID did from SHOW MASTER STATUS: the table shows [true/true].
+  const source = st !== null && r === null;
   const yesNo = (b: boolean | undefined) => (b ? "Yes" : "No");
   return {
     status: st === null ? "DEAD" : "ALIVE",
@@ -375,13 +378,17 @@ function mysqlStatus(d: ServiceDeps): MysqlStatusResult {
       masterLogFile: "",
       readMasterLogPos: 0,
       relayMasterLogFile: r?.relaySourceLogFile ?? "",
-      slaveIoRunning: r?.ioRunning ?? false,
-      slaveIoRunningText: r?.ioText || yesNo(r?.ioRunning),
-      slaveSqlRunning: r?.sqlRunning ?? false,
-      slaveSqlRunningText: yesNo(r?.sqlRunning),
+      slaveIoRunning: source || (r?.ioRunning ?? false),
+      slaveIoRunningText: source ? "" : r?.ioText || yesNo(r?.ioRunning),
+      slaveSqlRunning: source || (r?.sqlRunning ?? false),
+      slaveSqlRunningText: source ? "" : yesNo(r?.sqlRunning),
       retrievedGtidSet: r?.received ?? "",
       executedGtidSet: st?.positions.executed ?? "",
-      secondsBehindMaster: r?.secondsBehind === null || r === null ? "" : String(r.secondsBehind),
+      secondsBehindMaster: source
+        ? "0"
+        : r?.secondsBehind === null || r === null
+        ? ""
+        : String(r.secondsBehind),
       slaveSqlRunningState: "",
       lastError: r?.lastSqlError || r?.lastIoError || "",
       lastIoError: r?.lastIoError ?? "",

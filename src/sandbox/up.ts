@@ -35,6 +35,8 @@ export const LOSSLESS_PROFILE: MysqldOptions = {
   innodb_flush_log_at_trx_commit: 1,
   relay_log_recovery: 1,
   rpl_semi_sync_master_wait_point: "AFTER_SYNC",
+  // The leader sets it too; in my.cnf it also holds after a restart (`xenon mysql doctor`).
+  rpl_semi_sync_master_timeout: "1000000000000000000",
   slave_net_timeout: 4,
 };
 
@@ -154,7 +156,21 @@ export async function up(options: UpOptions): Promise<UpResult> {
         intervalMs: 200,
         explain: () => describeAgents(state),
       });
-      return { state: await readState(dir), leader, elapsedMs: performance.now() - started };
+      const elapsedMs = performance.now() - started;
+      // The status printed next should show the followers replicating too: they repoint once
+      // the leader is writable, within a heartbeat or two.
+      await waitFor("the followers to replicate from the leader", async () => {
+        const threads = await Promise.all(
+          state.nodes.map((node) =>
+            client.call(node, "MysqlRPC.Status", {}).then(
+              (m) => m.replication.slaveIoRunning && m.replication.slaveSqlRunning,
+              () => false,
+            )
+          ),
+        );
+        return threads.every((running) => running) ? true : undefined;
+      }, { timeoutMs: 15_000, intervalMs: 200, explain: () => describeAgents(state) });
+      return { state: await readState(dir), leader, elapsedMs };
     } finally {
       client.close();
     }
