@@ -2,16 +2,8 @@
  * How the CLI talks to xenon daemons: signed RPC with the cluster key from the config, typed by the
  * contract in src/model, every call bounded by `--timeout`.
  */
-import type { XenonConfig } from "../config/mod.ts";
-import { ConfigError, oneLine } from "../lib/errors.ts";
 import type { MethodName, RequestOf, ResultOf } from "../model/mod.ts";
-import {
-  type CallOutcome,
-  cliIdentity,
-  type ClusterKey,
-  deriveClusterKey,
-  RpcClient,
-} from "../rpc/mod.ts";
+import { type CallOutcome, cliIdentity, clusterKeyOf, RpcClient } from "../rpc/mod.ts";
 import type { CliContext } from "./context.ts";
 
 /** The daemons one command talks to. */
@@ -34,26 +26,6 @@ export interface Daemons {
     method: M,
     request: RequestOf<M>,
   ): Promise<CallOutcome<ResultOf<M>>[]>;
-}
-
-/**
- * The cluster key, from `server.cluster-secret` or `server.cluster-secret-file`, else from
- * `replication.passwd` (which every node of an existing cluster already shares). The daemon must
- * derive it the same way.
- */
-export async function clusterKeyOf(config: XenonConfig): Promise<ClusterKey> {
-  const { clusterSecret, clusterSecretFile } = config.server;
-  let secret = clusterSecret;
-  if (!secret && clusterSecretFile) {
-    try {
-      secret = (await Deno.readTextFile(clusterSecretFile)).trim();
-    } catch (error) {
-      throw new ConfigError(
-        `cannot read server.cluster-secret-file ${clusterSecretFile}: ${oneLine(error)}`,
-      );
-    }
-  }
-  return await deriveClusterKey({ secret, replicationPassword: config.replication.passwd });
 }
 
 /** Opens a client for one command and closes it afterwards. */

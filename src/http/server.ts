@@ -4,12 +4,13 @@
  * no debug or profiling listener. Every answer is JSON (metrics: Prometheus text); every error is
  * one line; no handler can fail the server.
  */
+import { readTlsFiles } from "../lib/fs.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
 import { log } from "../log/mod.ts";
 import type { NodeStatus } from "../model/status.ts";
 import type { FailoverRecord } from "../recorder/mod.ts";
-import { BodyTooLarge, readBounded } from "../rpc/_body.ts";
+import { BodyTooLarge, readBounded } from "../lib/body.ts";
 import { formatEndpoint, parseEndpoint } from "../rpc/mod.ts";
 import { ADMIN_ROUTES, type Invoke } from "./admin.ts";
 import { credentialsMatch, parseBasicAuth, REALM } from "./basic_auth.ts";
@@ -61,7 +62,7 @@ class Closing extends Error {}
  */
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const { host: hostname, port: wantedPort } = listenAddress(options.listen);
-  const tls = options.tls ? await readTls(options.tls) : {};
+  const tls = options.tls ? await readTlsFiles(options.tls) : {};
   const closing = new AbortController();
   const api = new Api(options, closing.signal);
   let server: Deno.HttpServer<Deno.NetAddr>;
@@ -258,18 +259,4 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
 
 function shortPath(path: string): string {
   return JSON.stringify(path.length > 80 ? `${path.slice(0, 80)}…` : path);
-}
-
-async function readTls(files: { certFile: string; keyFile: string }) {
-  const read = async (file: string, key: string) => {
-    try {
-      return await Deno.readTextFile(file);
-    } catch (error) {
-      throw new XenonError(`cannot read ${key} ${file}: ${oneLine(error)}`, { cause: error });
-    }
-  };
-  return {
-    cert: await read(files.certFile, "server.tls-cert"),
-    key: await read(files.keyFile, "server.tls-key"),
-  };
 }

@@ -5,10 +5,9 @@
  * fences and runs leader-stop-command first, then the agent exits; mysqld keeps running,
  * read-only. A SIGKILLed agent leaves mysqld as it was: the next start fences it before anything.
  */
-import { checkConfig, readConfigText, type XenonConfig } from "../config/mod.ts";
+import { checkConfig, readConfigText, timersOf, type XenonConfig } from "../config/mod.ts";
 import { comparatorFor } from "../gtid/mod.ts";
 import { ConfigError, oneLine, XenonError } from "../lib/errors.ts";
-import { registerSecret } from "../lib/redact.ts";
 import { log, logLevelFromConfig, setupLogging, toStdout } from "../log/mod.ts";
 import {
   AcksPendingError,
@@ -19,7 +18,7 @@ import {
 } from "../mysql/mod.ts";
 import { Mysqld, MysqldMonitor, type StartOptions } from "../mysqld/mod.ts";
 import { leaseArithmetic, type RaftOptions, raftOptions, validateTimers } from "../raft/mod.ts";
-import { deriveClusterKey, RpcClient, RpcServer } from "../rpc/mod.ts";
+import { clusterKeyOf, RpcClient, RpcServer } from "../rpc/mod.ts";
 import { type HttpApi, type HttpApiOptions, startHttpApi } from "../http/mod.ts";
 import { FlightRecorder } from "../recorder/mod.ts";
 import { LeaderDuties } from "./leader_duties.ts";
@@ -56,9 +55,7 @@ export function optionsFromConfig(
   comparator: RaftOptions["comparator"],
 ): RaftOptions {
   const options = raftOptions(config.server.endpoint, comparator, {
-    heartbeatMs: config.raft.heartbeatTimeout,
-    electionTimeoutMs: config.raft.electionTimeout,
-    requestTimeoutMs: config.rpc.requestTimeout,
+    ...timersOf(config),
     superIdle: config.raft.superIdle,
   });
   validateTimers(options);
@@ -85,19 +82,6 @@ class SupervisedMysqld extends Mysqld {
   }
   override start(options: StartOptions = {}): Promise<boolean> {
     return super.start({ initRplRole: this.role(), ...options });
-  }
-}
-
-async function clusterSecret(config: XenonConfig): Promise<string | undefined> {
-  if (config.server.clusterSecret.trim() !== "") return config.server.clusterSecret;
-  const file = config.server.clusterSecretFile.trim();
-  if (file === "") return undefined;
-  try {
-    const secret = (await Deno.readTextFile(file)).trim();
-    registerSecret(secret);
-    return secret;
-  } catch (error) {
-    throw new ConfigError(`server.cluster-secret-file ${file} cannot be read: ${oneLine(error)}`);
   }
 }
 
@@ -141,10 +125,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   const metaDir = config.raft.metaDatadir;
   await ensureMetaDir(metaDir);
   const meta = await readPeersFile(metaDir);
-  const key = await deriveClusterKey({
-    secret: await clusterSecret(config),
-    replicationPassword: config.replication.passwd,
-  });
+  const key = await clusterKeyOf(config);
   if (key.source === "replication.passwd") {
     logger.warn`peer RPC key derived from replication.passwd; set server.cluster-secret`;
   }

@@ -3,6 +3,7 @@
  * durably before any effect of the same transition runs: temp file, fsync, rename, fsync of the
  * directory, mode 0600.
  */
+import { syncDir } from "../lib/fs.ts";
 import { decodePeersJson, encodePeersJson, type PersistedMeta } from "../raft/mod.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
 
@@ -45,15 +46,6 @@ export async function writePeersFile(metaDir: string, meta: PersistedMeta): Prom
     await syncDir(metaDir);
   } catch (error) {
     throw new XenonError(`cannot write ${path}: ${oneLine(error)}; check raft.meta-datadir`);
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await Deno.open(dir, { read: true });
-  try {
-    await handle.sync();
-  } finally {
-    handle.close();
   }
 }
 

@@ -2,6 +2,7 @@
  * `history.jsonl` on disk: appended one line at a time (open, write, fdatasync), rotated to
  * `history.jsonl.1` … `.N` at a size, and read back newest first with bounded memory.
  */
+import { syncDir } from "../lib/fs.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
 
 export const HISTORY_FILE = "history.jsonl";
@@ -143,15 +144,6 @@ async function endsWithNewline(path: string, size: number): Promise<boolean> {
     return (await file.read(byte)) === 1 && byte[0] === 0x0a;
   } finally {
     file.close();
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await Deno.open(dir, { read: true });
-  try {
-    await handle.sync();
-  } finally {
-    handle.close();
   }
 }
 

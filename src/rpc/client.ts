@@ -3,7 +3,7 @@
  * has a real deadline and fails with one line that names the node, the method and what to check.
  */
 import { oneLine, XenonError } from "../lib/errors.ts";
-import { BodyTooLarge, readBounded } from "./_body.ts";
+import { BodyTooLarge, readBounded } from "../lib/body.ts";
 import { formatEndpoint, parseEndpoint } from "./endpoint.ts";
 import {
   RpcAbortedError,

@@ -1,4 +1,5 @@
-import { ConfigError } from "../lib/errors.ts";
+import type { XenonConfig } from "../config/mod.ts";
+import { ConfigError, oneLine } from "../lib/errors.ts";
 import { registerSecret } from "../lib/redact.ts";
 
 /** The key every node of one cluster signs and checks RPC requests with. */
@@ -71,4 +72,24 @@ export async function deriveClusterKey(source: ClusterKeySource): Promise<Cluste
 /** Lower-case hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The cluster key of a config: `server.cluster-secret`, else the contents of
+ * `server.cluster-secret-file`, else derived from `replication.passwd` (which every node of an
+ * existing cluster already shares). Daemons and the CLI both derive it here.
+ */
+export async function clusterKeyOf(config: XenonConfig): Promise<ClusterKey> {
+  const { clusterSecret, clusterSecretFile } = config.server;
+  let secret = clusterSecret.trim();
+  if (secret === "" && clusterSecretFile.trim() !== "") {
+    try {
+      secret = (await Deno.readTextFile(clusterSecretFile.trim())).trim();
+    } catch (error) {
+      throw new ConfigError(
+        `cannot read server.cluster-secret-file ${clusterSecretFile}: ${oneLine(error)}`,
+      );
+    }
+  }
+  return await deriveClusterKey({ secret, replicationPassword: config.replication.passwd });
 }

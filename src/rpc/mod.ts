@@ -9,7 +9,7 @@
  * 120 s from its clock, a replayed nonce, a sender not in its peer list, or the CLI on a
  * peers-only method; answers are signed too. TLS is optional, on top.
  */
-export { type ClusterKey, type ClusterKeySource, deriveClusterKey } from "./key.ts";
+export { type ClusterKey, clusterKeyOf, type ClusterKeySource, deriveClusterKey } from "./key.ts";
 export {
   type CallContext,
   type Callers,

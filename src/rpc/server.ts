@@ -4,11 +4,12 @@
  * `{ ok: true, result }` or `{ ok: false, error, code }` and signed. Bad input of any kind gets an
  * error answer, never a crash.
  */
+import { readTlsFiles } from "../lib/fs.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
 import { log } from "../log/mod.ts";
 import { authenticate } from "./_authenticate.ts";
-import { BodyTooLarge, readBounded } from "./_body.ts";
+import { BodyTooLarge, readBounded } from "../lib/body.ts";
 import { RefusalLog } from "./_refusal_log.ts";
 import { HTTP_STATUS, RpcCode } from "./codes.ts";
 import { formatEndpoint, parseEndpoint } from "./endpoint.ts";
@@ -143,7 +144,7 @@ export class RpcServer {
    */
   async start(): Promise<string> {
     const { host, port } = parseEndpoint(this.#options.listen);
-    const tls = this.#options.tls ? await readTls(this.#options.tls) : {};
+    const tls = this.#options.tls ? await readTlsFiles(this.#options.tls) : {};
     try {
       this.#server = Deno.serve(
         { hostname: host, port, ...tls, onListen: () => {}, onError: (e) => this.#crashed(e) },
@@ -338,17 +339,3 @@ export class RpcServer {
 }
 
 class ServerClosing extends Error {}
-
-async function readTls(files: { certFile: string; keyFile: string }) {
-  const read = async (file: string, key: string) => {
-    try {
-      return await Deno.readTextFile(file);
-    } catch (error) {
-      throw new XenonError(`cannot read ${key} ${file}: ${oneLine(error)}`, { cause: error });
-    }
-  };
-  return {
-    cert: await read(files.certFile, "server.tls-cert"),
-    key: await read(files.keyFile, "server.tls-key"),
-  };
-}

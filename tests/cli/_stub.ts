@@ -2,7 +2,7 @@
  * Stub daemons for the CLI tests: real RpcServers on loopback answering canned results, signed
  * with the key the CLI derives from the test config, plus an endpoint nobody listens on.
  */
-import { clusterKeyOf } from "../../src/cli/daemons.ts";
+import { clusterKeyOf } from "../../src/rpc/mod.ts";
 import { parseConfig } from "../../src/config/mod.ts";
 import { setupLogging } from "../../src/log/mod.ts";
 import type {

@@ -1,15 +1,19 @@
 import { checkConfig, checkConfigLive, type Finding, formatFinding } from "../../config/check.ts";
-import { loadConfig, readConfigText, type XenonConfig } from "../../config/mod.ts";
+import { loadConfig, readConfigText, timersOf, type XenonConfig } from "../../config/mod.ts";
 import { oneLine } from "../../lib/errors.ts";
-import { type LeaseArithmetic, leaseArithmetic, validateTimers } from "../../raft/mod.ts";
+import {
+  DEFAULT_TIMERS,
+  type LeaseArithmetic,
+  leaseArithmetic,
+  validateTimers,
+} from "../../raft/mod.ts";
 import type { CliContext } from "../context.ts";
 import { withMysql } from "../mysql_session.ts";
-import { raftTimersOf } from "../raft_timers.ts";
 import type { GroupSpec } from "../spec.ts";
 
 /** The lease the timers give, or the error that makes them unusable for the election core. */
 function leaseOf(config: XenonConfig): { lease?: LeaseArithmetic; finding?: Finding } {
-  const timers = raftTimersOf(config);
+  const timers = { ...DEFAULT_TIMERS, ...timersOf(config) };
   try {
     validateTimers(timers);
   } catch (error) {
