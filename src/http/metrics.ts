@@ -4,20 +4,12 @@
  * known (lag while MySQL is down) is left out rather than shown as 0.
  */
 import { Counter, Gauge, Registry } from "prom-client";
-import type { RaftStateName } from "../model/mod.ts";
+import { RAFT_STATES } from "../model/mod.ts";
 import type { NodeStatus } from "../model/status.ts";
 import type { FailoverRecord } from "../recorder/mod.ts";
 import { PHASES } from "../recorder/mod.ts";
 
-const ROLES: readonly RaftStateName[] = [
-  "FOLLOWER",
-  "CANDIDATE",
-  "LEADER",
-  "IDLE",
-  "INVALID",
-  "LEARNER",
-  "STOPPED",
-];
+const ROLES = RAFT_STATES;
 
 type Sample = { labels?: Record<string, string>; value: number };
 type Family = {

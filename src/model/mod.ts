@@ -7,14 +7,16 @@
 import type { FailoverRecord } from "../recorder/mod.ts";
 
 /** xenon's raft roles, as the CLI prints them. */
-export type RaftStateName =
-  | "FOLLOWER"
-  | "CANDIDATE"
-  | "LEADER"
-  | "IDLE"
-  | "INVALID"
-  | "LEARNER"
-  | "STOPPED";
+export const RAFT_STATES = [
+  "FOLLOWER",
+  "CANDIDATE",
+  "LEADER",
+  "IDLE",
+  "INVALID",
+  "LEARNER",
+  "STOPPED",
+] as const;
+export type RaftStateName = typeof RAFT_STATES[number];
 
 /** `NodeRPC.*`: membership as this node sees it. */
 export interface NodesResult {

@@ -3,19 +3,11 @@
  * reads has the right type, or the request is answered with a one-line error. The sender must be
  * the authenticated peer (a member cannot speak for another) and the addressee this node.
  */
-import { type RaftEnvelope, type RaftStateName } from "../model/mod.ts";
+import { RAFT_STATES, type RaftEnvelope } from "../model/mod.ts";
 import type { Message } from "../raft/mod.ts";
 import { v, ValidationError, type Validator } from "../rpc/mod.ts";
 
-const ROLES: readonly RaftStateName[] = [
-  "FOLLOWER",
-  "CANDIDATE",
-  "LEADER",
-  "IDLE",
-  "INVALID",
-  "LEARNER",
-  "STOPPED",
-];
+const ROLES = RAFT_STATES;
 
 const envelope = { from: v.string(), to: v.string(), term: v.count() };
 const nullable = (inner: Validator<string>) => (value: unknown, path?: string) =>

@@ -4,6 +4,7 @@
  */
 import { mariadbComparator } from "../../src/gtid/mod.ts";
 import {
+  emptyMeta,
   initialState,
   type Message,
   type PersistedMeta,
@@ -32,17 +33,7 @@ export class TestCluster {
       this.options.set(n, o);
       this.states.set(n, initialState(o));
       this.positions.set(n, "0-1-10");
-      this.disk.set(n, {
-        viewId: 0,
-        votedFor: null,
-        epochId: 1,
-        peers: names,
-        idlePeers: [],
-        mode: "normal",
-        modeReason: "",
-        dataTerm: 0,
-        source: null,
-      });
+      this.disk.set(n, { ...emptyMeta(n, false), epochId: 1, peers: names });
     }
     for (const n of names) this.start(n);
   }
