@@ -91,6 +91,15 @@ function changeMembership(
   const adding = cmd.kind === "addPeer" || cmd.kind === "addIdlePeer";
   if (adding) {
     if (s.peers.includes(x) || s.idlePeers.includes(x)) return void ok(`${x} is already a member`);
+    // Writes were acknowledged by a majority of the current voters; a voter added without a
+    // leader could form a new majority with nodes that lack them and elect one of them.
+    if (!idle && s.role !== "LEADER" && s.dataTerm > 0) {
+      return void refuse(
+        `cannot add voter ${x} without a leader: a majority with it could lack acknowledged ` +
+          `writes; get a leader first (xenon raft explain says why there is none), then add ` +
+          `it through the leader`,
+      );
+    }
   } else {
     if (x === s.self) return void refuse("a node cannot remove itself; run it on another node");
     if (!list.includes(x)) return void ok(`${x} is not a${idle ? "n idle" : ""} member`);
