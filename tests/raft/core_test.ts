@@ -192,3 +192,33 @@ Deno.test("a follower holding transactions the new leader lacks becomes INVALID 
   c.start("c:1");
   assert.equal(c.state("c:1").role, "INVALID", "INVALID survives a restart");
 });
+
+Deno.test("without a leader a voter is added locally only at bootstrap, before any data", () => {
+  const c = new TestCluster(ABC);
+  const add = (n: string) =>
+    c.apply(n, {
+      type: "admin",
+      now: c.now,
+      command: { kind: "addPeer", endpoint: "d:1" },
+    }).admin;
+  assert.equal(add("a:1")?.ok, true, "bootstrap: nothing written yet");
+  c.run(6000);
+  const [leader] = c.leaders();
+  for (const n of ABC) { // the leader writes; everyone replicates it
+    c.positions.set(n, "0-1-20");
+    c.observe(n);
+  }
+  c.run(2000);
+  const follower = ABC.find((n) => n !== leader && c.state(n).dataTerm > 0);
+  assert.ok(follower, "a follower holds data of the leader's term");
+  for (const n of ABC) c.cut.add(n);
+  c.run(4000);
+  assert.equal(c.leaders().length, 0, "the leader fenced itself, cut off");
+  const refused = c.apply(follower!, {
+    type: "admin",
+    now: c.now,
+    command: { kind: "addPeer", endpoint: "e:1" },
+  }).admin;
+  assert.equal(refused?.ok, false);
+  assert.match(refused!.reason, /^cannot add voter e:1 without a leader: /);
+});

@@ -16,3 +16,18 @@ Deno.test("500 simulator seeds find no violation", () => {
   }
   assert.ok(elections > 500, `only ${elections} elections: the faults are too tame`);
 });
+
+/** Seeds that once found a violation, replayed on every run. */
+const REGRESSIONS: { seed: number; found: string }[] = [
+  {
+    seed: 1004581,
+    found: "a voter added on every node without a leader elected a node lacking acked writes",
+  },
+];
+
+Deno.test("seeds that once failed stay fixed", () => {
+  for (const { seed, found } of REGRESSIONS) {
+    const r = runSeed(seed, { timeMs: 60_000 });
+    assert.equal(r.violation, null, `seed ${seed} (${found}): ${r.violation?.detail}`);
+  }
+});
