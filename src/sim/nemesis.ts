@@ -4,6 +4,7 @@
  * stalled SQL threads, errant writes, membership changes, hand-overs; plus the operator who
  * rebuilds INVALID replicas, and the final heal after which a leader must appear.
  */
+import { dataRefusal } from "../raft/mod.ts";
 import type { Rng } from "./prng.ts";
 import type { SimNode, World } from "./world.ts";
 
@@ -262,13 +263,23 @@ export class Nemesis {
           w.admin(n, { kind: "setLearner" });
           w.admin(n, { kind: "enable" });
         }
-        // No leader long after the heal: the operator restores full membership everywhere.
+        // Still no leader: voters holding an older term's unacknowledged tail refuse the nodes
+        // with the newest data (MariaDB positions cannot tell the histories apart). The
+        // operator reads `xenon cluster failover --dry-run` and rebuilds them from the newest.
+        // (Adding voters locally is what the core refuses: it could elect a node lacking data.)
+        const newest = w.nodes.filter((n) => n.agent === "running" && n.mysql.alive)
+          .sort((a, b) => b.state.dataTerm - a.state.dataTerm)[0];
         for (const n of w.nodes) {
-          for (const id of w.nodes.map((x) => x.id)) {
-            if (n.agent === "running" && !n.state.peers.includes(id)) {
-              w.admin(n, { kind: "addPeer", endpoint: id });
-            }
-          }
+          if (newest === undefined || n === newest || n.agent !== "running") continue;
+          const candidate = {
+            position: newest.state.mysql.position ?? "",
+            dataTerm: newest.state.dataTerm,
+          };
+          const voter = { position: n.state.mysql.position, dataTerm: n.state.dataTerm };
+          if (dataRefusal(n.options, candidate, voter) === null) continue;
+          w.admin(n, { kind: "setLearner" });
+          w.rebuild(n, newest);
+          w.admin(n, { kind: "enable" });
         }
       }
       if (w.now + 2000 < untilMs) w.at(2000, "operator round", round);
