@@ -4,6 +4,7 @@
  * stalled SQL threads, errant writes, membership changes, hand-overs; plus the operator who
  * rebuilds INVALID replicas, and the final heal after which a leader must appear.
  */
+import { parseMariadbPosition } from "../gtid/mod.ts";
 import { dataRefusal } from "../raft/mod.ts";
 import type { Rng } from "./prng.ts";
 import type { SimNode, World } from "./world.ts";
@@ -277,6 +278,9 @@ export class Nemesis {
           };
           const voter = { position: n.state.mysql.position, dataTerm: n.state.dataTerm };
           if (dataRefusal(n.options, candidate, voter) === null) continue;
+          // Only an older term's tail written by another server: a voter merely ahead on the
+          // same history holds writes the newest node lacks, and rebuilding it would lose them.
+          if (!olderTermTail(n, newest)) continue;
           w.admin(n, { kind: "setLearner" });
           w.rebuild(n, newest);
           w.admin(n, { kind: "enable" });
@@ -286,4 +290,17 @@ export class Nemesis {
     };
     w.at(2000, "operator round", round);
   }
+}
+
+/** `n` holds, past `newest`, only transactions written by another server in an older term. */
+function olderTermTail(n: SimNode, newest: SimNode): boolean {
+  if (n.state.dataTerm >= newest.state.dataTerm) return false;
+  const mine = parseMariadbPosition(n.state.mysql.position ?? "");
+  const theirs = new Map(
+    parseMariadbPosition(newest.state.mysql.position ?? "").map((g) => [g.domain, g]),
+  );
+  return mine.some((g) => {
+    const other = theirs.get(g.domain);
+    return other !== undefined && g.seq > other.seq && g.server !== other.server;
+  });
 }
