@@ -62,6 +62,9 @@ export function optionsFromConfig(
   return options;
 }
 
+/** Effects after which the MySQL sample is taken again at once. */
+const SAMPLE_AFTER = new Set(["promote", "fence", "setReadOnly", "changeMaster"]);
+
 /** Refuses to start on any error `config check` finds (its first error, in one line). */
 export async function refuseUnsafeConfig(configPath: string): Promise<void> {
   const text = await readConfigText(configPath);
@@ -230,7 +233,14 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       rpc,
       leaderCommands,
       hardStopMysqld: hardStop,
-      observers: [counters, failovers],
+      observers: [counters, failovers, {
+        transition() {},
+        // What `cluster status` shows (READONLY/READWRITE, threads) is the poller's sample:
+        // refresh it as soon as an effect has changed them, not a ping interval later.
+        effectDone: (effect) => {
+          if (SAMPLE_AFTER.has(effect.kind)) void poller.pollOnce().catch(() => {});
+        },
+      }],
       onFatal: (reason) => {
         fatal = reason;
         logger.fatal`${reason}: stopping`;

@@ -105,7 +105,8 @@ Deno.test("history: a killed leader MySQL is recorded once, 0 lost, phases add u
     const [record] = history;
     assert.equal(record.oldLeader, leader.endpoint);
     assert.equal(record.newLeader, next.endpoint);
-    assert.equal(record.newTerm, record.oldTerm + 1);
+    // Usually the next term; a split pre-vote on a loaded machine can take one more round.
+    assert.ok(record.newTerm > record.oldTerm, `terms ${record.oldTerm} -> ${record.newTerm}`);
     assert.equal(record.verdict.lost, 0, record.verdict.text);
     assert.match(record.trigger, /^no heartbeat from leader .* for \d+ ms/);
     assert.deepEqual(record.seenBy, [leader.endpoint, next.endpoint].sort());
