@@ -255,7 +255,10 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       comparator,
       report: (observation, readOnly, status) => {
         lastStatus = status;
-        node.observe(observation, readOnly);
+        // Supervised mysqld with no process left: not a partition, nothing can commit there.
+        const stopped = !observation.alive && !config.mysql.monitorDisabled &&
+          !mysqld.isRunning();
+        node.observe(stopped ? { ...observation, stopped } : observation, readOnly);
       },
     });
     closeAll.push(() => poller.stop());

@@ -12,6 +12,12 @@ export interface MysqlObservation {
   readonly position: string | null;
   /** The source refused this replica's position (error 1236): the histories diverged. */
   readonly diverged?: boolean;
+  /**
+   * Not just unreachable: the mysqld process is gone (the daemon supervises it and saw no
+   * process). A leader then cannot commit anything, so it may hand over without waiting out
+   * its lease.
+   */
+  readonly stopped?: boolean;
 }
 
 export type AdminCommand =

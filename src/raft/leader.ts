@@ -20,6 +20,7 @@ export function leaseUntil(c: Ctx): number {
 export function onLeaderTick(c: Ctx): void {
   const s = c.s;
   const lead = s.leadership!;
+  if (!s.mysql.alive && s.mysql.stopped) return handOverStopped(c);
   if (!s.mysql.alive) return stepDown(c, "local MySQL is down");
   const until = leaseUntil(c);
   if (c.now >= until) {
@@ -186,16 +187,32 @@ function replicasOf(c: Ctx): string[] {
 export function onTransferRequest(c: Ctx, m: TransferRequest): void {
   const s = c.s;
   if (s.role !== "LEADER" || m.term !== s.term || !c.isVoter(m.from)) return;
+  handOver(c, m.from, `handing over to ${m.from} (raft trytoleader)`);
+}
+
+/**
+ * The local mysqld process is gone: nothing can commit here, so instead of letting the voters
+ * wait out the lease, the leader releases it at once to the most up-to-date follower.
+ */
+function handOverStopped(c: Ctx): void {
+  const [target] = rankByFreshness(c);
+  if (target === undefined) return stepDown(c, "local MySQL is down");
+  handOver(c, target, `local mysqld is not running: handing over to ${target}`);
+}
+
+/** Steps down (fencing first), then releases the lease to `target`, which campaigns at once. */
+function handOver(c: Ctx, target: string, reason: string): void {
+  const s = c.s;
   const term = s.term;
-  stepDown(c, `handing over to ${m.from} (raft trytoleader)`);
+  stepDown(c, reason);
   s.leaderContactAt = null;
   s.campaignPenaltyUntil = c.now + c.o.electionTimeoutMs;
   s.electionDeadline = Math.max(s.electionDeadline, s.campaignPenaltyUntil);
-  const others = c.otherVoters().filter((p) => p !== m.from);
-  for (const to of [...others, m.from]) {
+  const others = c.otherVoters().filter((p) => p !== target);
+  for (const to of [...others, target]) {
     c.send(
-      { kind: "leaseReleased", from: s.self, to, term, target: m.from },
-      `lease released after fencing: ${m.from} takes over`,
+      { kind: "leaseReleased", from: s.self, to, term, target },
+      `lease released after fencing: ${target} takes over`,
     );
   }
 }

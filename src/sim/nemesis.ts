@@ -15,6 +15,7 @@ type Fault =
   | "quality"
   | "crashAgent"
   | "crashHost"
+  | "crashMysql"
   | "restart"
   | "pause"
   | "resume"
@@ -30,6 +31,7 @@ const ALL: Fault[] = [
   "quality",
   "crashAgent",
   "crashHost",
+  "crashMysql",
   "restart",
   "pause",
   "resume",
@@ -112,6 +114,12 @@ export class Nemesis {
       case "crashHost": {
         const n = this.victim((x) => x.mysql.alive);
         if (n) w.crashHost(n), w.log(`  host ${n.id} crashed`);
+        return;
+      }
+      case "crashMysql": {
+        // mysqld dies, its agent lives (F01): the leader hands over without waiting out its lease.
+        const n = this.victim((x) => x.mysql.alive && x.agent === "running");
+        if (n) n.mysql.alive = false, w.log(`  mysqld of ${n.id} killed`);
         return;
       }
       case "restart": {

@@ -62,6 +62,11 @@ export interface SimNode {
   /** Paused or crashed since it was last fenced: its writable MySQL has no live agent. */
   unattended: boolean;
   catchUpDeadline: number | null;
+  /** mysqld starts so far, and the count the agent last observed: a restart it did not see
+   * (crash and restart between two samples) reads as one dead sample, as the daemon's poller
+   * notices by MySQL's uptime going back. */
+  mysqlBoots: number;
+  observedBoots: number;
 }
 
 export interface WorldConfig {
@@ -116,6 +121,8 @@ export class World {
         deferred: [],
         unattended: false,
         catchUpDeadline: null,
+        mysqlBoots: 0,
+        observedBoots: 0,
       };
       this.nodes.push(node);
     }
@@ -206,6 +213,10 @@ export class World {
 
   observation(n: SimNode) {
     const m = n.mysql;
+    if (n.observedBoots !== n.mysqlBoots) {
+      n.observedBoots = n.mysqlBoots;
+      return { alive: false, ioRunning: false, sqlRunning: false, position: null };
+    }
     const src = m.master === null ? undefined : this.node(m.master);
     const connected = src !== undefined && this.replicates(n, src) && m.isPrefixOf(src.mysql);
     return {
@@ -214,6 +225,8 @@ export class World {
       sqlRunning: m.alive && m.sqlRunning,
       position: m.alive ? m.position() : null,
       diverged: m.alive && m.ioError !== null,
+      // The agent supervises mysqld: a dead server is a stopped process, not a partition.
+      stopped: !m.alive,
     };
   }
 
@@ -436,6 +449,7 @@ export class World {
     const m = n.mysql;
     if (m.alive) return;
     m.alive = true;
+    n.mysqlBoots++;
     m.readOnly = true;
     m.ioError = null;
     m.ioRunning = false;

@@ -222,3 +222,30 @@ Deno.test("without a leader a voter is added locally only at bootstrap, before a
   assert.equal(refused?.ok, false);
   assert.match(refused!.reason, /^cannot add voter e:1 without a leader: /);
 });
+
+Deno.test("a leader whose mysqld process is gone hands over at once instead of waiting out its lease", () => {
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  const [old] = c.leaders();
+  const started = c.now;
+  c.apply(old, {
+    type: "mysql",
+    now: c.now,
+    observation: {
+      alive: false,
+      stopped: true,
+      ioRunning: false,
+      sqlRunning: false,
+      position: null,
+    },
+  });
+  assert.ok(c.log.some((l) => l.startsWith(`${old}: fence: fencing: local mysqld is not running`)));
+  let electedAt = -1;
+  for (let i = 0; i < 40 && electedAt < 0; i++) {
+    c.run(100);
+    if (c.leaders().some((l) => l !== old && c.writable.has(l))) electedAt = c.now;
+  }
+  assert.ok(electedAt > 0, c.log.join("\n"));
+  // Well inside the 3 s election timeout the followers would otherwise wait.
+  assert.ok(electedAt - started < 1500, `new leader after ${electedAt - started} ms`);
+});
