@@ -166,7 +166,8 @@ export class FailoverObserver implements TransitionObserver {
   #trigger(w: Winning): string {
     const silent = Math.round(w.campaignAt - w.old.contactAt);
     const why = w.transfer
-      ? `switchover: leader ${w.old.endpoint} fenced itself and handed over (raft trytoleader)`
+      ? `hand-over: leader ${w.old.endpoint} fenced itself and released its lease ` +
+        `(raft trytoleader, or its mysqld stopped)`
       : `no heartbeat from leader ${w.old.endpoint} for ${silent} ms`;
     return `${why}; old leader's position as of its last heartbeat`;
   }
