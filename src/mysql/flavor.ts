@@ -65,6 +65,21 @@ const REPLICA_COLUMNS: ReplicaColumns = {
   ioState: "Replica_IO_State",
 };
 
+const MYSQL57: Flavor = {
+  id: "mysql57",
+  label: "MySQL 5.7",
+  gtid: "mysql",
+  replicaWord: "SLAVE",
+  changeSource: "CHANGE MASTER TO",
+  sourceOption: "MASTER",
+  columns: SLAVE_COLUMNS,
+  semiSyncSource: "rpl_semi_sync_master",
+  semiSyncReplica: "rpl_semi_sync_slave",
+  waitCountVariable: "rpl_semi_sync_master_wait_for_slave_count",
+  superReadOnly: true,
+  logReplicaUpdates: "log_slave_updates",
+};
+
 /** The table. */
 export const FLAVORS: Readonly<Record<FlavorId, Flavor>> = {
   mariadb: {
@@ -81,34 +96,9 @@ export const FLAVORS: Readonly<Record<FlavorId, Flavor>> = {
     superReadOnly: false,
     logReplicaUpdates: "log_slave_updates",
   },
-  mysql57: {
-    id: "mysql57",
-    label: "MySQL 5.7",
-    gtid: "mysql",
-    replicaWord: "SLAVE",
-    changeSource: "CHANGE MASTER TO",
-    sourceOption: "MASTER",
-    columns: SLAVE_COLUMNS,
-    semiSyncSource: "rpl_semi_sync_master",
-    semiSyncReplica: "rpl_semi_sync_slave",
-    waitCountVariable: "rpl_semi_sync_master_wait_for_slave_count",
-    superReadOnly: true,
-    logReplicaUpdates: "log_slave_updates",
-  },
-  mysql80: {
-    id: "mysql80",
-    label: "MySQL 8.0 before 8.0.26",
-    gtid: "mysql",
-    replicaWord: "SLAVE",
-    changeSource: "CHANGE MASTER TO",
-    sourceOption: "MASTER",
-    columns: SLAVE_COLUMNS,
-    semiSyncSource: "rpl_semi_sync_master",
-    semiSyncReplica: "rpl_semi_sync_slave",
-    waitCountVariable: "rpl_semi_sync_master_wait_for_slave_count",
-    superReadOnly: true,
-    logReplicaUpdates: "log_slave_updates",
-  },
+  mysql57: MYSQL57,
+  // Before 8.0.26 MySQL 8.0 speaks 5.7's replication dialect.
+  mysql80: { ...MYSQL57, id: "mysql80", label: "MySQL 8.0 before 8.0.26" },
   mysql84: {
     id: "mysql84",
     label: "MySQL 8.0.26+/8.4",

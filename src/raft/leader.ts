@@ -151,15 +151,11 @@ function promoteIfReady(c: Ctx): void {
   const lead = c.s.leadership!;
   if (lead.phase !== "ready" || c.now >= leaseUntil(c)) return;
   c.s.leadership = { ...lead, phase: "writable" };
-  const k = c.semiSyncWaitCount();
-  c.effect({
-    kind: "promote",
-    semiSyncWaitCount: k,
-    replicas: replicasOf(c),
-    validUntil: leaseUntil(c),
-    reason: `leader of term ${c.s.term}, caught up, lease held: writable, semi-sync waits for ` +
-      `${k} of ${c.voters().length - 1} replicas`,
-  });
+  promote(
+    c,
+    `leader of term ${c.s.term}, caught up, lease held: writable, semi-sync waits for ` +
+      `${c.semiSyncWaitCount()} of ${c.voters().length - 1} replicas`,
+  );
   c.effect({
     kind: "runLeaderStart",
     validUntil: leaseUntil(c),
@@ -170,13 +166,16 @@ function promoteIfReady(c: Ctx): void {
 /** Membership changed while writable: the semi-sync wait count follows the voter count. */
 export function repromote(c: Ctx, why: string): void {
   if (c.s.leadership?.phase !== "writable") return;
-  const k = c.semiSyncWaitCount();
+  promote(c, `${why}: semi-sync waits for ${c.semiSyncWaitCount()}`);
+}
+
+function promote(c: Ctx, reason: string): void {
   c.effect({
     kind: "promote",
-    semiSyncWaitCount: k,
+    semiSyncWaitCount: c.semiSyncWaitCount(),
     replicas: replicasOf(c),
     validUntil: leaseUntil(c),
-    reason: `${why}: semi-sync waits for ${k}`,
+    reason,
   });
 }
 

@@ -153,7 +153,7 @@ function listenedOnByUs(port: number): boolean {
   return owners.length === 0 || owners.some(ours);
 }
 
-function exists(path: string): boolean {
+export function exists(path: string): boolean {
   try {
     Deno.statSync(path);
     return true;

@@ -6,7 +6,7 @@
  * Usage: deno run -A --no-config --no-lock watchdog.ts <pid> <root>
  */
 
-import { killEverythingMentioning } from "./registry.ts";
+import { exists, killEverythingMentioning } from "./registry.ts";
 
 const POLL_MS = 250;
 const MAX_LIFETIME_MS = 24 * 3600 * 1000; // a bound like every wait; no test run lasts a day
@@ -18,15 +18,6 @@ function startTime(pid: number): string | undefined {
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return undefined;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
