@@ -165,6 +165,12 @@ export interface E2ECluster extends AsyncDisposable {
   waitForLeader(timeoutMs?: number, exclude?: Agent): Promise<Agent>;
   logTail(agent: Agent, lines?: number): string;
   /**
+   * Throws unless `agent` leads right now, read from the agent itself and its MySQL (writable).
+   * Call it just before breaking the leader: a scenario that broke a follower instead would pass
+   * without any failover.
+   */
+  assertLeads(agent: Agent): Promise<void>;
+  /**
    * One more instance and agent (started, answering), not in `agents` and not joined: a node
    * that is not (yet) a member, e.g. one configured with another cluster secret. Its `rpc` signs
    * with its own secret. Cleaned up with the cluster.
@@ -250,6 +256,16 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
       });
     },
     logTail,
+    async assertLeads(agent) {
+      const st = await cluster.call(agent, "RaftRPC.Status").catch((e) => ({ error: oneLine(e) }));
+      const ro = await readOnlyOf(agent.instance).catch((e) => oneLine(e));
+      if (!("state" in st) || st.state !== "LEADER" || ro !== false) {
+        throw new Error(
+          `agent${agent.index} (${agent.endpoint}) was to be broken as the leader, but it is ` +
+            `${"state" in st ? st.state : st.error}, read_only ${ro}`,
+        );
+      }
+    },
     async addAgent(options = {}) {
       const instance = await createInstance({ mysqld: { read_only: 1 } });
       instances.push(instance);
