@@ -60,6 +60,10 @@ export function isClientThread(row: Row, keep: ReadonlySet<number>): boolean {
  * Makes the server read-only and ends client connections, within `budgetMs`. `keepThreadIds`
  * are other agent connections to spare. Throws MysqlError when read-only could not be set in
  * time (the server is then NOT fenced and the caller must escalate).
+ *
+ * `read_only` goes first, on the session the agent already holds: a server out of connections
+ * refuses a new one, and the fence must not depend on it. The second session only lets clients
+ * that block `read_only` be killed meanwhile; without it they are ended once it is set.
  */
 export async function fence(
   db: MysqlHandle,
@@ -67,33 +71,42 @@ export async function fence(
 ): Promise<FenceResult> {
   const started = performance.now();
   const left = () => Math.max(1, options.budgetMs - (performance.now() - started));
-  await using killer = await MysqlSession.open({
-    ...db.options,
-    connectTimeoutMs: Math.min(db.options.connectTimeoutMs ?? 2000, options.budgetMs),
-  });
-  const keep = new Set([db.session.threadId, killer.threadId, ...(options.keepThreadIds ?? [])]);
-  const killed: KilledThread[] = [];
-
   const setting = db.session.exec(readOnly(db.flavor, true), { timeoutMs: left() })
     .then(() => null, (error: unknown) => error);
+  const opened = await MysqlSession.open({
+    ...db.options,
+    connectTimeoutMs: Math.min(db.options.connectTimeoutMs ?? 2000, options.budgetMs),
+  }).then((session) => ({ session, refused: "" }), (error) => ({
+    session: null,
+    refused: oneLine(error),
+  }));
+  await using killer = opened.session;
+  const keep = new Set([db.session.threadId, ...(options.keepThreadIds ?? [])]);
+  if (killer !== null) keep.add(killer.threadId);
+  const killed: KilledThread[] = [];
+
   // Long enough for healthy replicas to acknowledge what is committing (a switchover).
   const grace = Math.min(250, options.budgetMs / 4);
-  if ((await raceTimeout(setting, grace)) === "timeout") {
+  if (killer !== null && (await raceTimeout(setting, grace)) === "timeout") {
     await refuseIfAcksPending(killer, db, left);
     killed.push(...await killClients(killer, keep, left));
   }
   const failure = await setting;
   if (failure !== null) {
+    const noSpare = killer === null
+      ? `; no second connection to end the clients holding it (${opened.refused})`
+      : "";
     throw new MysqlError(
       `fence of ${db.session.where} failed: read-only not set within ${options.budgetMs} ms ` +
-        `(${oneLine(failure)})`,
+        `(${oneLine(failure)})${noSpare}`,
       { cause: failure },
     );
   }
   // Clients that connected meanwhile, or never blocked read_only, are ended too; none may be
   // waiting for an acknowledgement (an account exempt from read_only could have started one).
-  await refuseIfAcksPending(killer, db, left);
-  killed.push(...await killClients(killer, keep, left));
+  const admin = killer ?? db.session;
+  await refuseIfAcksPending(admin, db, left);
+  killed.push(...await killClients(admin, keep, left));
   return {
     killed,
     elapsedMs: Math.round(performance.now() - started),

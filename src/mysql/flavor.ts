@@ -115,6 +115,26 @@ export const FLAVORS: Readonly<Record<FlavorId, Flavor>> = {
   },
 };
 
+/** Which server an installation holds, known from its files before any server answered. */
+export type InstallFamily = "mariadb" | "mysql";
+
+/**
+ * Options for every mysqld start by the agent: read-only until the agent promotes it, and no
+ * replication until the agent points it at the leader. mysqld_safe reuses them when it restarts
+ * a crashed mysqld (an OOM kill while the agent is down), and on the command line they override
+ * the my.cnf. MySQL: `super_read_only` too; `--skip-slave-start` is 5.7's name and
+ * `--skip-replica-start` 8.0.26's, so both go `--loose-` (a server ignores the one it lacks).
+ */
+export function readOnlyStartOptions(family: InstallFamily): string[] {
+  if (family === "mariadb") return ["--read-only", "--skip-slave-start"];
+  return [
+    "--read-only",
+    "--super-read-only",
+    "--loose-skip-slave-start",
+    "--loose-skip-replica-start",
+  ];
+}
+
 /** The family a `mysql.version` config value or a server names. */
 type Family = "mariadb" | "mysql57" | "mysql80";
 

@@ -1,7 +1,8 @@
 /**
  * Starting, stopping and killing the local mysqld through mysqld_safe, without a shell:
- * - start: `setsid --fork <basedir>/bin/mysqld_safe --defaults-file=<file>` as an argv, detached,
- *   so the agent can restart without taking mysqld down;
+ * - start: `setsid --fork <basedir>/bin/mysqld_safe --defaults-file=<file> --read-only ...` as an
+ *   argv, detached, so the agent can restart without taking mysqld down; always read-only and not
+ *   replicating (see readOnlyStartOptions), also when mysqld_safe restarts it on its own;
  * - running: by the pid file and /proc identity of mysqld_safe and mysqld (see procfs.ts);
  * - shutdown: `mysqladmin --defaults-file=<0600 temp file> shutdown`: the password is in the
  *   temp file (removed afterwards), never in argv;
@@ -9,6 +10,7 @@
  */
 import { oneLine, XenonError } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
+import { type InstallFamily, readOnlyStartOptions } from "../mysql/flavor.ts";
 import { mycnfValue } from "../mysql/mycnf.ts";
 import { findProcesses, type MysqldProcesses, readPidFile } from "./procfs.ts";
 
@@ -106,7 +108,11 @@ export class Mysqld {
     const safe = `${this.options.basedir.replace(/\/+$/, "")}/bin/mysqld_safe`;
     await assertReadable(this.options.defaultsFile, "mysql.defaults-file");
     await assertReadable(safe, "mysqld_safe under mysql.basedir:");
-    const args = [safe, `--defaults-file=${this.options.defaultsFile}`];
+    const args = [
+      safe,
+      `--defaults-file=${this.options.defaultsFile}`,
+      ...readOnlyStartOptions(installFamily(this.options.basedir)),
+    ];
     if (options.initRplRole) args.push(`--init-rpl-role=${options.initRplRole}`);
     // mysqld_safe refuses to start while the pid file names any process, even a zombie.
     const stale = readPidFile(this.pidFile() ?? "");
@@ -187,6 +193,16 @@ export class Mysqld {
           `${all.filter((p) => !gone(p)).join(", ")}`,
       );
     }
+  }
+}
+
+/** MariaDB ships `mariadbd-safe` (mysqld_safe is a link to it); MySQL does not. */
+export function installFamily(basedir: string): InstallFamily {
+  try {
+    Deno.statSync(`${basedir.replace(/\/+$/, "")}/bin/mariadbd-safe`);
+    return "mariadb";
+  } catch {
+    return "mysql";
   }
 }
 

@@ -14,6 +14,7 @@ import {
   ROOT_PASSWORD,
 } from "../harness/mod.ts";
 import { freePort } from "../harness/registry.ts";
+import type { MysqldOptions } from "../../src/sandbox/mycnf.ts";
 import { sleep, waitFor } from "../harness/wait.ts";
 
 export const CLUSTER_SECRET = "e2e-cluster-secret-0123456789";
@@ -46,7 +47,7 @@ export function configFor(
   instance: MariaDBInstance,
   endpoint: string,
   agentDir: string,
-  overrides: { secret?: string } = {},
+  overrides: { secret?: string; supervised?: boolean } = {},
 ): string {
   return JSON.stringify(
     {
@@ -74,7 +75,7 @@ export function configFor(
         "defaults-file": instance.cnfPath,
         "ping-timeout": TIMERS.ping,
         "admit-defeat-ping-count": TIMERS.pingCount,
-        "monitor-disabled": true,
+        "monitor-disabled": !overrides.supervised,
         "master-sysvars": "max_connect_errors=9999",
         "slave-sysvars": "max_connect_errors=8888",
       },
@@ -164,6 +165,12 @@ export interface E2ECluster extends AsyncDisposable {
   waitForLeader(timeoutMs?: number, exclude?: Agent): Promise<Agent>;
   logTail(agent: Agent, lines?: number): string;
   /**
+   * Throws unless `agent` leads right now, read from the agent itself and its MySQL (writable).
+   * Call it just before breaking the leader: a scenario that broke a follower instead would pass
+   * without any failover.
+   */
+  assertLeads(agent: Agent): Promise<void>;
+  /**
    * One more instance and agent (started, answering), not in `agents` and not joined: a node
    * that is not (yet) a member, e.g. one configured with another cluster secret. Its `rpc` signs
    * with its own secret. Cleaned up with the cluster.
@@ -171,12 +178,26 @@ export interface E2ECluster extends AsyncDisposable {
   addAgent(options?: { secret?: string }): Promise<{ agent: Agent; rpc: RpcClient }>;
 }
 
+/** How `startE2ECluster` sets the nodes up. */
+export interface E2EOptions {
+  /**
+   * Each agent starts and supervises its mysqld (`mysql.monitor-disabled` false): the harness
+   * stops the instances it prepared and the agents start them through mysqld_safe.
+   * @default false: the harness runs mysqld, the agents leave it alone
+   */
+  supervised?: boolean;
+  /** The instances' [mysqld] options. @default { read_only: 1 } */
+  mysqld?: MysqldOptions;
+}
+
 /** `n` instances, one agent each (started), not yet joined: call AddNodes on each. */
-export async function startE2ECluster(n = 3): Promise<E2ECluster> {
+export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<E2ECluster> {
+  const mysqld = options.mysqld ?? { read_only: 1 };
   const instances = await Promise.all(
-    Array.from({ length: n }, () => createInstance({ mysqld: { read_only: 1 } })),
+    Array.from({ length: n }, () => createInstance({ mysqld })),
   );
   for (const i of instances) await createAppUser(i);
+  if (options.supervised) { for (const i of instances) await i.stop(); }
   const agents: Agent[] = [];
   const root = await Deno.makeTempDir({ prefix: "xenon-e2e-" });
   const clientFor = async (secret: string) =>
@@ -191,7 +212,7 @@ export async function startE2ECluster(n = 3): Promise<E2ECluster> {
     const dir = `${root}/agent${index}`;
     await Deno.mkdir(dir);
     const configPath = `${dir}/xenon.json`;
-    const config = configFor(instance, endpoint, dir, { secret });
+    const config = configFor(instance, endpoint, dir, { secret, supervised: options.supervised });
     await Deno.writeTextFile(configPath, config, { mode: 0o600 });
     return new AgentProcess(index, endpoint, instance, configPath, `${dir}/xenon.log`);
   };
@@ -235,6 +256,16 @@ export async function startE2ECluster(n = 3): Promise<E2ECluster> {
       });
     },
     logTail,
+    async assertLeads(agent) {
+      const st = await cluster.call(agent, "RaftRPC.Status").catch((e) => ({ error: oneLine(e) }));
+      const ro = await readOnlyOf(agent.instance).catch((e) => oneLine(e));
+      if (!("state" in st) || st.state !== "LEADER" || ro !== false) {
+        throw new Error(
+          `agent${agent.index} (${agent.endpoint}) was to be broken as the leader, but it is ` +
+            `${"state" in st ? st.state : st.error}, read_only ${ro}`,
+        );
+      }
+    },
     async addAgent(options = {}) {
       const instance = await createInstance({ mysqld: { read_only: 1 } });
       instances.push(instance);

@@ -1,7 +1,7 @@
 /**
  * A continuous writer that records every acknowledged insert, and a prober that samples every
- * node's read_only and tries a probe write, so a scenario can prove: no acknowledged write lost,
- * never two nodes accepting writes at once.
+ * node's read_only and tries a probe write with a unique id, so a scenario can prove: no
+ * acknowledged write (insert or probe) lost, never two nodes accepting writes at once.
  */
 import type mysql from "mysql2/promise";
 import type { MariaDBInstance } from "../harness/mod.ts";
@@ -13,7 +13,7 @@ export async function createWorkloadTables(leader: MariaDBInstance): Promise<voi
   await leader.query("CREATE DATABASE IF NOT EXISTS app");
   await leader.query("CREATE TABLE IF NOT EXISTS app.acked (id INT PRIMARY KEY, node INT)");
   await leader.query(
-    "CREATE TABLE IF NOT EXISTS app.probe (id INT AUTO_INCREMENT PRIMARY KEY, node INT)",
+    "CREATE TABLE IF NOT EXISTS app.probe (id INT PRIMARY KEY, node INT)",
   );
 }
 
@@ -79,6 +79,8 @@ export class Writer {
 }
 
 export interface ProbeWrite {
+  /** Unique across nodes and rounds: a lost probe write is found by its id. */
+  id: number;
   node: number;
   sentAt: number;
   ackedAt: number;
@@ -96,6 +98,7 @@ export interface ProbeRound {
 /** Every `intervalMs`, probes all nodes in parallel. */
 export class Prober {
   readonly rounds: ProbeRound[] = [];
+  #nextId = 1;
   #stop = false;
   #done: Promise<void> | null = null;
 
@@ -113,7 +116,7 @@ export class Prober {
   async #loop(): Promise<void> {
     while (!this.#stop) {
       const at = performance.now();
-      const results = await Promise.all(this.nodes().map((n) => probe(n)));
+      const results = await Promise.all(this.nodes().map((n) => probe(n, this.#nextId++)));
       this.rounds.push({
         at,
         writes: results.flatMap((r) => r.write ? [r.write] : []),
@@ -124,23 +127,32 @@ export class Prober {
     }
   }
 
+  /** Every acknowledged probe write, in order. */
+  writes(): ProbeWrite[] {
+    return this.rounds.flatMap((r) => r.writes);
+  }
+
   /**
    * Probe writes the old leader accepted after the new leader had already accepted one: proof
    * of two primaries. (A probe round spans up to a second, so "two writes in one round" is not:
    * the old primary stops committing when the voters freeze, before the new one is promoted.)
+   * Throws when the prober never wrote on the new leader: then nothing was compared.
    */
   writesAfterHandover(oldNode: number, newNode: number): ProbeWrite[] {
-    const writes = this.rounds.flatMap((r) => r.writes);
-    const firstNew = Math.min(
-      ...writes.filter((w) => w.node === newNode).map((w) => w.ackedAt),
-    );
-    return writes.filter((w) => w.node === oldNode && w.sentAt > firstNew);
+    const firstNew = this.firstWriteAt(newNode);
+    return this.writes().filter((w) => w.node === oldNode && w.sentAt > firstNew);
   }
 
-  /** When `node` first acknowledged a probe write (Infinity if never). */
+  /** When `node` first acknowledged a probe write; throws if it never did. */
   firstWriteAt(node: number): number {
-    const acks = this.rounds.flatMap((r) => r.writes).filter((w) => w.node === node);
-    return Math.min(...acks.map((w) => w.ackedAt));
+    const first = this.writes().find((w) => w.node === node);
+    if (first === undefined) {
+      throw new Error(
+        `the prober never wrote on server ${node} in ${this.rounds.length} rounds: ` +
+          `no probe write to compare the other nodes' writes with`,
+      );
+    }
+    return first.ackedAt;
   }
 
   /** Rounds with more than one node at read_only OFF (an agent killed or stopped leaves one). */
@@ -149,7 +161,7 @@ export class Prober {
   }
 }
 
-async function probe(node: MariaDBInstance): Promise<{
+async function probe(node: MariaDBInstance, id: number): Promise<{
   node: number;
   wrote: boolean;
   readWrite: boolean;
@@ -168,12 +180,12 @@ async function probe(node: MariaDBInstance): Promise<{
     if (out.readWrite) {
       const sentAt = performance.now();
       await conn.query({
-        sql: "INSERT INTO app.probe (node) VALUES (?)",
-        values: [node.serverId],
+        sql: "INSERT INTO app.probe (id, node) VALUES (?, ?)",
+        values: [id, node.serverId],
         timeout: 500,
       });
       out.wrote = true;
-      out.write = { node: node.serverId, sentAt, ackedAt: performance.now() };
+      out.write = { id, node: node.serverId, sentAt, ackedAt: performance.now() };
     }
   } catch {
     // down, read-only or blocked: not accepting writes
@@ -185,7 +197,23 @@ async function probe(node: MariaDBInstance): Promise<{
 
 /** Ids acknowledged to the writer that `node` does not hold. */
 export async function missingAcks(node: MariaDBInstance, acks: Ack[]): Promise<number[]> {
-  const rows = await node.query<{ id: number }>("SELECT id FROM app.acked");
+  return await missingIds(node, "app.acked", acks);
+}
+
+/** Ids of acknowledged probe writes that `node` does not hold. */
+export async function missingProbes(
+  node: MariaDBInstance,
+  writes: ProbeWrite[],
+): Promise<number[]> {
+  return await missingIds(node, "app.probe", writes);
+}
+
+async function missingIds(
+  node: MariaDBInstance,
+  table: "app.acked" | "app.probe",
+  acked: { id: number }[],
+): Promise<number[]> {
+  const rows = await node.query<{ id: number }>(`SELECT id FROM ${table}`);
   const have = new Set(rows.map((r) => Number(r.id)));
-  return acks.map((a) => a.id).filter((id) => !have.has(id));
+  return acked.map((a) => a.id).filter((id) => !have.has(id));
 }

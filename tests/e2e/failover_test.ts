@@ -13,7 +13,7 @@ import {
   startE2ECluster,
   waitFor,
 } from "./_cluster.ts";
-import { createWorkloadTables, missingAcks, Prober, Writer } from "./_workload.ts";
+import { createWorkloadTables, missingAcks, missingProbes, Prober, Writer } from "./_workload.ts";
 
 interface Scenario {
   name: string;
@@ -42,6 +42,7 @@ async function runScenario(s: Scenario): Promise<void> {
     prober.start();
     try {
       await sleep(1000);
+      await cluster.assertLeads(leader);
       const broken = performance.now();
       await s.breakLeader(cluster, leader);
       const termBefore = (await cluster.call(leader, "RaftRPC.Status").catch(() => null))?.viewId;
@@ -64,14 +65,15 @@ async function runScenario(s: Scenario): Promise<void> {
       await sleep(1000);
       await writer.stop();
       await prober.stop();
-      const missing = await waitFor("every ack on the new leader", async () => {
-        const m = await missingAcks(next.instance, writer.acks);
-        return m.length === 0 ? m : undefined;
-      }, {
-        timeoutMs: 5000,
-        explain: async () => `missing ${await missingAcks(next.instance, writer.acks)}`,
+      const lost = async () => ({
+        acks: await missingAcks(next.instance, writer.acks),
+        probes: await missingProbes(next.instance, prober.writes()),
       });
-      assert.deepEqual(missing, []);
+      const missing = await waitFor("every ack and probe write on the new leader", async () => {
+        const m = await lost();
+        return m.acks.length + m.probes.length === 0 ? m : undefined;
+      }, { timeoutMs: 5000, explain: async () => `missing ${JSON.stringify(await lost())}` });
+      assert.deepEqual(missing, { acks: [], probes: [] });
       if (next !== leader) {
         const late = prober.writesAfterHandover(leader.instance.serverId, next.instance.serverId);
         assert.deepEqual(
@@ -92,9 +94,8 @@ async function runScenario(s: Scenario): Promise<void> {
       }, { timeoutMs: 15_000, intervalMs: 100, explain: () => cluster.logTail(leader, 8) });
       const gap = writer.longestGapMs(broken - 1000);
       console.log(
-        `${s.name}: ${writer.acks.length} acked, 0 lost, longest write gap ${
-          Math.round(gap)
-        } ms, ` +
+        `${s.name}: ${writer.acks.length} acked and ${prober.writes().length} probe writes, ` +
+          `0 lost, longest write gap ${Math.round(gap)} ms, ` +
           `old leader ${old.state}${old.state === "INVALID" ? ` (${old.reason})` : ""}, ` +
           `${prober.readWriteOverlapRounds()} probe rounds with 2 nodes read_only=OFF`,
       );

@@ -67,6 +67,7 @@ Deno.test("history: a killed leader MySQL is recorded once, 0 lost, phases add u
     let killedAt: number;
     try {
       await sleep(1000);
+      await cluster.assertLeads(leader);
       killedAt = performance.now();
       await leader.instance.killAll();
       next = await cluster.waitForLeader(30_000, leader);

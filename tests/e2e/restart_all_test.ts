@@ -47,6 +47,8 @@ Deno.test("restart all: every agent and mysqld killed at once, the most up-to-da
       // the crash it is behind, and must not lead.
       await lagging.instance.query("STOP SLAVE");
       await acked(writer.acks.length + 30);
+      // The writer's node must still lead: the lagging follower is compared with it below.
+      await cluster.assertLeads(first);
       // Everything at once, the writer still writing: no clean shutdown anywhere.
       const mysqldPids = cluster.agents.map((a) => a.instance.mysqldPid());
       const killStarted = performance.now();

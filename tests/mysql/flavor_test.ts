@@ -5,6 +5,7 @@ import {
   familyFromConfig,
   FLAVORS,
   parseServerVersion,
+  readOnlyStartOptions,
   withSemiSyncNames,
 } from "../../src/mysql/flavor.ts";
 
@@ -55,4 +56,14 @@ Deno.test("withSemiSyncNames() keeps legacy plugin names on 8.0.26+ when that pl
   assert.equal(legacy.replicaWord, "REPLICA");
   assert.equal(withSemiSyncNames(FLAVORS.mysql84, false), FLAVORS.mysql84);
   assert.equal(withSemiSyncNames(FLAVORS.mariadb, true), FLAVORS.mariadb);
+});
+
+Deno.test("every mysqld start is read-only and not replicating, in each family's options", () => {
+  assert.deepEqual(readOnlyStartOptions("mariadb"), ["--read-only", "--skip-slave-start"]);
+  assert.deepEqual(readOnlyStartOptions("mysql"), [
+    "--read-only",
+    "--super-read-only",
+    "--loose-skip-slave-start",
+    "--loose-skip-replica-start",
+  ]);
 });

@@ -4,8 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { createInstance, ROOT_PASSWORD } from "../harness/mod.ts";
-import { listPids, Mysqld, MysqldMonitor, readCmdline } from "../../src/mysqld/mod.ts";
-import { ping } from "../../src/mysql/mod.ts";
+import {
+  installFamily,
+  listPids,
+  Mysqld,
+  MysqldMonitor,
+  readCmdline,
+} from "../../src/mysqld/mod.ts";
+import { mycnfValue, ping, readOnlyStartOptions } from "../../src/mysql/mod.ts";
+import { freePort } from "../harness/registry.ts";
 
 /** Scans the cmdline of every process for `secret` every 10 ms until stopped; returns what it saw. */
 function watchArgv(secret: string): { stop(): Promise<string[]> } {
@@ -57,6 +64,16 @@ Deno.test("mysqld supervision on a real instance", async (t) => {
   const decoyChild = new Deno.Command("/bin/sh", {
     args: ["-c", "sleep 60; :", "mariadb-backup", `--defaults-file=${node.cnfPath}`],
   }).spawn();
+  /** SIGKILLs mysqld alone (as the OOM killer would) and waits for mysqld_safe's restart. */
+  const killServerOnly = async () => {
+    const before = mysqld.processes().server[0];
+    Deno.kill(before, "SIGKILL");
+    await waitFor("a new mysqld", () => {
+      const now = mysqld.processes().server;
+      return now.length === 1 && now[0] !== before;
+    });
+    await waitFor("mysqld accepting connections", ready);
+  };
   const events: string[] = [];
   const monitor = new MysqldMonitor(mysqld, {
     intervalMs: 100,
@@ -69,8 +86,11 @@ Deno.test("mysqld supervision on a real instance", async (t) => {
     });
 
     await t.step("start runs mysqld_safe detached and detects both processes", async () => {
+      assert.equal(installFamily("/usr"), "mariadb");
       assert.equal(await mysqld.start(), true);
       const p = mysqld.processes();
+      const argv = readCmdline(p.server[0]) ?? [];
+      for (const o of readOnlyStartOptions("mariadb")) assert.ok(argv.includes(o), argv.join(" "));
       assert.equal(p.safe.length, 1);
       assert.equal(p.server.length, 1);
       assert.ok(!p.safe.includes(decoyChild.pid) && !p.server.includes(decoyChild.pid));
@@ -79,17 +99,34 @@ Deno.test("mysqld supervision on a real instance", async (t) => {
     });
 
     await t.step(
+      "mysqld_safe brings a killed mysqld back read-only and not replicating, whatever my.cnf says",
+      async () => {
+        const cnf = await Deno.readTextFile(node.cnfPath);
+        assert.equal(mycnfValue(cnf, "read_only"), undefined, "the my.cnf lacks read_only");
+        assert.equal(mycnfValue(cnf, "skip_slave_start"), undefined);
+        // A promoted leader that also had a replication source configured once.
+        await node.query("SET GLOBAL read_only = 0");
+        await node.query(
+          "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'nobody'," +
+            " MASTER_CONNECT_RETRY = 1, MASTER_USE_GTID = slave_pos",
+          [freePort()],
+        );
+        await node.query("START SLAVE");
+        await killServerOnly();
+        const [row] = await node.query("SELECT @@GLOBAL.read_only AS ro");
+        assert.equal(Number(row.ro), 1, "restarted read-only");
+        const [replica] = await node.query("SHOW SLAVE STATUS");
+        assert.equal(replica.Slave_IO_Running, "No", "replication not started by itself");
+        await node.query("RESET SLAVE ALL");
+      },
+    );
+
+    await t.step(
       "kill -9 of mysqld alone: mysqld_safe brings it back, monitor RUNNING",
       async () => {
         monitor.start();
         await waitFor("monitor RUNNING", () => monitor.status === "RUNNING");
-        const before = mysqld.processes().server[0];
-        Deno.kill(before, "SIGKILL");
-        await waitFor("a new mysqld", () => {
-          const now = mysqld.processes().server;
-          return now.length === 1 && now[0] !== before;
-        });
-        await waitFor("mysqld accepting connections", ready);
+        await killServerOnly();
         assert.equal(monitor.starts, 0);
       },
     );
