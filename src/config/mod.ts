@@ -19,5 +19,6 @@ export {
   formatFinding,
   type Query,
 } from "./check.ts";
+export { agentOwnedRefusal, isAgentOwnedSysvar } from "./sysvar_rules.ts";
 export { LOG_LEVELS, SCHEMA } from "./schema.ts";
 export { type ConfiguredTimers, timersOf } from "./timers_of.ts";
