@@ -7,7 +7,7 @@ import {
   parseConfig,
 } from "../../src/config/mod.ts";
 import { refuseUnsafeConfig } from "../../src/node/daemon.ts";
-import { FIELD_NOTES, K8S_OPERATOR, ORIGINAL_SIMPLE } from "./fixtures.ts";
+import { FIELD_NOTES, K8S_OPERATOR, ORIGINAL_SAMPLE, ORIGINAL_SIMPLE } from "./fixtures.ts";
 
 const lines = (findings: Finding[]) => findings.map(formatFinding);
 const keys = (findings: Finding[]) => findings.map((f) => `${f.severity} ${f.key}`);
@@ -51,6 +51,7 @@ Deno.test("check lists every type error, not just the first", () => {
     "error mysql.port",
     "error mysql.ping-timeout",
     "error rpc.request-timeout",
+    "error server.cluster-secret",
   ]);
 });
 
@@ -232,19 +233,64 @@ Deno.test("invalid JSON is a single finding keyed by the path", () => {
 
 Deno.test("the original's simple config: what a DBA is told", () => {
   assert.deepEqual(keys(checkConfig(ORIGINAL_SIMPLE)), [
+    "error server.cluster-secret",
     "warning rpc.request-timeout",
     "warning raft.leader-start-command",
-    "warning server.cluster-secret",
   ]);
 });
 
-Deno.test("no cluster secret: config check advises a dedicated one", () => {
+Deno.test("no cluster secret: an error config check fails on, which the daemon starts with", () => {
   const { server: _, ...noSecret } = CLEAN;
-  assert.deepEqual(lines(checkConfig(JSON.stringify(noSecret))), [
-    "server.cluster-secret: not set: peer RPC is authenticated with a key derived from " +
-    "replication.passwd, which every replication client knows; give every node the same " +
-    "dedicated secret in server.cluster-secret-file (e.g. openssl rand -hex 32, mode 600)",
+  const findings = checkConfig(
+    JSON.stringify({ ...noSecret, replication: { passwd: "Field-Repl-Pw1" } }),
+  );
+  assert.deepEqual(lines(findings), [
+    "server.cluster-secret: not set: peer RPC is signed with a key derived from " +
+    "replication.passwd, which every replication client knows; xenon starts, with a warning, " +
+    "but give every node the same secret in server.cluster-secret-file (e.g. openssl rand -hex " +
+    "32, mode 600)",
   ]);
+  assert.equal(findings[0].severity, "error");
+  assert.equal(findings[0].startsAnyway, true);
+});
+
+Deno.test("no cluster secret and the built-in replication password: refused, also by the daemon", () => {
+  const { server: _, ...noSecret } = CLEAN;
+  const refusal = "server.cluster-secret: not set, and replication.passwd is the built-in " +
+    "default, so anyone can sign peer RPC (add members, move the leader); set " +
+    "server.cluster-secret or server.cluster-secret-file, the same on every node (e.g. openssl " +
+    "rand -hex 32, mode 600)";
+  for (const replication of [{}, { passwd: "repl" }]) {
+    const findings = checkConfig(JSON.stringify({ ...noSecret, replication }));
+    assert.deepEqual(lines(findings), [refusal]);
+    assert.equal(findings[0].startsAnyway, undefined);
+  }
+  assert.deepEqual(
+    lines(checkConfig(JSON.stringify({ ...noSecret, replication: { passwd: "" } }))),
+    [
+      "server.cluster-secret: not set, and replication.passwd is empty: peer RPC has no key; set " +
+      "server.cluster-secret or server.cluster-secret-file, the same on every node (e.g. openssl " +
+      "rand -hex 32, mode 600)",
+    ],
+  );
+});
+
+Deno.test("configs as they exist in the wild start without a secret unless the password is the default", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "xenon-seed-configs-" });
+  try {
+    const path = `${dir}/xenon.json`;
+    for (const text of [K8S_OPERATOR, ORIGINAL_SAMPLE]) {
+      await Deno.writeTextFile(path, text);
+      await refuseUnsafeConfig(path);
+    }
+    await Deno.writeTextFile(path, ORIGINAL_SIMPLE);
+    await assert.rejects(() => refuseUnsafeConfig(path), {
+      name: "ConfigError",
+      message: /^server\.cluster-secret: not set, and replication\.passwd is the built-in default/,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("live check: every sysvar must exist; default durability settings are resolved", async () => {
