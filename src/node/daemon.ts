@@ -272,6 +272,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     const server = new RpcServer({
       listen: self,
       key,
+      replayMarkFile: `${metaDir}/rpc-replay-mark`,
       allowedPeer: (from) => node.state.peers.includes(from) || node.state.idlePeers.includes(from),
     });
     const startedAt = performance.now();

@@ -16,6 +16,7 @@ import { HTTP_STATUS, RpcCode } from "./codes.ts";
 import { formatEndpoint, parseEndpoint } from "./endpoint.ts";
 import type { ClusterKey } from "./key.ts";
 import { NonceCache } from "./nonce_cache.ts";
+import { ReplayMark } from "./replay_mark.ts";
 import { HEADER, type RequestStamp, signReply } from "./signature.ts";
 import { type Validator } from "./validate.ts";
 
@@ -56,6 +57,11 @@ export interface RpcServerOptions {
   maxClockSkewMs?: number;
   /** Nonces remembered against replay. @default 100_000 */
   nonceCacheSize?: number;
+  /**
+   * The file that keeps replay protection across restarts (see ReplayMark); without it, only
+   * requests stamped before this server started are refused as possible replays.
+   */
+  replayMarkFile?: string;
   /** Serve HTTPS with these PEM files (`server.tls-cert`, `server.tls-key`). */
   tls?: { certFile: string; keyFile: string };
   /** A refused sender is logged again at most this often per reason. @default 600_000 */
@@ -109,7 +115,8 @@ export class RpcServer {
   readonly #options: RpcServerOptions;
   readonly #methods = new Map<string, Method>();
   readonly #now: () => number;
-  readonly #nonces: NonceCache;
+  #nonces?: NonceCache;
+  #mark?: ReplayMark;
   readonly #refusals: RefusalLog;
   readonly #closing = new AbortController();
   #server?: Deno.HttpServer<Deno.NetAddr>;
@@ -120,7 +127,6 @@ export class RpcServer {
     parseEndpoint(options.listen);
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#nonces = new NonceCache(this.#skewMs, options.nonceCacheSize ?? 100_000);
     this.#refusals = new RefusalLog(options.refusalLogIntervalMs ?? 600_000, this.#now);
   }
 
@@ -161,6 +167,11 @@ export class RpcServer {
   async start(): Promise<string> {
     const { host, port } = parseEndpoint(this.#options.listen);
     const tls = this.#options.tls ? await readTlsFiles(this.#options.tls) : {};
+    const startedAt = this.#now();
+    const file = this.#options.replayMarkFile;
+    this.#mark = file ? await ReplayMark.open(file, startedAt) : undefined;
+    const floor = this.#mark?.floor ?? startedAt;
+    this.#nonces = new NonceCache(this.#skewMs, this.#options.nonceCacheSize ?? 100_000, floor);
     try {
       this.#server = Deno.serve(
         { hostname: host, port, ...tls, onListen: () => {}, onError: (e) => this.#crashed(e) },
@@ -317,8 +328,13 @@ export class RpcServer {
     if (caller === "cli" && method.callers === "peers") {
       return refusal(RpcCode.Forbidden, `${name} may be called by cluster peers only, not the CLI`);
     }
-    const replay = this.#nonces.admit(nonce, time, now);
+    const replay = this.#nonces!.admit(nonce, time, now);
     if (replay) return { ...refusal(RpcCode.Unauthenticated, replay), kind: "replay" };
+    try {
+      await this.#mark?.cover(time);
+    } catch (error) {
+      return refusal(RpcCode.ServerDown, `replay protection unavailable: ${oneLine(error)}`);
+    }
     let input: unknown;
     try {
       input = method.validate(JSON.parse(decoder.decode(body)));
