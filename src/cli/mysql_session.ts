@@ -2,6 +2,7 @@
 import mysql from "mysql2/promise";
 import { XenonError } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
+import { KEEP_BACKSLASH_ESCAPES } from "../mysql/session.ts";
 
 export type Query = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -36,6 +37,8 @@ export async function withMysql<T>(
     );
   }
   try {
+    // The driver fills in `params` with backslash escapes.
+    await connection.query({ sql: KEEP_BACKSLASH_ESCAPES, timeout: timeoutMs });
     return await work(async (sql, params) => {
       const [rows] = await connection.query({ sql, timeout: timeoutMs }, params);
       return rows as Record<string, unknown>[];

@@ -5,6 +5,7 @@
  */
 import { oneLine } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
+import { checkClusterSecret } from "./cluster_secret.ts";
 import { decodeConfig } from "./decode.ts";
 import type { XenonConfig } from "./derive.ts";
 import { error, type Finding, formatFinding, warning } from "./finding.ts";
@@ -36,6 +37,7 @@ export function checkConfig(text: string, options: CheckOptions = {}): Finding[]
   findings.push(...checkSysvarProfiles(...profiles(config)));
   findings.push(...checkLeaderCommands(config, invalid));
   findings.push(...checkMisc(config));
+  findings.push(...checkClusterSecret(config.server, config.replication.passwd));
   findings.push(...checkSamplePasswords(config));
   if (options.fileMode !== undefined) {
     findings.push(...checkFileMode(config, present, source, options.fileMode));
@@ -126,16 +128,6 @@ function checkMisc(config: XenonConfig): Finding[] {
       warning(
         "server.enable-apis",
         "true while mysql.passwd is empty: the HTTP API's basic auth uses the MySQL admin account, so anyone can call it",
-      ),
-    );
-  }
-  if (config.server.clusterSecret === "" && config.server.clusterSecretFile === "") {
-    findings.push(
-      warning(
-        "server.cluster-secret",
-        "not set: peer RPC is authenticated with a key derived from replication.passwd, which " +
-          "every replication client knows; give every node the same dedicated secret in " +
-          "server.cluster-secret-file (e.g. openssl rand -hex 32, mode 600)",
       ),
     );
   }

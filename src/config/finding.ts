@@ -6,6 +6,11 @@ export interface Finding {
   key: string;
   severity: "error" | "warning";
   message: string;
+  /**
+   * An error `config check` fails on that the daemon still starts with (logging a warning),
+   * because clusters in the field run that way.
+   */
+  startsAnyway?: true;
 }
 
 /**

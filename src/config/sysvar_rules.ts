@@ -18,8 +18,6 @@ const oneOf = (...values: string[]): VarType => ({ kind: "enum", values });
 const U32 = 4294967295;
 
 export const WELL_KNOWN: Record<string, VarType> = {
-  read_only: BOOL,
-  super_read_only: BOOL,
   offline_mode: BOOL,
   event_scheduler: oneOf("ON", "OFF", "0", "1"),
   sync_binlog: int(0, U32),
@@ -30,30 +28,15 @@ export const WELL_KNOWN: Record<string, VarType> = {
   tokudb_fsync_log_period: int(0, U32),
   binlog_format: oneOf("ROW", "STATEMENT", "MIXED"),
   binlog_group_commit_sync_delay: int(0, 1000000),
-  gtid_strict_mode: BOOL,
   slave_net_timeout: int(1, 31536000),
   slave_parallel_workers: int(0, 1024),
   replica_parallel_workers: int(0, 1024),
   slave_parallel_threads: int(0, 16383),
   slave_preserve_commit_order: BOOL,
   max_connections: int(1, 100000),
-  rpl_semi_sync_master_enabled: BOOL,
-  rpl_semi_sync_slave_enabled: BOOL,
-  rpl_semi_sync_source_enabled: BOOL,
-  rpl_semi_sync_replica_enabled: BOOL,
-  rpl_semi_sync_master_timeout: int(0, U32),
-  rpl_semi_sync_source_timeout: int(0, U32),
-  rpl_semi_sync_master_wait_no_slave: BOOL,
-  rpl_semi_sync_source_wait_no_replica: BOOL,
-  rpl_semi_sync_master_wait_point: oneOf("AFTER_SYNC", "AFTER_COMMIT"),
-  rpl_semi_sync_source_wait_point: oneOf("AFTER_SYNC", "AFTER_COMMIT"),
-  rpl_semi_sync_master_wait_for_slave_count: int(1, 65535),
-  rpl_semi_sync_source_wait_for_replica_count: int(1, 65535),
 };
 
 const BOOL_WORDS = ["ON", "OFF", "TRUE", "FALSE", "1", "0"];
-const truthy = (value: string) => ["ON", "TRUE", "1"].includes(unquote(value).toUpperCase());
-const falsy = (value: string) => ["OFF", "FALSE", "0"].includes(unquote(value).toUpperCase());
 
 /** Optimal string alignment distance, enough to spot a typo of "default". */
 function typoDistance(a: string, b: string): number {
@@ -106,12 +89,29 @@ function validFor(type: VarType, word: string): true | string {
   }
 }
 
-/** Variables xenon sets itself on every role change; asymmetric profiles are expected there. */
-const MANAGED = /^(read_only|super_read_only|rpl_semi_sync_\w+)$/i;
+/**
+ * Variables the agent sets itself on every role change: read-only, semi-sync (enabled, timeout,
+ * wait point, ack count, wait-no-replica) and GTID settings. A profile is applied after the agent's
+ * own settings, and `mysql sysvar` bypasses the acks-pending check, so either could undo what
+ * failover relies on. (Semi-sync trace levels only add log lines.)
+ */
+const AGENT_OWNED =
+  /^(read_only|super_read_only|rpl_semi_sync_(master|slave|source|replica)_(?!trace_level$)\w+|gtid_(mode|strict_mode|domain_id|slave_pos|purged|binlog_state|ignore_duplicates)|enforce_gtid_consistency)$/i;
+
+/** Whether xenon owns variable `name` (see AGENT_OWNED), so nothing else may set it. */
+export function isAgentOwnedSysvar(name: string): boolean {
+  return AGENT_OWNED.test(name);
+}
+
+/** Why a `mysql sysvar` statement setting `name` is refused. */
+export function agentOwnedRefusal(name: string): string {
+  return `${name} is set by xenon itself on every role change (read-only, semi-sync and GTID ` +
+    `settings carry its failover guarantees), so mysql sysvar may not change it`;
+}
 
 /**
- * Findings for both profiles: bad values by variable name, settings that defeat the safety the
- * roles rely on, and variables one profile sets and the other never resets.
+ * Findings for both profiles: variables xenon owns, bad values by variable name, settings that
+ * risk acknowledged transactions, and variables one profile sets and the other never resets.
  */
 export function checkSysvarProfiles(master: Sysvar[], slave: Sysvar[]): Finding[] {
   const findings: Finding[] = [];
@@ -119,6 +119,14 @@ export function checkSysvarProfiles(master: Sysvar[], slave: Sysvar[]): Finding[
   for (const [key, items] of profiles) {
     const seen = new Map<string, string>();
     for (const item of items) {
+      if (isAgentOwnedSysvar(item.name)) {
+        findings.push(error(
+          key,
+          `${item.name}=${item.value}: xenon sets ${item.name} itself on every role change and ` +
+            `this profile would override it; remove it`,
+        ));
+        continue;
+      }
       const problem = judgeSysvarValue(item);
       if (problem) findings.push(error(key, problem));
       const lower = item.name.toLowerCase();
@@ -130,60 +138,23 @@ export function checkSysvarProfiles(master: Sysvar[], slave: Sysvar[]): Finding[
       seen.set(lower, item.value);
     }
   }
-  findings.push(...roleSafety(master, slave));
+  findings.push(...durability(master));
   findings.push(...asymmetry(master, slave));
   return findings;
 }
 
-function roleSafety(master: Sysvar[], slave: Sysvar[]): Finding[] {
+function durability(master: Sysvar[]): Finding[] {
   const findings: Finding[] = [];
-  const M = "mysql.master-sysvars";
-  const S = "mysql.slave-sysvars";
   for (const { name, value } of master) {
     const n = name.toLowerCase();
-    if ((n === "read_only" || n === "super_read_only") && truthy(value)) {
-      findings.push(
-        error(M, `${name}=${value}: the new primary would refuse writes after every failover`),
-      );
-    }
-    if (/^rpl_semi_sync_(master|source)_enabled$/.test(n) && falsy(value)) {
-      findings.push(
-        warning(
-          M,
-          `${name}=${value}: the primary would not wait for replica acks; a failover can lose acknowledged transactions`,
-        ),
-      );
-    }
-    if (
-      /^rpl_semi_sync_(master|source)_wait_point$/.test(n) &&
-      unquote(value).toUpperCase() === "AFTER_COMMIT"
-    ) {
-      findings.push(
-        warning(
-          M,
-          `${name}=${value}: clients can read transactions that a failover then loses; use AFTER_SYNC`,
-        ),
-      );
-    }
     if (
       (n === "sync_binlog" || n === "innodb_flush_log_at_trx_commit") && /^\d+$/.test(value) &&
       value !== "1"
     ) {
       findings.push(
         warning(
-          M,
+          "mysql.master-sysvars",
           `${name}=${value}: the primary can lose acknowledged transactions if its host crashes; use 1`,
-        ),
-      );
-    }
-  }
-  for (const { name, value } of slave) {
-    const n = name.toLowerCase();
-    if ((n === "read_only" || n === "super_read_only") && falsy(value)) {
-      findings.push(
-        error(
-          S,
-          `${name}=${value}: replicas would accept writes, so two nodes could take writes at once`,
         ),
       );
     }
@@ -200,7 +171,7 @@ function asymmetry(master: Sysvar[], slave: Sysvar[]): Finding[] {
   ] as const;
   for (const [key, items, other, otherName, consequence] of pairs) {
     for (const { name, value } of items) {
-      if (MANAGED.test(name) || other.has(name.toLowerCase())) continue;
+      if (isAgentOwnedSysvar(name) || other.has(name.toLowerCase())) continue;
       findings.push(
         warning(key, `${name} is not reset by ${otherName}: ${consequence} ${name}=${value}`),
       );

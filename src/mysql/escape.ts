@@ -5,7 +5,10 @@
 import mysql from "mysql2/promise";
 import { MysqlInputError } from "./errors.ts";
 
-/** `'text'` with quotes and backslashes escaped (the server runs with backslash escapes on). */
+/**
+ * `'text'` with quotes and backslashes escaped. Agent sessions always have backslash escapes on
+ * (NO_BACKSLASH_ESCAPES is dropped at connect: see MysqlSession.open).
+ */
 export function literal(value: string): string {
   return mysql.escape(String(value));
 }

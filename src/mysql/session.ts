@@ -25,6 +25,14 @@ export type Row = Record<string, unknown>;
 
 const KILL_GRACE_MS = 2000;
 
+/**
+ * String literals are escaped with backslashes (escape.ts), which means something else under a
+ * global sql_mode with NO_BACKSLASH_ESCAPES: a password with `\'` would end its literal early.
+ * Every agent session drops that one mode at connect and keeps the rest of the server's sql_mode.
+ */
+export const KEEP_BACKSLASH_ESCAPES = "SET SESSION sql_mode = TRIM(BOTH ',' FROM " +
+  "REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))";
+
 /** Statement text for messages: first line, literals masked (they may hold passwords), cut. */
 export function describeSql(sql: string): string {
   const masked = sql.replace(/'(?:[^'\\]|\\.)*'/g, "'…'").split("\n")[0];
@@ -52,9 +60,19 @@ export class MysqlSession implements AsyncDisposable {
     });
   }
 
-  /** Connects and logs in within `connectTimeoutMs`. Throws MysqlUnavailableError. */
+  /**
+   * Connects and logs in within `connectTimeoutMs`, with backslash escapes on for this session.
+   * Throws MysqlUnavailableError.
+   */
   static async open(options: MysqlConnectionOptions): Promise<MysqlSession> {
-    return new MysqlSession(await connect(options), options);
+    const session = new MysqlSession(await connect(options), options);
+    try {
+      await session.query(KEEP_BACKSLASH_ESCAPES);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    return session;
   }
 
   /** Whether the connection can still be used. */

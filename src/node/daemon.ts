@@ -62,13 +62,20 @@ export function optionsFromConfig(
   return options;
 }
 
+const KEY_FROM_PASSWORD = "peer RPC is signed with a key derived from replication.passwd, " +
+  "which every replication client knows; give every node the same server.cluster-secret-file";
+
 /** Effects after which the MySQL sample is taken again at once. */
 const SAMPLE_AFTER = new Set(["promote", "fence", "setReadOnly", "changeMaster"]);
 
-/** Refuses to start on any error `config check` finds (its first error, in one line). */
+/**
+ * Refuses to start on any error `config check` finds (its first error, in one line), except the
+ * few it starts anyway with (`startsAnyway`).
+ */
 export async function refuseUnsafeConfig(configPath: string): Promise<void> {
   const text = await readConfigText(configPath);
-  const errors = checkConfig(text, { path: configPath }).filter((f) => f.severity === "error");
+  const errors = checkConfig(text, { path: configPath })
+    .filter((f) => f.severity === "error" && !f.startsAnyway);
   if (errors.length > 0) {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more: xenon config check)` : "";
     throw new ConfigError(`${errors[0].key}: ${errors[0].message}${more}`);
@@ -130,7 +137,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   const meta = await readPeersFile(metaDir);
   const key = await clusterKeyOf(config);
   if (key.source === "replication.passwd") {
-    logger.warn`peer RPC key derived from replication.passwd; set server.cluster-secret`;
+    logger.warn`${KEY_FROM_PASSWORD}`;
   }
 
   let mariadb = initRplRole({ config }) === "SLAVE";
@@ -265,6 +272,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     const server = new RpcServer({
       listen: self,
       key,
+      replayMarkFile: `${metaDir}/rpc-replay-mark`,
       allowedPeer: (from) => node.state.peers.includes(from) || node.state.idlePeers.includes(from),
     });
     const startedAt = performance.now();

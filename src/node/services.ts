@@ -2,7 +2,7 @@
  * The RPC methods of `src/model/mod.ts`, served by one daemon. Admin methods accept the CLI too;
  * election messages only peers. User commands run only on the leader, as in the original.
  */
-import type { XenonConfig } from "../config/mod.ts";
+import { agentOwnedRefusal, isAgentOwnedSysvar, type XenonConfig } from "../config/mod.ts";
 import { XenonError } from "../lib/errors.ts";
 import type {
   ActionResult,
@@ -206,6 +206,7 @@ export function buildServices(d: ServiceDeps): Service[] {
   method("MysqlRPC.Status", empty, () => mysqlStatus(d));
   method("MysqlRPC.SetGlobalSysVar", sysvarRequest, async (r) => {
     const item = parseSetGlobal(r.varSql);
+    if (isAgentOwnedSysvar(item.name)) throw new XenonError(agentOwnedRefusal(item.name));
     await node.run(async () => applySysvars(await node.deps.mysql.get(), [item]));
     return ok(`SET GLOBAL ${item.name} = ${item.value}`);
   });

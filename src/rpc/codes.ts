@@ -18,6 +18,8 @@ export const RpcCode = {
   RpcCall: "ErrorRpcCall",
   /** The server is shutting down. */
   ServerDown: "ErrorServerDown",
+  /** Too many requests in progress on the server; retry. */
+  Busy: "ErrorServerBusy",
 } as const;
 
 export type RpcCode = typeof RpcCode[keyof typeof RpcCode];
@@ -31,4 +33,5 @@ export const HTTP_STATUS: Record<RpcCode, number> = {
   ErrorForbidden: 403,
   ErrorRpcCall: 500,
   ErrorServerDown: 503,
+  ErrorServerBusy: 503,
 };

@@ -1,4 +1,8 @@
-import type { XenonConfig } from "../config/mod.ts";
+import {
+  DEFAULT_PASSWORD_KEY_REFUSAL,
+  isDefaultReplicationPassword,
+  type XenonConfig,
+} from "../config/mod.ts";
 import { ConfigError, oneLine } from "../lib/errors.ts";
 import { registerSecret } from "../lib/redact.ts";
 
@@ -78,6 +82,9 @@ export function toHex(bytes: Uint8Array): string {
  * The cluster key of a config: `server.cluster-secret`, else the contents of
  * `server.cluster-secret-file`, else derived from `replication.passwd` (which every node of an
  * existing cluster already shares). Daemons and the CLI both derive it here.
+ *
+ * @throws ConfigError when the secret file cannot be read, or the key would come from the built-in
+ * default replication password (everyone could sign with it).
  */
 export async function clusterKeyOf(config: XenonConfig): Promise<ClusterKey> {
   const { clusterSecret, clusterSecretFile } = config.server;
@@ -90,6 +97,9 @@ export async function clusterKeyOf(config: XenonConfig): Promise<ClusterKey> {
         `cannot read server.cluster-secret-file ${clusterSecretFile}: ${oneLine(error)}`,
       );
     }
+  }
+  if (secret === "" && isDefaultReplicationPassword(config.replication.passwd)) {
+    throw new ConfigError(DEFAULT_PASSWORD_KEY_REFUSAL);
   }
   return await deriveClusterKey({ secret, replicationPassword: config.replication.passwd });
 }

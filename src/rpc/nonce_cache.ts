@@ -1,6 +1,7 @@
 /**
  * Remembers the nonces of accepted requests for as long as their timestamps are inside the clock
- * window, so a replay is refused. Bounded: when full, the oldest entry is dropped and the cache
+ * window, so a replay is refused; what was accepted before a restart is refused by the start
+ * floor (see ReplayMark). Bounded: when full, the oldest entry is dropped and the cache
  * from then on refuses anything not newer than what it dropped (it fails closed, never open).
  */
 export class NonceCache {
@@ -9,14 +10,18 @@ export class NonceCache {
   readonly #capacity: number;
   /** Requests stamped at or before this are refused: their nonces may have been dropped. */
   #floor = -Infinity;
+  /** Requests stamped before this are refused: they may have been accepted before a restart. */
+  readonly #startFloor: number;
 
   /**
    * @param windowMs how far a request's timestamp may be from the server's clock.
    * @param capacity how many nonces are kept at most.
+   * @param startFloor the server's `ReplayMark.floor`, or -Infinity.
    */
-  constructor(windowMs: number, capacity: number) {
+  constructor(windowMs: number, capacity: number, startFloor = -Infinity) {
     this.#windowMs = windowMs;
     this.#capacity = Math.max(1, capacity);
+    this.#startFloor = startFloor;
   }
 
   /**
@@ -26,6 +31,10 @@ export class NonceCache {
   admit(nonce: string, time: number, now: number): string | undefined {
     this.#forgetExpired(now);
     if (this.#seen.has(nonce)) return "replayed request (this nonce was already used)";
+    if (time < this.#startFloor) {
+      return "request stamped before this node started: a replayed request, or the sender's " +
+        "clock is behind this node's (check NTP); retry";
+    }
     if (time <= this.#floor) {
       return "request too old to check for replay (the replay cache is full); retry";
     }

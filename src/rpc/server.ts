@@ -1,6 +1,7 @@
 /**
  * The peer RPC server: `POST /rpc/<Service.Method>` with a JSON body, on `server.endpoint`.
- * Every request is authenticated (see signature.ts) before its body is parsed; every answer is
+ * Every request's headers are checked (sender, addressee, clock, key id) before its body is read,
+ * and its MAC before the body is parsed (see signature.ts); every answer is
  * `{ ok: true, result }` or `{ ok: false, error, code }` and signed. Bad input of any kind gets an
  * error answer, never a crash.
  */
@@ -8,14 +9,15 @@ import { readTlsFiles } from "../lib/fs.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
 import { log } from "../log/mod.ts";
-import { authenticate } from "./_authenticate.ts";
+import { checkStamp, verifyBody } from "./_authenticate.ts";
 import { BodyTooLarge, readBounded } from "../lib/body.ts";
 import { RefusalLog } from "./_refusal_log.ts";
 import { HTTP_STATUS, RpcCode } from "./codes.ts";
 import { formatEndpoint, parseEndpoint } from "./endpoint.ts";
 import type { ClusterKey } from "./key.ts";
 import { NonceCache } from "./nonce_cache.ts";
-import { HEADER, signReply } from "./signature.ts";
+import { ReplayMark } from "./replay_mark.ts";
+import { HEADER, type RequestStamp, signReply } from "./signature.ts";
 import { type Validator } from "./validate.ts";
 
 /** Who may call a method: other nodes only, or the CLI (`cli@<host>`) too. */
@@ -55,14 +57,27 @@ export interface RpcServerOptions {
   maxClockSkewMs?: number;
   /** Nonces remembered against replay. @default 100_000 */
   nonceCacheSize?: number;
+  /**
+   * The file that keeps replay protection across restarts (see ReplayMark); without it, only
+   * requests stamped before this server started are refused as possible replays.
+   */
+  replayMarkFile?: string;
   /** Serve HTTPS with these PEM files (`server.tls-cert`, `server.tls-key`). */
   tls?: { certFile: string; keyFile: string };
   /** A refused sender is logged again at most this often per reason. @default 600_000 */
   refusalLogIntervalMs?: number;
   /** How long `close()` lets running handlers finish before answering them 503. @default 2000 */
   closeGraceMs?: number;
-  /** Reading a request body takes at most this long. @default 10_000 */
+  /**
+   * Reading a request body takes at most this long (bodies are small; a slow one only holds a
+   * slot). @default 2000
+   */
   readTimeoutMs?: number;
+  /**
+   * Requests whose headers passed, read or handled at once; more are answered 503 at once, so
+   * slow or flooding senders cannot pile up bodies. @default 64
+   */
+  maxConcurrentRequests?: number;
   /** The clock (tests). @default Date.now */
   now?: () => number;
 }
@@ -89,22 +104,29 @@ function refusal(code: RpcCode, error: string, status = HTTP_STATUS[code]): Answ
   return { status, body: { ok: false, error: redact(error), code } };
 }
 
+function unauthenticated(refused: { kind: string; reason: string }): Answer {
+  // A wrong address is not an authentication problem: 421 keeps the key hint off the message.
+  const status = refused.kind === "misaddressed" ? 421 : 401;
+  return { ...refusal(RpcCode.Unauthenticated, refused.reason, status), kind: refused.kind };
+}
+
 /** The RPC server of one node. Register methods, then `start()`; `close()` when done. */
 export class RpcServer {
   readonly #options: RpcServerOptions;
   readonly #methods = new Map<string, Method>();
   readonly #now: () => number;
-  readonly #nonces: NonceCache;
+  #nonces?: NonceCache;
+  #mark?: ReplayMark;
   readonly #refusals: RefusalLog;
   readonly #closing = new AbortController();
   #server?: Deno.HttpServer<Deno.NetAddr>;
   #endpoint?: string;
+  #inFlight = 0;
 
   constructor(options: RpcServerOptions) {
     parseEndpoint(options.listen);
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#nonces = new NonceCache(this.#skewMs, options.nonceCacheSize ?? 100_000);
     this.#refusals = new RefusalLog(options.refusalLogIntervalMs ?? 600_000, this.#now);
   }
 
@@ -145,6 +167,11 @@ export class RpcServer {
   async start(): Promise<string> {
     const { host, port } = parseEndpoint(this.#options.listen);
     const tls = this.#options.tls ? await readTlsFiles(this.#options.tls) : {};
+    const startedAt = this.#now();
+    const file = this.#options.replayMarkFile;
+    this.#mark = file ? await ReplayMark.open(file, startedAt) : undefined;
+    const floor = this.#mark?.floor ?? startedAt;
+    this.#nonces = new NonceCache(this.#skewMs, this.#options.nonceCacheSize ?? 100_000, floor);
     try {
       this.#server = Deno.serve(
         { hostname: host, port, ...tls, onListen: () => {}, onError: (e) => this.#crashed(e) },
@@ -230,11 +257,41 @@ export class RpcServer {
     if (!/^application\/json\s*(;|$)/i.test(type)) {
       return refusal(RpcCode.InvalidRequest, "content type must be application/json", 415);
     }
+    const now = this.#now();
+    const checked = checkStamp(name, request.headers, {
+      key: this.#options.key,
+      self: this.endpoint,
+      isAddressedToUs: (to) => this.#isAddressedToUs(to),
+      maxClockSkewMs: this.#skewMs,
+      now,
+    });
+    if (!checked.ok) return unauthenticated(checked);
+    const limit = this.#options.maxConcurrentRequests ?? 64;
+    if (this.#inFlight >= limit) {
+      return refusal(
+        RpcCode.Busy,
+        `${limit} requests are already in progress on this node; retry shortly`,
+      );
+    }
+    this.#inFlight++;
+    try {
+      const body = await this.#readBody(request);
+      if (!(body instanceof Uint8Array)) return body;
+      const auth = await verifyBody(this.#options.key, checked, body);
+      if (!auth.ok) return unauthenticated(auth);
+      return await this.#authorizeAndRun(name, auth.stamp, body, now);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  /** The body, read within `readTimeoutMs` and up to `maxBodyBytes`; or the refusal. */
+  async #readBody(request: Request): Promise<Uint8Array<ArrayBuffer> | Answer> {
     const max = this.#options.maxBodyBytes ?? 1024 * 1024;
     // Listeners on the long-lived closing signal are removed per request, or they pile up.
     const reading = new AbortController();
     const stop = () => reading.abort();
-    const timer = setTimeout(stop, this.#options.readTimeoutMs ?? 10_000);
+    const timer = setTimeout(stop, this.#options.readTimeoutMs ?? 2000);
     this.#closing.signal.addEventListener("abort", stop, { once: true });
     let body: Uint8Array<ArrayBuffer> | BodyTooLarge;
     try {
@@ -248,28 +305,16 @@ export class RpcServer {
     if (body instanceof BodyTooLarge) {
       return refusal(RpcCode.RequestTooLarge, `request body over the ${max} bytes limit`);
     }
-    return await this.#authorizeAndRun(name, request, body);
+    return body;
   }
 
   async #authorizeAndRun(
     name: string,
-    request: Request,
+    stamp: RequestStamp,
     body: Uint8Array<ArrayBuffer>,
+    now: number,
   ): Promise<Answer> {
-    const now = this.#now();
-    const auth = await authenticate(name, request.headers, body, {
-      key: this.#options.key,
-      self: this.endpoint,
-      isAddressedToUs: (to) => this.#isAddressedToUs(to),
-      maxClockSkewMs: this.#skewMs,
-      now,
-    });
-    if (!auth.ok) {
-      // A wrong address is not an authentication problem: 421 keeps the key hint off the message.
-      const status = auth.kind === "misaddressed" ? 421 : 401;
-      return { ...refusal(RpcCode.Unauthenticated, auth.reason, status), kind: auth.kind };
-    }
-    const { from, nonce, time } = auth.stamp;
+    const { from, nonce, time } = stamp;
     const caller = from.startsWith("cli@") ? "cli" : "peer";
     if (caller === "peer" && !this.#options.allowedPeer(from)) {
       return refusal(
@@ -283,8 +328,13 @@ export class RpcServer {
     if (caller === "cli" && method.callers === "peers") {
       return refusal(RpcCode.Forbidden, `${name} may be called by cluster peers only, not the CLI`);
     }
-    const replay = this.#nonces.admit(nonce, time, now);
+    const replay = this.#nonces!.admit(nonce, time, now);
     if (replay) return { ...refusal(RpcCode.Unauthenticated, replay), kind: "replay" };
+    try {
+      await this.#mark?.cover(time);
+    } catch (error) {
+      return refusal(RpcCode.ServerDown, `replay protection unavailable: ${oneLine(error)}`);
+    }
     let input: unknown;
     try {
       input = method.validate(JSON.parse(decoder.decode(body)));

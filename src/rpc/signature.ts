@@ -6,6 +6,7 @@
  */
 import type { ClusterKey } from "./key.ts";
 import { toHex } from "./key.ts";
+import { randomHex } from "../lib/random.ts";
 
 /** Header names. Lower case, as `Headers` returns them. */
 export const HEADER = {
@@ -35,7 +36,7 @@ const encoder = new TextEncoder();
 
 /** A 128-bit random nonce in hex. */
 export function newNonce(): string {
-  return toHex(crypto.getRandomValues(new Uint8Array(16)));
+  return randomHex(16);
 }
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {

@@ -4,6 +4,7 @@
  * If anything fails, everything made so far is removed again (`down`).
  */
 import { oneLine, XenonError } from "../lib/errors.ts";
+import { randomHex } from "../lib/random.ts";
 import { agentConfig } from "./agent_config.ts";
 import { agentPid, spawnAgent } from "./agents.ts";
 import { nodeLabel, SandboxClient } from "./client.ts";
@@ -60,11 +61,6 @@ export interface UpResult {
 
 const WRITTEN_BY = "xenon sandbox";
 
-function secret(bytes: number): string {
-  const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 async function prepareDir(dir: string): Promise<void> {
   if (await hasState(dir)) {
     throw new XenonError(
@@ -91,15 +87,15 @@ export async function up(options: UpOptions): Promise<UpResult> {
   }
   await prepareDir(dir);
   const secretFile = `${dir}/cluster.secret`;
-  await Deno.writeTextFile(secretFile, secret(32) + "\n", { mode: 0o600 });
+  await Deno.writeTextFile(secretFile, randomHex(32) + "\n", { mode: 0o600 });
   const ports = new Set<number>();
   const state: SandboxState = {
     version: 1,
     dir,
     network: network.kind,
     createdAt: new Date().toISOString(),
-    admin: { user: "root", password: secret(16) },
-    app: { user: "app", password: secret(16) },
+    admin: { user: "root", password: randomHex(16) },
+    app: { user: "app", password: randomHex(16) },
     secretFile,
     nodes: Array.from({ length: options.nodes }, (_, i) => {
       const paths = nodePaths(dir, i);
@@ -123,7 +119,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
   // Written first: a failed or interrupted `up` can always be removed with `down`.
   await writeState(state);
   try {
-    const replication = { user: "repl", password: secret(16) };
+    const replication = { user: "repl", password: randomHex(16) };
     say(`creating ${options.nodes} MariaDB instances in ${dir}`);
     await Promise.all(state.nodes.map(installInstance));
     await Promise.all(state.nodes.map((node) => startInstance(state, node, replication)));

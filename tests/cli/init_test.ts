@@ -86,6 +86,50 @@ Deno.test("init rewrites the config 0600 with endpoint, replication user and VIP
   });
 });
 
+Deno.test("init generates a cluster secret where there is none, and keeps one that exists", async () => {
+  const args = ["init", "--address", "10.0.0.11", "--port", "8801"];
+  await withConfig(ORIGINAL, async (path) => {
+    const { code, out, err } = await cli(["-c", path, ...args]);
+    assert.equal(code, 0, err);
+    const secret = (await loadConfig(path)).config.server.clusterSecret;
+    assert.match(secret, /^[0-9a-f]{64}$/);
+    assert.match(
+      out,
+      /server\.cluster-secret = \*{6} \(generated: give every node this same value\)/,
+    );
+    assert.doesNotMatch(out, new RegExp(secret));
+    assert.equal((await cli(["-c", path, ...args])).code, 0);
+    assert.equal((await loadConfig(path)).config.server.clusterSecret, secret, "kept on a rerun");
+  });
+  const withFile = (file: string) =>
+    JSON.stringify({ ...JSON.parse(ORIGINAL), server: { "cluster-secret-file": file } });
+  const dir = await Deno.makeTempDir({ prefix: "xenon-cli-init-secret-" });
+  try {
+    const file = `${dir}/cluster.secret`;
+    await withConfig(withFile(file), async (path) => {
+      const { code, out, err } = await cli(["-c", path, ...args]);
+      assert.equal(code, 0, err);
+      assert.match(await Deno.readTextFile(file), /^[0-9a-f]{64}\n$/);
+      assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
+      assert.match(
+        out,
+        /server\.cluster-secret-file = .*cluster\.secret \(generated: copy this file/,
+      );
+      const { config } = await loadConfig(path);
+      assert.equal(config.server.clusterSecret, "", "the secret stays in its file");
+      const before = await Deno.readTextFile(file);
+      assert.equal((await cli(["-c", path, ...args])).code, 0);
+      assert.equal(await Deno.readTextFile(file), before, "an existing secret file is kept");
+      await Deno.writeTextFile(file, "\n");
+      const empty = await cli(["-c", path, ...args]);
+      assert.equal(empty.code, 1);
+      assert.match(empty.err, /cluster\.secret is empty: put the cluster's secret in it/);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("init finds the interface holding --address (127.0.0.1 is on lo)", async () => {
   await withConfig(ORIGINAL, async (path) => {
     const { code, err } = await cli([

@@ -20,7 +20,7 @@ Deno.test("mysql startmonitor/stopmonitor/start/kill/sysvar act on self", async 
       [["mysql", "stopmonitor"], "MysqldRPC.StopMonitor"],
       [["mysql", "start"], "MysqldRPC.Start"],
       [["mysql", "kill"], "MysqldRPC.Kill"],
-      [["mysql", "sysvar", "SET GLOBAL read_only=ON"], "MysqlRPC.SetGlobalSysVar"],
+      [["mysql", "sysvar", "SET GLOBAL max_connections=500"], "MysqlRPC.SetGlobalSysVar"],
     ];
     for (const [argv, method] of cases) {
       (c.a.answers as Record<string, unknown>)[method] = { ok: true, reason: `did ${method}` };
@@ -28,7 +28,7 @@ Deno.test("mysql startmonitor/stopmonitor/start/kill/sysvar act on self", async 
       assert.equal(code, 0, err);
       assert.equal(out, `${c.a.endpoint}: did ${method}`);
     }
-    assert.deepEqual(c.a.calls.at(-1)?.request, { varSql: "SET GLOBAL read_only=ON" });
+    assert.deepEqual(c.a.calls.at(-1)?.request, { varSql: "SET GLOBAL max_connections=500" });
   });
 });
 
@@ -38,6 +38,27 @@ Deno.test("mysql sysvar refuses anything but SET GLOBAL before calling the daemo
       const { code, err } = await run(c, ["mysql", "sysvar", sql]);
       assert.equal(code, 2, sql);
       assert.match(err, /is not a SET GLOBAL statement/);
+    }
+    assert.equal(c.a.calls.length, 0);
+  });
+});
+
+Deno.test("mysql sysvar refuses the variables xenon sets itself, one line each", async () => {
+  await withStubCluster(async (c) => {
+    for (
+      const [sql, name] of [
+        ["SET GLOBAL rpl_semi_sync_master_enabled=OFF", "rpl_semi_sync_master_enabled"],
+        ["set global Read_Only = 0", "Read_Only"],
+        ["SET GLOBAL gtid_slave_pos=''", "gtid_slave_pos"],
+      ]
+    ) {
+      const { code, err } = await run(c, ["mysql", "sysvar", sql]);
+      assert.equal(code, 2, sql);
+      assert.equal(
+        err,
+        `error: ${name} is set by xenon itself on every role change (read-only, semi-sync and GTID ` +
+          "settings carry its failover guarantees), so mysql sysvar may not change it",
+      );
     }
     assert.equal(c.a.calls.length, 0);
   });

@@ -6,7 +6,8 @@ import {
   formatFinding,
   parseConfig,
 } from "../../src/config/mod.ts";
-import { FIELD_NOTES, K8S_OPERATOR, ORIGINAL_SIMPLE } from "./fixtures.ts";
+import { refuseUnsafeConfig } from "../../src/node/daemon.ts";
+import { FIELD_NOTES, K8S_OPERATOR, ORIGINAL_SAMPLE, ORIGINAL_SIMPLE } from "./fixtures.ts";
 
 const lines = (findings: Finding[]) => findings.map(formatFinding);
 const keys = (findings: Finding[]) => findings.map((f) => `${f.severity} ${f.key}`);
@@ -50,6 +51,7 @@ Deno.test("check lists every type error, not just the first", () => {
     "error mysql.port",
     "error mysql.ping-timeout",
     "error rpc.request-timeout",
+    "error server.cluster-secret",
   ]);
 });
 
@@ -131,19 +133,59 @@ Deno.test("leader commands: nop means no VIP moves; a one-sided nop keeps the VI
   ]);
 });
 
-Deno.test("sysvar profiles: role safety and variables one profile never resets", () => {
+Deno.test("sysvar profiles: durability, and variables one profile never resets", () => {
   const findings = lines(checkConfig(withChange("mysql", {
-    "master-sysvars": "read_only=1;rpl_semi_sync_master_wait_point=AFTER_COMMIT;sync_binlog=0",
-    "slave-sysvars": "super_read_only=OFF;sync_binlog=1000;slave_net_timeout=4;sync_binlog=100",
+    "master-sysvars": "sync_binlog=0;max_connections=500",
+    "slave-sysvars": "sync_binlog=1000;slave_net_timeout=4;sync_binlog=100;max_connections=200",
   })));
   assert.deepEqual(findings, [
-    "mysql.master-sysvars: read_only=1: the new primary would refuse writes after every failover",
-    "mysql.slave-sysvars: super_read_only=OFF: replicas would accept writes, so two nodes could take writes at once",
     "mysql.slave-sysvars: sync_binlog is set twice; the last value (100) wins",
-    "mysql.master-sysvars: rpl_semi_sync_master_wait_point=AFTER_COMMIT: clients can read transactions that a failover then loses; use AFTER_SYNC",
     "mysql.master-sysvars: sync_binlog=0: the primary can lose acknowledged transactions if its host crashes; use 1",
     "mysql.slave-sysvars: slave_net_timeout is not reset by master-sysvars: a promoted replica keeps slave_net_timeout=4",
   ]);
+});
+
+Deno.test("sysvar profiles may not set what xenon sets itself (semi-sync, read-only, GTID)", () => {
+  const findings = checkConfig(withChange("mysql", {
+    "master-sysvars":
+      "rpl_semi_sync_master_timeout=1000;rpl_semi_sync_master_wait_no_slave=OFF;read_only=0;" +
+      "rpl_semi_sync_source_wait_point=AFTER_COMMIT;sync_binlog=1;rpl_semi_sync_master_trace_level=32",
+    "slave-sysvars":
+      "rpl_semi_sync_slave_enabled=OFF;SUPER_READ_ONLY=1;gtid_strict_mode=0;sync_binlog=1",
+  }));
+  const owned = (key: string, item: string) => {
+    const name = item.split("=")[0];
+    return `${key}: ${item}: xenon sets ${name} itself on every role change and this profile ` +
+      "would override it; remove it";
+  };
+  assert.deepEqual(lines(findings.filter((f) => f.severity === "error")), [
+    owned("mysql.master-sysvars", "rpl_semi_sync_master_timeout=1000"),
+    owned("mysql.master-sysvars", "rpl_semi_sync_master_wait_no_slave=OFF"),
+    owned("mysql.master-sysvars", "read_only=0"),
+    owned("mysql.master-sysvars", "rpl_semi_sync_source_wait_point=AFTER_COMMIT"),
+    owned("mysql.slave-sysvars", "rpl_semi_sync_slave_enabled=OFF"),
+    owned("mysql.slave-sysvars", "SUPER_READ_ONLY=1"),
+    owned("mysql.slave-sysvars", "gtid_strict_mode=0"),
+  ]);
+});
+
+Deno.test("the daemon refuses to start on a profile that sets a variable xenon owns", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "xenon-owned-sysvar-" });
+  try {
+    const path = `${dir}/xenon.json`;
+    await Deno.writeTextFile(
+      path,
+      withChange("mysql", { "slave-sysvars": "rpl_semi_sync_slave_enabled=OFF;sync_binlog=1" }),
+    );
+    await assert.rejects(() => refuseUnsafeConfig(path), {
+      name: "ConfigError",
+      message: "mysql.slave-sysvars: rpl_semi_sync_slave_enabled=OFF: xenon sets " +
+        "rpl_semi_sync_slave_enabled itself on every role change and this profile would " +
+        "override it; remove it",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("passwords in a group- or world-readable file: chmod 600", () => {
@@ -191,19 +233,64 @@ Deno.test("invalid JSON is a single finding keyed by the path", () => {
 
 Deno.test("the original's simple config: what a DBA is told", () => {
   assert.deepEqual(keys(checkConfig(ORIGINAL_SIMPLE)), [
+    "error server.cluster-secret",
     "warning rpc.request-timeout",
     "warning raft.leader-start-command",
-    "warning server.cluster-secret",
   ]);
 });
 
-Deno.test("no cluster secret: config check advises a dedicated one", () => {
+Deno.test("no cluster secret: an error config check fails on, which the daemon starts with", () => {
   const { server: _, ...noSecret } = CLEAN;
-  assert.deepEqual(lines(checkConfig(JSON.stringify(noSecret))), [
-    "server.cluster-secret: not set: peer RPC is authenticated with a key derived from " +
-    "replication.passwd, which every replication client knows; give every node the same " +
-    "dedicated secret in server.cluster-secret-file (e.g. openssl rand -hex 32, mode 600)",
+  const findings = checkConfig(
+    JSON.stringify({ ...noSecret, replication: { passwd: "Field-Repl-Pw1" } }),
+  );
+  assert.deepEqual(lines(findings), [
+    "server.cluster-secret: not set: peer RPC is signed with a key derived from " +
+    "replication.passwd, which every replication client knows; xenon starts, with a warning, " +
+    "but give every node the same secret in server.cluster-secret-file (e.g. openssl rand -hex " +
+    "32, mode 600)",
   ]);
+  assert.equal(findings[0].severity, "error");
+  assert.equal(findings[0].startsAnyway, true);
+});
+
+Deno.test("no cluster secret and the built-in replication password: refused, also by the daemon", () => {
+  const { server: _, ...noSecret } = CLEAN;
+  const refusal = "server.cluster-secret: not set, and replication.passwd is the built-in " +
+    "default, so anyone can sign peer RPC (add members, move the leader); set " +
+    "server.cluster-secret or server.cluster-secret-file, the same on every node (e.g. openssl " +
+    "rand -hex 32, mode 600)";
+  for (const replication of [{}, { passwd: "repl" }]) {
+    const findings = checkConfig(JSON.stringify({ ...noSecret, replication }));
+    assert.deepEqual(lines(findings), [refusal]);
+    assert.equal(findings[0].startsAnyway, undefined);
+  }
+  assert.deepEqual(
+    lines(checkConfig(JSON.stringify({ ...noSecret, replication: { passwd: "" } }))),
+    [
+      "server.cluster-secret: not set, and replication.passwd is empty: peer RPC has no key; set " +
+      "server.cluster-secret or server.cluster-secret-file, the same on every node (e.g. openssl " +
+      "rand -hex 32, mode 600)",
+    ],
+  );
+});
+
+Deno.test("configs as they exist in the wild start without a secret unless the password is the default", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "xenon-seed-configs-" });
+  try {
+    const path = `${dir}/xenon.json`;
+    for (const text of [K8S_OPERATOR, ORIGINAL_SAMPLE]) {
+      await Deno.writeTextFile(path, text);
+      await refuseUnsafeConfig(path);
+    }
+    await Deno.writeTextFile(path, ORIGINAL_SIMPLE);
+    await assert.rejects(() => refuseUnsafeConfig(path), {
+      name: "ConfigError",
+      message: /^server\.cluster-secret: not set, and replication\.passwd is the built-in default/,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("live check: every sysvar must exist; default durability settings are resolved", async () => {

@@ -58,16 +58,16 @@ Deno.test("values that cannot be right are reported by variable name", () => {
     ],
     ["innodb_flush_log_at_trx_commit", "2", undefined],
     [
-      "read_only",
+      "offline_mode",
       "yes",
-      'read_only=yes: "yes" is not a boolean; expected ON, OFF, 1, 0 or default',
+      'offline_mode=yes: "yes" is not a boolean; expected ON, OFF, 1, 0 or default',
     ],
-    ["READ_ONLY", "on", undefined],
-    ["rpl_semi_sync_master_wait_point", "'after_sync'", undefined],
+    ["OFFLINE_MODE", "on", undefined],
+    ["binlog_format", "'row'", undefined],
     [
-      "rpl_semi_sync_master_wait_point",
-      "AFTER_FLUSH",
-      'rpl_semi_sync_master_wait_point=AFTER_FLUSH: "AFTER_FLUSH" is not a value of it; expected one of AFTER_SYNC, AFTER_COMMIT or default',
+      "binlog_format",
+      "ROWS",
+      'binlog_format=ROWS: "ROWS" is not a value of it; expected one of ROW, STATEMENT, MIXED or default',
     ],
     ["some_plugin_var", "whatever", undefined],
   ];

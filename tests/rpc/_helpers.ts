@@ -101,12 +101,12 @@ export interface RawRequest {
   contentType?: string;
 }
 
-/** A hand-signed request, to test what the client would never send. */
-export async function signedFetch(
+/** The signature headers of a hand-made request (what the client would send). */
+export async function signedHeaders(
   server: RpcServer,
   key: ClusterKey,
   raw: RawRequest,
-): Promise<{ status: number; body: { ok: boolean; error?: string; code?: string } }> {
+): Promise<Record<string, string>> {
   const body = typeof raw.body === "string" ? new TextEncoder().encode(raw.body) : raw.body;
   const stamp = {
     method: raw.method,
@@ -115,19 +115,79 @@ export async function signedFetch(
     time: raw.time ?? Date.now(),
     nonce: raw.nonce ?? newNonce(),
   };
+  return {
+    "content-type": raw.contentType ?? "application/json",
+    [HEADER.from]: stamp.from,
+    [HEADER.to]: stamp.to,
+    [HEADER.time]: String(stamp.time),
+    [HEADER.nonce]: stamp.nonce,
+    [HEADER.keyId]: key.id,
+    [HEADER.mac]: await signRequest(key, stamp, body),
+  };
+}
+
+/** A hand-signed request, to test what the client would never send. */
+export async function signedFetch(
+  server: RpcServer,
+  key: ClusterKey,
+  raw: RawRequest,
+): Promise<{ status: number; body: { ok: boolean; error?: string; code?: string } }> {
   const response = await fetch(`http://${server.endpoint}/rpc/${raw.method}`, {
     method: "POST",
-    headers: {
-      "content-type": raw.contentType ?? "application/json",
-      [HEADER.from]: stamp.from,
-      [HEADER.to]: stamp.to,
-      [HEADER.time]: String(stamp.time),
-      [HEADER.nonce]: stamp.nonce,
-      [HEADER.mac]: await signRequest(key, stamp, body),
-    },
-    body,
+    headers: await signedHeaders(server, key, raw),
+    body: raw.body,
   });
   return { status: response.status, body: await response.json() };
+}
+
+/**
+ * Sends a request by hand on a raw connection: the headers, announcing `contentLength` body bytes,
+ * and only `partialBody` of them, then waits (at most `timeoutMs`) for the answer. `hold()` keeps
+ * the connection open afterwards, as a slow sender would; `close()` ends it.
+ */
+export async function slowRequest(
+  endpoint: string,
+  path: string,
+  headers: Record<string, string>,
+  options: { contentLength: number; partialBody: string },
+): Promise<{ answer(timeoutMs: number): Promise<string>; close(): void }> {
+  const [hostname, port] = [endpoint.replace(/:\d+$/, ""), Number(endpoint.split(":").pop())];
+  const conn = await Deno.connect({ hostname, port });
+  const head = [
+    `POST ${path} HTTP/1.1`,
+    `host: ${endpoint}`,
+    `content-length: ${options.contentLength}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    "",
+    "",
+  ].join("\r\n");
+  await conn.write(new TextEncoder().encode(head + options.partialBody));
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    conn.close();
+  };
+  return {
+    close,
+    async answer(timeoutMs) {
+      const timer = setTimeout(close, timeoutMs);
+      let text = "";
+      try {
+        const buffer = new Uint8Array(4096);
+        while (!/\r\n\r\n[\s\S]*\}/.test(text)) {
+          const n = await conn.read(buffer);
+          if (n === null) break;
+          text += new TextDecoder().decode(buffer.subarray(0, n));
+        }
+      } catch {
+        // closed by the deadline: what arrived so far is the answer
+      } finally {
+        clearTimeout(timer);
+      }
+      return text;
+    },
+  };
 }
 
 /** Fails unless `promise` rejects with an error of `type`; returns the error. */

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { cliIdentity, deriveClusterKey, RpcClient, RpcRemoteError } from "../../src/rpc/mod.ts";
-import { HEADER, newNonce, signRequest } from "../../src/rpc/signature.ts";
-import { OTHER_PEER, PEER, rejection, REPL_PASSWORD, signedFetch, withServer } from "./_helpers.ts";
+import { HEADER, newNonce } from "../../src/rpc/signature.ts";
+import {
+  OTHER_PEER,
+  PEER,
+  rejection,
+  REPL_PASSWORD,
+  signedFetch,
+  signedHeaders,
+  withServer,
+} from "./_helpers.ts";
 
 const heartbeat = { From: PEER, ViewID: 7, Peers: [PEER, OTHER_PEER] };
 const HINT = "(check server.cluster-secret / replication.passwd match on both nodes)";
@@ -184,27 +192,28 @@ Deno.test("RpcServer refuses a request addressed to another node (no cross-node 
 
 Deno.test("RpcServer refuses a body altered after signing", async () => {
   await withServer(async (server, _client, key) => {
-    const stamp = {
-      method: "ServerRPC.Ping",
-      from: PEER,
-      to: server.endpoint,
-      time: Date.now(),
-      nonce: newNonce(),
-    };
-    const mac = await signRequest(key, stamp, new TextEncoder().encode("{}"));
     const response = await fetch(`http://${server.endpoint}/rpc/ServerRPC.Ping`, {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        [HEADER.from]: stamp.from,
-        [HEADER.to]: stamp.to,
-        [HEADER.time]: String(stamp.time),
-        [HEADER.nonce]: stamp.nonce,
-        [HEADER.mac]: mac,
-      },
+      headers: await signedHeaders(server, key, { method: "ServerRPC.Ping", body: "{}" }),
       body: '{"x":1}',
     });
     assert.equal(response.status, 401);
     assert.match((await response.json()).error, /^bad MAC/);
+  });
+});
+
+Deno.test("RpcServer refuses a signed request without its key id before reading the body", async () => {
+  await withServer(async (server, _client, key) => {
+    const { [HEADER.keyId]: _, ...headers } = await signedHeaders(server, key, {
+      method: "ServerRPC.Ping",
+      body: "{}",
+    });
+    const response = await fetch(`http://${server.endpoint}/rpc/ServerRPC.Ping`, {
+      method: "POST",
+      headers,
+      body: "{}",
+    });
+    assert.equal(response.status, 401);
+    assert.match((await response.json()).error, /^request is not signed/);
   });
 });

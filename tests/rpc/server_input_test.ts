@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { RpcError, RpcRemoteError } from "../../src/rpc/mod.ts";
-import { PEER, rejection, signedFetch, sleep, withServer } from "./_helpers.ts";
+import {
+  PEER,
+  rejection,
+  signedFetch,
+  signedHeaders,
+  sleep,
+  slowRequest,
+  withServer,
+} from "./_helpers.ts";
 
 Deno.test("RpcServer answers malformed JSON with 400, not a crash", async () => {
   await withServer(async (server, client, key) => {
@@ -73,7 +81,7 @@ Deno.test("RpcServer refuses a 2 MiB body with 413, announced or chunked", async
     assert.equal(announced.body.code, "ErrorRequestTooLarge");
     const chunked = await fetch(`http://${server.endpoint}/rpc/ServerRPC.Ping`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: await signedHeaders(server, key, { method: "ServerRPC.Ping", body: big }),
       body: ReadableStream.from([big.subarray(0, 1 << 20), big.subarray(1 << 20)]),
     });
     assert.equal(chunked.status, 413);
@@ -150,5 +158,87 @@ Deno.test("RpcServer.start() says which address is taken", async () => {
           "is another xenon running? check server.endpoint",
       },
     );
+  });
+});
+
+const PING = "/rpc/ServerRPC.Ping";
+
+Deno.test("RpcServer refuses a stranger from its headers, without waiting for the body", async () => {
+  await withServer(async (server, _client, key) => {
+    const unsigned = await slowRequest(server.endpoint, PING, {
+      "content-type": "application/json",
+    }, { contentLength: 1 << 20, partialBody: "{" });
+    const stale = await slowRequest(
+      server.endpoint,
+      PING,
+      await signedHeaders(server, key, { method: "ServerRPC.Ping", body: "{}", time: 1 }),
+      { contentLength: 1 << 20, partialBody: "{" },
+    );
+    const otherKey = {
+      ...await signedHeaders(server, key, { method: "ServerRPC.Ping", body: "{}" }),
+      "x-xenon-key": "0badc0de",
+    };
+    const wrongKey = await slowRequest(server.endpoint, PING, otherKey, {
+      contentLength: 1 << 20,
+      partialBody: "{",
+    });
+    try {
+      // The server would wait a minute for these bodies: the answers come from the headers alone.
+      assert.match(await unsigned.answer(5000), /^HTTP\/1\.1 401[\s\S]*request is not signed/);
+      assert.match(await stale.answer(5000), /^HTTP\/1\.1 401[\s\S]*behind this node's clock/);
+      assert.match(
+        await wrongKey.answer(5000),
+        /^HTTP\/1\.1 401[\s\S]*signed with cluster key 0badc0de/,
+      );
+    } finally {
+      for (const request of [unsigned, stale, wrongKey]) request.close();
+    }
+  }, { readTimeoutMs: 60_000 });
+});
+
+Deno.test("RpcServer bounds the requests in progress; a full server answers 503 at once", async () => {
+  await withServer(async (server, client, key) => {
+    const slow = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const headers = await signedHeaders(server, key, { method: "ServerRPC.Ping", body: "{}" });
+        slow.push(
+          await slowRequest(server.endpoint, PING, headers, { contentLength: 2, partialBody: "{" }),
+        );
+      }
+      await sleep(200); // both are being read now
+      const error = await rejection(
+        client.call(server.endpoint, "ServerRPC.Ping", {}, { timeoutMs: 5000 }),
+        RpcRemoteError,
+      );
+      assert.equal(error.status, 503);
+      assert.equal(error.code, "ErrorServerBusy");
+      assert.equal(error.reason, "2 requests are already in progress on this node; retry shortly");
+    } finally {
+      for (const request of slow) request.close();
+    }
+    await sleep(200);
+    assert.deepEqual(
+      await client.call(server.endpoint, "ServerRPC.Ping", {}, { timeoutMs: 5000 }),
+      { RetCode: "OK" },
+    );
+  }, { readTimeoutMs: 60_000, maxConcurrentRequests: 2 });
+});
+
+Deno.test("RpcServer gives a body 2 s by default, then frees the slot", async () => {
+  await withServer(async (server, _client, key) => {
+    const headers = await signedHeaders(server, key, { method: "ServerRPC.Ping", body: "{}" });
+    const slow = await slowRequest(server.endpoint, PING, headers, {
+      contentLength: 2,
+      partialBody: "{",
+    });
+    try {
+      assert.match(
+        await slow.answer(6000),
+        /^HTTP\/1\.1 400[\s\S]*request body not received in time/,
+      );
+    } finally {
+      slow.close();
+    }
   });
 });

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/lib/errors.ts";
 import { redact } from "../../src/lib/redact.ts";
-import { deriveClusterKey, formatEndpoint, parseEndpoint, v } from "../../src/rpc/mod.ts";
+import { parseConfig } from "../../src/config/mod.ts";
+import {
+  clusterKeyOf,
+  deriveClusterKey,
+  formatEndpoint,
+  parseEndpoint,
+  v,
+} from "../../src/rpc/mod.ts";
 import { NonceCache } from "../../src/rpc/nonce_cache.ts";
 
 Deno.test("deriveClusterKey() uses the secret, else the replication password, and registers both", async () => {
@@ -24,6 +31,25 @@ Deno.test("deriveClusterKey() uses the secret, else the replication password, an
   assert.equal(fromSecret.hmac.extractable, false);
   assert.equal(redact("x s3cret-a passwd-a y"), "x ****** ****** y");
   await assert.rejects(() => deriveClusterKey({ replicationPassword: "" }), ConfigError);
+});
+
+Deno.test("clusterKeyOf() refuses a key from the built-in default replication password", async () => {
+  const refusal =
+    /^server\.cluster-secret: not set, and replication\.passwd is the built-in default/;
+  await assert.rejects(() => clusterKeyOf(parseConfig("{}").config), {
+    name: "ConfigError",
+    message: refusal,
+  });
+  await assert.rejects(
+    () => clusterKeyOf(parseConfig('{"replication": {"passwd": "repl"}}').config),
+    { message: refusal },
+  );
+  const own = await clusterKeyOf(parseConfig('{"replication": {"passwd": "Own-Repl-Pw1"}}').config);
+  assert.equal(own.source, "replication.passwd");
+  const secret = await clusterKeyOf(
+    parseConfig('{"server": {"cluster-secret": "s3cret-b-long"}, "replication": {}}').config,
+  );
+  assert.equal(secret.source, "cluster-secret");
 });
 
 Deno.test("parseEndpoint() accepts host:port and names a bad value", () => {

@@ -32,7 +32,8 @@ async function runCheck(ctx: CliContext, _args: string[], options: Record<string
     fileMode: (await Deno.stat(path)).mode ?? undefined,
   });
   let lease: LeaseArithmetic | undefined;
-  if (!findings.some((f) => f.severity === "error")) {
+  // The lease and the live check need a config the daemon would start with.
+  if (!findings.some((f) => f.severity === "error" && !f.startsAnyway)) {
     const { config } = await loadConfig(path);
     const timers = leaseOf(config);
     lease = timers.lease;

@@ -1,6 +1,7 @@
 import { serializeConfig } from "../../config/mod.ts";
 import { oneLine, UsageError, XenonError } from "../../lib/errors.ts";
 import type { CliContext } from "../context.ts";
+import { ensureClusterSecret } from "../init_secret.ts";
 import {
   applyInit,
   checkInterface,
@@ -51,12 +52,15 @@ async function writePrivate(path: string, text: string): Promise<void> {
   }
 }
 
-/** `xenon init`: writes this host's address, replication user and VIP commands into the config. */
+/**
+ * `xenon init`: writes this host's address, replication user and VIP commands into the config,
+ * and a cluster secret where there is none (see init_secret.ts).
+ */
 export const initCommand: LeafSpec = {
   usage: "init",
   description:
-    "set this node's endpoint, replication user and VIP commands in the config file (rewritten " +
-    "with mode 0600; unknown keys are dropped)",
+    "set this node's endpoint, replication user and VIP commands in the config file, and " +
+    "generate a cluster secret if it has none (rewritten with mode 0600; unknown keys are dropped)",
   options: [
     { flags: "--address <ip>", description: "this host's IPv4 address (the endpoint's host)" },
     { flags: "--port <port>", description: "the endpoint's port, e.g. 8801" },
@@ -75,7 +79,10 @@ export const initCommand: LeafSpec = {
   run: async (ctx, _args, options) => {
     const init = await initOptions(ctx, options);
     const path = ctx.configPath();
-    const { config, changed } = applyInit(await ctx.config(), init);
+    const applied = applyInit(await ctx.config(), init);
+    const secret = await ensureClusterSecret(applied.config);
+    const config = secret.config;
+    const changed = { ...applied.changed, ...secret.changed };
     await writePrivate(path, serializeConfig(config));
     if (ctx.json) {
       ctx.out(JSON.stringify({ path, changed }));

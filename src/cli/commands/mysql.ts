@@ -1,3 +1,4 @@
+import { agentOwnedRefusal, isAgentOwnedSysvar } from "../../config/mod.ts";
 import { UsageError, XenonError } from "../../lib/errors.ts";
 import type { UserRequest } from "../../model/mod.ts";
 import { action, targetOf } from "../action.ts";
@@ -64,10 +65,15 @@ const status: Handler = (ctx) =>
   });
 
 function checkSysvar(_ctx: CliContext, [sql]: string[]): { varSql: string } {
-  if (!/^\s*SET\s+GLOBAL\s+\S/i.test(sql)) {
+  const statement = /^\s*SET\s+GLOBAL\s+(?=\S)(\w*)/i.exec(sql);
+  if (!statement) {
     throw new UsageError(
-      `"${sql}" is not a SET GLOBAL statement; expected e.g. "SET GLOBAL read_only=ON"`,
+      `"${sql}" is not a SET GLOBAL statement; expected e.g. "SET GLOBAL max_connections=500"`,
     );
+  }
+  // The daemon refuses these too (for older CLIs and the HTTP API); refusing here saves a call.
+  if (isAgentOwnedSysvar(statement[1])) {
+    throw new UsageError(agentOwnedRefusal(statement[1]));
   }
   return { varSql: sql.trim() };
 }
