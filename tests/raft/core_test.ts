@@ -16,7 +16,7 @@ Deno.test("a candidate behind a voter is denied, and the reason names both GTIDs
   for (const n of ABC) c.cut.add(n);
   c.positions.set("b:1", "0-1-42");
   c.observe("b:1");
-  c.run(100);
+  c.run(3100); // past the hold on votes after the start
   const vote = {
     kind: "vote",
     from: "a:1",
@@ -89,7 +89,7 @@ Deno.test("a restarted voter never votes twice in one term", () => {
   c.cut.add("a:1");
   c.cut.add("b:1");
   c.cut.add("c:1");
-  c.run(100);
+  c.run(3100); // past the hold on votes after the start
   const vote = (from: string) =>
     c.apply("c:1", {
       type: "message",
@@ -107,11 +107,48 @@ Deno.test("a restarted voter never votes twice in one term", () => {
   vote("a:1");
   assert.equal(c.disk.get("c:1")?.votedFor, "a:1", "the vote is on disk before the reply");
   c.start("c:1"); // crash + restart from what was persisted
+  c.run(3100);
   const second = vote("b:1");
   const reply = second.effects.find((e) => e.kind === "send");
   assert.ok(reply && reply.kind === "send" && reply.message.kind === "voteReply");
   assert.equal(reply.message.granted, false);
   assert.match(reply.reason, /already voted for a:1 in term 5/);
+});
+
+Deno.test("a restarted voter refuses votes for one election timeout, as if it had just heard a leader", () => {
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  const [leader] = c.leaders();
+  const [voter, candidate] = ABC.filter((n) => n !== leader);
+  c.cut.add(leader); // the leader's lease counts on the voter's last ack
+  c.start(voter); // ...and the voter's agent restarts right after that ack
+  const ask = () => {
+    const t = c.apply(voter, {
+      type: "message",
+      now: c.now,
+      message: {
+        kind: "vote",
+        from: candidate,
+        to: voter,
+        term: c.state(voter).term + 1,
+        position: "0-1-10",
+        dataTerm: c.state(voter).dataTerm,
+        transfer: false,
+      },
+    });
+    c.deliver();
+    return t;
+  };
+  const early = ask().effects.find((e) => e.kind === "send");
+  assert.ok(early && early.kind === "send" && early.message.kind === "voteReply");
+  assert.equal(early.message.granted, false);
+  assert.match(early.reason, /I restarted and may have acknowledged a leader just before/);
+  c.now += c.options.get(voter)!.electionTimeoutMs - 1;
+  ask();
+  assert.notEqual(c.disk.get(voter)?.votedFor, candidate, "held 1 ms before one election timeout");
+  c.now += 1;
+  ask();
+  assert.equal(c.disk.get(voter)?.votedFor, candidate, "granted once the hold is over");
 });
 
 Deno.test("two voters never fail over automatically, and say why", () => {
