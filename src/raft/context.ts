@@ -164,7 +164,6 @@ export class Ctx {
 
   becomeLeader(reason: string): void {
     this.s.campaign = null;
-    this.s.dataTerm = this.s.term;
     this.s.leader = this.s.self;
     this.s.leaderContactAt = null;
     this.s.replicatingFrom = null;

@@ -151,6 +151,27 @@ Deno.test("a restarted voter refuses votes for one election timeout, as if it ha
   assert.equal(c.disk.get(voter)?.votedFor, candidate, "granted once the hold is over");
 });
 
+Deno.test("the data term moves when a leader becomes writable, not when it wins", () => {
+  const c = new TestCluster(ABC);
+  c.catchUpFails.add("a:1").add("b:1").add("c:1");
+  c.run(6000);
+  const winners = ABC.filter((n) => c.log.some((l) => l.startsWith(`${n}: CANDIDATE -> LEADER`)));
+  assert.ok(winners.length > 0, c.log.join("\n"));
+  for (const n of winners) {
+    assert.ok(c.log.some((l) => l.startsWith(`${n}: LEADER -> FOLLOWER: stepping back`)));
+    assert.equal(c.state(n).dataTerm, 0, `${n} never became writable: it wrote nothing`);
+  }
+  c.catchUpFails.clear();
+  c.run(10_000);
+  const [next] = c.leaders();
+  assert.ok(next && c.writable.has(next), c.log.join("\n"));
+  assert.equal(c.state(next).dataTerm, c.state(next).term);
+  assert.ok(
+    !c.log.some((l) => /mine newer term/.test(l)),
+    "nobody refused a candidate by data term",
+  );
+});
+
 Deno.test("two voters never fail over automatically, and say why", () => {
   const c = new TestCluster(["a:1", "b:1"]);
   c.run(8000);
