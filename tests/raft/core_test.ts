@@ -281,6 +281,78 @@ Deno.test("without a leader a voter is added locally only at bootstrap, before a
   assert.match(refused!.reason, /^cannot add voter e:1 without a leader: /);
 });
 
+Deno.test("without a leader a voter is removed only when forced: a minority must not elect itself", () => {
+  const five = ["a:1", "b:1", "c:1", "d:1", "e:1"];
+  const c = new TestCluster(five);
+  c.run(6000);
+  const [leader] = c.leaders();
+  const majority = [leader, ...five.filter((n) => n !== leader).slice(0, 2)];
+  const minority = five.filter((n) => !majority.includes(n));
+  for (const n of minority) c.cut.add(n); // {L,A,B} | {C,D}: L keeps leading its side
+  c.run(4000);
+  assert.deepEqual(c.leaders(), [leader]);
+  const remove = (endpoint: string, force?: boolean) =>
+    c.apply(minority[0], {
+      type: "admin",
+      now: c.now,
+      command: { kind: "removePeer", endpoint, force },
+    }).admin;
+  const refused = remove(leader);
+  assert.equal(refused?.ok, false);
+  assert.match(
+    refused!.reason,
+    new RegExp(`^cannot remove voter ${leader} without a leader: .*xenon cluster remove --force`),
+  );
+  assert.ok(!refused!.reason.includes("\n"));
+  assert.equal(remove(majority[1])?.ok, false);
+  assert.equal(c.state(minority[0]).peers.length, 5, "nothing removed");
+  c.run(8000);
+  assert.deepEqual(c.leaders(), [leader], "the minority elected nobody");
+  assert.equal(remove(leader, true)?.ok, true, "the operator may force it, knowing the risk");
+  assert.equal(c.state(minority[0]).peers.length, 4);
+});
+
+Deno.test("a flavor whose semi-sync waits for one replica at most refuses a 5th voter unless forced", () => {
+  const limit = { count: 1, why: "MariaDB semi-sync waits for one replica at most" };
+  const four = ["a:1", "b:1", "c:1", "d:1"];
+  const c = new TestCluster(four, { semiSyncWaitLimit: limit });
+  c.run(6000);
+  const [leader] = c.leaders();
+  const add = (kind: "addPeer" | "addIdlePeer", force?: boolean) =>
+    c.apply(leader, {
+      type: "admin",
+      now: c.now,
+      command: kind === "addPeer" ? { kind, endpoint: "e:1", force } : { kind, endpoint: "e:1" },
+    }).admin;
+  const refused = add("addPeer");
+  assert.equal(refused?.ok, false);
+  assert.equal(
+    refused?.reason,
+    "cannot add voter e:1: 5 voters need semi-sync to wait for 2 replicas, but MariaDB " +
+      "semi-sync waits for one replica at most, so an acknowledged write could be lost at " +
+      "failover; add it as an idle member (xenon cluster addidle e:1), or accept that risk: " +
+      "xenon cluster add --force e:1",
+  );
+  assert.equal(c.state(leader).peers.length, 4);
+  assert.equal(add("addIdlePeer")?.ok, true, "an idle member never counts in the wait");
+  c.apply(leader, {
+    type: "admin",
+    now: c.now,
+    command: { kind: "removeIdlePeer", endpoint: "e:1" },
+  });
+  assert.equal(add("addPeer", true)?.ok, true);
+  assert.equal(c.state(leader).peers.length, 5);
+  const unlimited = new TestCluster(four);
+  unlimited.run(6000);
+  const [other] = unlimited.leaders();
+  const t = unlimited.apply(other, {
+    type: "admin",
+    now: unlimited.now,
+    command: { kind: "addPeer", endpoint: "e:1" },
+  });
+  assert.equal(t.admin?.ok, true, "MySQL's wait count covers 5 voters");
+});
+
 Deno.test("a leader whose mysqld process is gone hands over at once instead of waiting out its lease", () => {
   const c = new TestCluster(ABC);
   c.run(6000);
