@@ -32,6 +32,8 @@ export interface NodesResult {
 
 export interface NodesChange {
   nodes: string[];
+  /** `cluster add|remove --force`: past the refusals that protect acknowledged writes. */
+  force?: boolean;
 }
 
 /** What a membership change or HA command did, in one line for the CLI to print. */

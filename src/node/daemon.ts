@@ -210,7 +210,13 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       })
     ) logger.info`created replication user '${config.replication.user}'@'%'`;
     const comparator = comparatorFor(db.flavor.gtid === "mariadb" ? "mariadb" : "mysql");
-    const options = optionsFromConfig(config, comparator);
+    const options: RaftOptions = {
+      ...optionsFromConfig(config, comparator),
+      // Without a wait-count variable semi-sync waits for one replica: 5 voters need 2.
+      semiSyncWaitLimit: db.flavor.waitCountVariable === null
+        ? { count: 1, why: `${db.flavor.label} semi-sync waits for one replica at most` }
+        : undefined,
+    };
     logger.info`election timers: ${leaseArithmetic(options).summary}`;
 
     const httpClosing = new AbortController();

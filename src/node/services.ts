@@ -57,7 +57,7 @@ export interface ServiceDeps {
 
 const empty: Validator<Record<string, never>> = (value, path) =>
   v.object({})(value ?? {}, path) as Record<string, never>;
-const nodesChange = v.object({ nodes: v.strings() });
+const nodesChange = v.object({ nodes: v.strings(), force: v.optional(v.boolean()) });
 const sysvarRequest = v.object({ varSql: v.string() });
 const userRequest: Validator<UserRequest> = v.object({
   user: v.string(),
@@ -167,7 +167,7 @@ export function buildServices(d: ServiceDeps): Service[] {
   method(
     "NodeRPC.AddNodes",
     nodesChange,
-    (r) => each(r.nodes, (e) => ({ kind: "addPeer", endpoint: e })),
+    (r) => each(r.nodes, (e) => ({ kind: "addPeer", endpoint: e, force: r.force })),
   );
   method(
     "NodeRPC.AddIdleNodes",
@@ -177,7 +177,7 @@ export function buildServices(d: ServiceDeps): Service[] {
   method(
     "NodeRPC.RemoveNodes",
     nodesChange,
-    (r) => each(r.nodes, (e) => ({ kind: "removePeer", endpoint: e })),
+    (r) => each(r.nodes, (e) => ({ kind: "removePeer", endpoint: e, force: r.force })),
   );
   method(
     "NodeRPC.RemoveIdleNodes",

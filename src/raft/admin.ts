@@ -3,6 +3,7 @@ import type { Ctx } from "./context.ts";
 import type { AdminCommand } from "./events.ts";
 import { campaignRefusal, startVote } from "./campaign.ts";
 import { broadcastHeartbeat, repromote } from "./leader.ts";
+import { semiSyncWaitCount } from "./quorum.ts";
 
 export function onAdmin(c: Ctx, cmd: AdminCommand): void {
   const s = c.s;
@@ -100,9 +101,20 @@ function changeMembership(
           `it through the leader`,
       );
     }
+    const refusal = idle || cmd.kind !== "addPeer" || cmd.force ? null : beyondSemiSync(c, x);
+    if (refusal !== null) return void refuse(refusal);
   } else {
     if (x === s.self) return void refuse("a node cannot remove itself; run it on another node");
     if (!list.includes(x)) return void ok(`${x} is not a${idle ? "n idle" : ""} member`);
+    // Without a leader the other side of a partition may still have one: removing its members
+    // here shrinks the majority this side needs, so a minority could elect itself beside it.
+    if (!idle && s.role !== "LEADER" && !(cmd.kind === "removePeer" && cmd.force)) {
+      return void refuse(
+        `cannot remove voter ${x} without a leader: if a leader still runs beyond a partition, ` +
+          `a minority here could elect a second one; get a leader first, or, only if ${x} and ` +
+          `the old leader are down for good, force it: xenon cluster remove --force ${x}`,
+      );
+    }
   }
   const next = adding ? [...list, x] : list.filter((p) => p !== x);
   if (idle) s.idlePeers = next;
@@ -120,4 +132,19 @@ function changeMembership(
     broadcastHeartbeat(c);
   }
   ok(`${what} (epoch ${s.epoch})`);
+}
+
+/**
+ * Why a voter more is refused on a flavor whose semi-sync cannot wait for enough acks (K = N − M
+ * replicas, quorum.ts), or null. Past that limit an acknowledged write may sit only on nodes
+ * outside the majority that elects the next leader.
+ */
+function beyondSemiSync(c: Ctx, x: string): string | null {
+  const limit = c.o.semiSyncWaitLimit;
+  const voters = c.s.peers.length + 1;
+  const need = semiSyncWaitCount(voters);
+  if (limit === undefined || need <= limit.count) return null;
+  return `cannot add voter ${x}: ${voters} voters need semi-sync to wait for ${need} replicas, ` +
+    `but ${limit.why}, so an acknowledged write could be lost at failover; add it as an idle ` +
+    `member (xenon cluster addidle ${x}), or accept that risk: xenon cluster add --force ${x}`;
 }

@@ -79,6 +79,11 @@ export class Ctx {
     return at !== null && this.now - at < this.o.electionTimeoutMs;
   }
 
+  /** Started less than one election timeout ago: votes refused as within a lease (state.ts). */
+  inStartHold(): boolean {
+    return !this.o.unsafeDisableLease && this.now < this.s.votesHeldUntil;
+  }
+
   /**
    * Next campaign time: one minimum election timeout, plus a wait by freshness rank (the most up
    * to date follower, rank 0, goes first) and a little jitter against ties.
@@ -159,7 +164,6 @@ export class Ctx {
 
   becomeLeader(reason: string): void {
     this.s.campaign = null;
-    this.s.dataTerm = this.s.term;
     this.s.leader = this.s.self;
     this.s.leaderContactAt = null;
     this.s.replicatingFrom = null;

@@ -25,8 +25,10 @@ export type AdminCommand =
   | { readonly kind: "disable" }
   | { readonly kind: "setLearner" }
   | { readonly kind: "tryToLead" }
-  | { readonly kind: "addPeer"; readonly endpoint: string }
-  | { readonly kind: "removePeer"; readonly endpoint: string }
+  /** `force`: past the flavor's semi-sync limit (admin.ts says what that risks). */
+  | { readonly kind: "addPeer"; readonly endpoint: string; readonly force?: boolean }
+  /** `force`: even without a leader (admin.ts says what that risks). */
+  | { readonly kind: "removePeer"; readonly endpoint: string; readonly force?: boolean }
   | { readonly kind: "addIdlePeer"; readonly endpoint: string }
   | { readonly kind: "removeIdlePeer"; readonly endpoint: string }
   | { readonly kind: "purgeBinlog"; readonly enabled: boolean }

@@ -151,6 +151,9 @@ function promoteIfReady(c: Ctx): void {
   const lead = c.s.leadership!;
   if (lead.phase !== "ready" || c.now >= leaseUntil(c)) return;
   c.s.leadership = { ...lead, phase: "writable" };
+  // Only now can this term write data; a winner whose catch-up failed keeps its old data term,
+  // or every voter would refuse the others for data they all hold.
+  c.s.dataTerm = c.s.term;
   promote(
     c,
     `leader of term ${c.s.term}, caught up, lease held: writable, semi-sync waits for ` +

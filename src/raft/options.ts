@@ -28,6 +28,11 @@ export interface RaftOptions {
   readonly allowSingleVoterSelfElection: boolean;
   /** Compares replication positions; the only way the core looks at GTIDs. */
   readonly comparator: PositionComparator;
+  /**
+   * The most replicas this flavor's semi-sync can wait for, and why (MariaDB: one, it has no
+   * wait-count variable); absent: no limit. Voters beyond what it covers are refused.
+   */
+  readonly semiSyncWaitLimit?: { readonly count: number; readonly why: string };
   /** Seed of the core's own pseudo-random sequence (election jitter). */
   readonly seed: number;
   /** TEST ONLY: followers grant votes within the lease and leaders never fence on lease loss. */

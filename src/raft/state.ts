@@ -67,6 +67,12 @@ export interface RaftState {
   readonly leader: string | null;
   /** When this node last heard from a live leader (its lease on votes); null = never. */
   readonly leaderContactAt: number | null;
+  /**
+   * Set at start to one election timeout later: the previous run may have acknowledged a
+   * leader's heartbeat just before it died, and that leader's lease counts on this voter
+   * refusing votes until then, so it does, as if it had just heard a leader.
+   */
+  readonly votesHeldUntil: number;
   readonly leaderPosition: string | null;
   /** The current leader's position when elected (from its heartbeats). */
   readonly leaderTermStart: string | null;
@@ -112,6 +118,7 @@ export function stoppedState(self: string, seed: number): RaftState {
     source: null,
     leader: null,
     leaderContactAt: null,
+    votesHeldUntil: 0,
     leaderPosition: null,
     leaderTermStart: null,
     ranking: [],

@@ -111,6 +111,7 @@ function start(c: Ctx, stored: PersistedMeta | null): void {
   s.role = "FOLLOWER";
   s.leader = null;
   s.leaderContactAt = null;
+  s.votesHeldUntil = c.now + c.o.electionTimeoutMs;
   s.campaignPenaltyUntil = 0;
   // Whatever the last run left behind (writable MySQL, the VIP), it is undone before anything.
   c.effect({ kind: "fence", reason: "starting: read-only and no client sessions until elected" });

@@ -33,6 +33,11 @@ function standingRefusal(c: Ctx, m: PreVote | VoteRequest): string | null {
     const ago = Math.round(c.now - (s.leaderContactAt ?? 0));
     return `I heard from leader ${s.leader} ${ago} ms ago (lease: ${c.o.electionTimeoutMs} ms)`;
   }
+  if (c.inStartHold()) {
+    const left = Math.ceil(s.votesHeldUntil - c.now);
+    return `I restarted and may have acknowledged a leader just before: no votes for ` +
+      `another ${left} ms (one election timeout, ${c.o.electionTimeoutMs} ms, after the start)`;
+  }
   return null;
 }
 

@@ -335,6 +335,11 @@ Deno.test("cluster addidle/remove/removeidle call their methods; a refusal is on
       ok: false,
       reason: "cannot remove the leader itself",
     });
+    await run(c, "cluster", "remove", "--force", c.b.endpoint);
+    assert.deepEqual(c.b.calls.at(-1), {
+      method: "NodeRPC.RemoveNodes",
+      request: { nodes: [c.b.endpoint], force: true },
+    });
   });
 });
 

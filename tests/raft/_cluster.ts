@@ -23,6 +23,8 @@ export class TestCluster {
   readonly positions = new Map<string, string>();
   readonly writable = new Set<string>();
   readonly cut = new Set<string>();
+  /** Nodes whose relay log is never applied: their catch-up reports failure. */
+  readonly catchUpFails = new Set<string>();
   readonly log: string[] = [];
   now = 0;
   private queue: Message[] = [];
@@ -74,7 +76,9 @@ export class TestCluster {
           position: this.positions.get(n)!,
         });
       }
-      if (e.kind === "catchUp") this.apply(n, { type: "catchUpDone", now: this.now, ok: true });
+      if (e.kind === "catchUp") {
+        this.apply(n, { type: "catchUpDone", now: this.now, ok: !this.catchUpFails.has(n) });
+      }
     }
     return t;
   }

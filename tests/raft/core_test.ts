@@ -16,7 +16,7 @@ Deno.test("a candidate behind a voter is denied, and the reason names both GTIDs
   for (const n of ABC) c.cut.add(n);
   c.positions.set("b:1", "0-1-42");
   c.observe("b:1");
-  c.run(100);
+  c.run(3100); // past the hold on votes after the start
   const vote = {
     kind: "vote",
     from: "a:1",
@@ -89,7 +89,7 @@ Deno.test("a restarted voter never votes twice in one term", () => {
   c.cut.add("a:1");
   c.cut.add("b:1");
   c.cut.add("c:1");
-  c.run(100);
+  c.run(3100); // past the hold on votes after the start
   const vote = (from: string) =>
     c.apply("c:1", {
       type: "message",
@@ -107,11 +107,69 @@ Deno.test("a restarted voter never votes twice in one term", () => {
   vote("a:1");
   assert.equal(c.disk.get("c:1")?.votedFor, "a:1", "the vote is on disk before the reply");
   c.start("c:1"); // crash + restart from what was persisted
+  c.run(3100);
   const second = vote("b:1");
   const reply = second.effects.find((e) => e.kind === "send");
   assert.ok(reply && reply.kind === "send" && reply.message.kind === "voteReply");
   assert.equal(reply.message.granted, false);
   assert.match(reply.reason, /already voted for a:1 in term 5/);
+});
+
+Deno.test("a restarted voter refuses votes for one election timeout, as if it had just heard a leader", () => {
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  const [leader] = c.leaders();
+  const [voter, candidate] = ABC.filter((n) => n !== leader);
+  c.cut.add(leader); // the leader's lease counts on the voter's last ack
+  c.start(voter); // ...and the voter's agent restarts right after that ack
+  const ask = () => {
+    const t = c.apply(voter, {
+      type: "message",
+      now: c.now,
+      message: {
+        kind: "vote",
+        from: candidate,
+        to: voter,
+        term: c.state(voter).term + 1,
+        position: "0-1-10",
+        dataTerm: c.state(voter).dataTerm,
+        transfer: false,
+      },
+    });
+    c.deliver();
+    return t;
+  };
+  const early = ask().effects.find((e) => e.kind === "send");
+  assert.ok(early && early.kind === "send" && early.message.kind === "voteReply");
+  assert.equal(early.message.granted, false);
+  assert.match(early.reason, /I restarted and may have acknowledged a leader just before/);
+  c.now += c.options.get(voter)!.electionTimeoutMs - 1;
+  ask();
+  assert.notEqual(c.disk.get(voter)?.votedFor, candidate, "held 1 ms before one election timeout");
+  c.now += 1;
+  ask();
+  assert.equal(c.disk.get(voter)?.votedFor, candidate, "granted once the hold is over");
+});
+
+Deno.test("the data term moves when a leader becomes writable, not when it wins", () => {
+  const c = new TestCluster(ABC);
+  c.catchUpFails.add("a:1").add("b:1").add("c:1");
+  c.run(6000);
+  const winners = ABC.filter((n) => c.log.some((l) => l.startsWith(`${n}: CANDIDATE -> LEADER`)));
+  assert.ok(winners.length > 0, c.log.join("\n"));
+  for (const n of winners) {
+    assert.ok(c.log.some((l) => l.startsWith(`${n}: LEADER -> FOLLOWER: stepping back`)));
+    assert.equal(c.state(n).dataTerm, 0, `${n} never became writable: it wrote nothing`);
+  }
+  c.catchUpFails.clear();
+  c.run(10_000);
+  const [next] = c.leaders();
+  assert.ok(next && c.writable.has(next), c.log.join("\n"));
+  assert.equal(c.state(next).dataTerm, c.state(next).term);
+  assert.ok(
+    !c.log.some((l) => /mine newer term/.test(l)),
+    "nobody refused a candidate by data term",
+  );
 });
 
 Deno.test("two voters never fail over automatically, and say why", () => {
@@ -221,6 +279,78 @@ Deno.test("without a leader a voter is added locally only at bootstrap, before a
   }).admin;
   assert.equal(refused?.ok, false);
   assert.match(refused!.reason, /^cannot add voter e:1 without a leader: /);
+});
+
+Deno.test("without a leader a voter is removed only when forced: a minority must not elect itself", () => {
+  const five = ["a:1", "b:1", "c:1", "d:1", "e:1"];
+  const c = new TestCluster(five);
+  c.run(6000);
+  const [leader] = c.leaders();
+  const majority = [leader, ...five.filter((n) => n !== leader).slice(0, 2)];
+  const minority = five.filter((n) => !majority.includes(n));
+  for (const n of minority) c.cut.add(n); // {L,A,B} | {C,D}: L keeps leading its side
+  c.run(4000);
+  assert.deepEqual(c.leaders(), [leader]);
+  const remove = (endpoint: string, force?: boolean) =>
+    c.apply(minority[0], {
+      type: "admin",
+      now: c.now,
+      command: { kind: "removePeer", endpoint, force },
+    }).admin;
+  const refused = remove(leader);
+  assert.equal(refused?.ok, false);
+  assert.match(
+    refused!.reason,
+    new RegExp(`^cannot remove voter ${leader} without a leader: .*xenon cluster remove --force`),
+  );
+  assert.ok(!refused!.reason.includes("\n"));
+  assert.equal(remove(majority[1])?.ok, false);
+  assert.equal(c.state(minority[0]).peers.length, 5, "nothing removed");
+  c.run(8000);
+  assert.deepEqual(c.leaders(), [leader], "the minority elected nobody");
+  assert.equal(remove(leader, true)?.ok, true, "the operator may force it, knowing the risk");
+  assert.equal(c.state(minority[0]).peers.length, 4);
+});
+
+Deno.test("a flavor whose semi-sync waits for one replica at most refuses a 5th voter unless forced", () => {
+  const limit = { count: 1, why: "MariaDB semi-sync waits for one replica at most" };
+  const four = ["a:1", "b:1", "c:1", "d:1"];
+  const c = new TestCluster(four, { semiSyncWaitLimit: limit });
+  c.run(6000);
+  const [leader] = c.leaders();
+  const add = (kind: "addPeer" | "addIdlePeer", force?: boolean) =>
+    c.apply(leader, {
+      type: "admin",
+      now: c.now,
+      command: kind === "addPeer" ? { kind, endpoint: "e:1", force } : { kind, endpoint: "e:1" },
+    }).admin;
+  const refused = add("addPeer");
+  assert.equal(refused?.ok, false);
+  assert.equal(
+    refused?.reason,
+    "cannot add voter e:1: 5 voters need semi-sync to wait for 2 replicas, but MariaDB " +
+      "semi-sync waits for one replica at most, so an acknowledged write could be lost at " +
+      "failover; add it as an idle member (xenon cluster addidle e:1), or accept that risk: " +
+      "xenon cluster add --force e:1",
+  );
+  assert.equal(c.state(leader).peers.length, 4);
+  assert.equal(add("addIdlePeer")?.ok, true, "an idle member never counts in the wait");
+  c.apply(leader, {
+    type: "admin",
+    now: c.now,
+    command: { kind: "removeIdlePeer", endpoint: "e:1" },
+  });
+  assert.equal(add("addPeer", true)?.ok, true);
+  assert.equal(c.state(leader).peers.length, 5);
+  const unlimited = new TestCluster(four);
+  unlimited.run(6000);
+  const [other] = unlimited.leaders();
+  const t = unlimited.apply(other, {
+    type: "admin",
+    now: unlimited.now,
+    command: { kind: "addPeer", endpoint: "e:1" },
+  });
+  assert.equal(t.admin?.ok, true, "MySQL's wait count covers 5 voters");
 });
 
 Deno.test("a leader whose mysqld process is gone hands over at once instead of waiting out its lease", () => {

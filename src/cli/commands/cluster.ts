@@ -30,12 +30,13 @@ type Change =
 
 /** `cluster add|addidle|remove|removeidle`: to the leader, or to this node when there is none. */
 function membership(method: Change, what: string): Handler {
-  return async (ctx, [list]) => {
+  return async (ctx, [list], options) => {
     const nodes = parseNodeList(list);
+    const force = options.force === true ? { force: true } : {};
     return await withDaemons(ctx, async (daemons) => {
       const leader = await findLeader(daemons);
       const target = leader || daemons.self;
-      const result: ActionResult = await daemons.call(target, method, { nodes });
+      const result: ActionResult = await daemons.call(target, method, { nodes, ...force });
       const via = leader ? `through the leader ${leader}` : `on ${target} (no leader found)`;
       if (ctx.json) {
         ctx.out(JSON.stringify({ leader, endpoint: target, nodes, ...result }));
@@ -244,9 +245,16 @@ const xenon = view(["nodes", "server"], (ctx, { views }) => {
   );
 });
 
-const change = (usage: string, description: string, method: Change, what: string): LeafSpec => ({
+const change = (
+  usage: string,
+  description: string,
+  method: Change,
+  what: string,
+  force?: string,
+): LeafSpec => ({
   usage,
   description: `${description} (${NODES})`,
+  options: force === undefined ? undefined : [{ flags: "--force", description: force }],
   run: membership(method, what),
 });
 
@@ -260,6 +268,8 @@ export const clusterCommands: GroupSpec = {
       "add voting members, through the leader or on this node without one",
       "NodeRPC.AddNodes",
       "add",
+      "add the voter even where the server's semi-sync cannot wait for enough replicas " +
+        "(an acknowledged write may be lost at failover)",
     ),
     change(
       "addidle <nodes>",
@@ -272,6 +282,8 @@ export const clusterCommands: GroupSpec = {
       "remove voting members, through the leader",
       "NodeRPC.RemoveNodes",
       "remove",
+      "remove even without a leader (only if the removed nodes are down for good: a live " +
+        "leader beyond a partition and one elected here would both lead)",
     ),
     change(
       "removeidle <nodes>",
