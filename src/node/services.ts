@@ -206,7 +206,7 @@ export function buildServices(d: ServiceDeps): Service[] {
   method("MysqlRPC.Status", empty, () => mysqlStatus(d));
   method("MysqlRPC.SetGlobalSysVar", sysvarRequest, async (r) => {
     const item = parseSetGlobal(r.varSql);
-    await node.run(async () => applySysvars(await node.deps.mysql.get(), [item]));
+    await node.maintenance((db) => applySysvars(db, [item]));
     return ok(`SET GLOBAL ${item.name} = ${item.value}`);
   });
   method("MysqldRPC.Status", empty, () => mysqldStatus(d));
@@ -243,9 +243,9 @@ export function buildServices(d: ServiceDeps): Service[] {
         `user commands run on the leader${leader ? `: ${leader}` : " (there is none now)"}`,
       );
     }
-    return node.run(job);
+    return node.maintenance(job);
   };
-  const db = () => node.deps.mysql.get();
+  const db = () => node.workMysql.get();
   const passwd = (r: UserRequest) => {
     if (r.passwd === undefined) throw new XenonError("passwd is required");
     return r.passwd;

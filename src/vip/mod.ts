@@ -51,9 +51,14 @@ export class LeaderCommands {
 
   /**
    * Runs the start (`which` = "start") or stop command after any run still in progress; a stop
-   * first kills a running start and cancels queued ones.
+   * first kills a running start and cancels queued ones. `skip`, asked when the run's turn comes,
+   * may name a reason not to run it after all.
    */
-  run(which: "start" | "stop", context: LeaderCommandContext): Promise<LeaderCommandResult> {
+  run(
+    which: "start" | "stop",
+    context: LeaderCommandContext,
+    skip?: () => string | null,
+  ): Promise<LeaderCommandResult> {
     const command = which === "start" ? this.start : this.stop;
     const cut = new AbortController();
     if (which === "stop") {
@@ -61,9 +66,13 @@ export class LeaderCommands {
     } else {
       this.#starts.add(cut);
     }
-    const next = this.#chain.then(() =>
-      runCommand(which, command, context, this.timeoutMs, cut.signal)
-    ).finally(() => this.#starts.delete(cut));
+    const next = this.#chain.then(() => {
+      const why = skip?.() ?? null;
+      if (why === null) return runCommand(which, command, context, this.timeoutMs, cut.signal);
+      const summary = `leader-${which}-command skipped: ${why}`;
+      log("vip").warn`${summary} (${context.reason})`;
+      return { ran: false, ok: false, code: null, elapsedMs: 0, summary };
+    }).finally(() => this.#starts.delete(cut));
     this.#chain = next.catch(() => {});
     return next;
   }

@@ -24,6 +24,8 @@ export class TestCluster {
   readonly writable = new Set<string>();
   readonly cut = new Set<string>();
   readonly log: string[] = [];
+  /** What the shell reports after each fence ("none": the test reports it). */
+  fenceReport: "ok" | "failed" | "none" = "ok";
   now = 0;
   private queue: Message[] = [];
 
@@ -75,6 +77,10 @@ export class TestCluster {
         });
       }
       if (e.kind === "catchUp") this.apply(n, { type: "catchUpDone", now: this.now, ok: true });
+      if (e.kind === "fence" && this.fenceReport !== "none") {
+        const ok = this.fenceReport === "ok";
+        this.apply(n, { type: "fenced", now: this.now, term: t.state.term, ok });
+      }
     }
     return t;
   }
