@@ -23,7 +23,8 @@ export class LeaseWatchdog {
   #timer: ReturnType<typeof setInterval> | undefined;
   /** MySQL may be writable: made so, and no fence confirmed since. */
   #guarding = false;
-  #fenceStartedAt = Number.NEGATIVE_INFINITY;
+  /** When the latest fence started since the guard began; null: none. */
+  #fenceStartedAt: number | null = null;
   /** After a failed fence (the hard stop was tried too), the next attempt waits a little. */
   #retryAt = Number.NEGATIVE_INFINITY;
   #firing: Promise<void> | null = null;
@@ -35,7 +36,7 @@ export class LeaseWatchdog {
   /** MySQL is about to become writable: guard it until a fence is confirmed. */
   guard(): void {
     this.#guarding = true;
-    this.#fenceStartedAt = Number.NEGATIVE_INFINITY;
+    this.#fenceStartedAt = null;
     this.#timer ??= setInterval(() => this.check(), Math.max(1, this.d.tickMs / 2));
   }
 
@@ -57,7 +58,8 @@ export class LeaseWatchdog {
     const end = this.d.leaseEnd();
     const now = this.d.now();
     const due = now >= end + this.d.tickMs / 2 && now >= this.#retryAt;
-    if (!due || this.#fenceStartedAt >= end) return Promise.resolve();
+    const loopFencing = this.#fenceStartedAt !== null && this.#fenceStartedAt >= end;
+    if (!due || loopFencing) return Promise.resolve();
     const over = Number.isFinite(end) ? `${Math.round(now - end)} ms ago` : "(no longer leader)";
     log("node").error`lease ended ${over} and the event loop has not fenced: fencing now`;
     this.fired++;
@@ -65,7 +67,7 @@ export class LeaseWatchdog {
     this.#firing = this.d.fence().then((outcome) => {
       if (outcome.ok) this.fenced();
       else {
-        this.#fenceStartedAt = Number.NEGATIVE_INFINITY;
+        this.#fenceStartedAt = null;
         this.#retryAt = this.d.now() + 1000;
       }
     }).finally(() => this.#firing = null);
