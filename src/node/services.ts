@@ -237,13 +237,19 @@ export function buildServices(d: ServiceDeps): Service[] {
   method("MysqldRPC.IsRunning", empty, () => ({ running: d.mysqld.isRunning() }));
 
   const onLeader = <T>(job: () => Promise<T>) => {
-    if (!node.writableLeader) {
+    const refuseUnlessLeader = () => {
+      if (node.writableLeader) return;
       const leader = node.state.leader;
       throw new XenonError(
         `user commands run on the leader${leader ? `: ${leader}` : " (there is none now)"}`,
       );
-    }
-    return node.maintenance(job);
+    };
+    refuseUnlessLeader();
+    // Asked again when its turn comes: the leader may have fenced meanwhile.
+    return node.maintenance(() => {
+      refuseUnlessLeader();
+      return job();
+    });
   };
   const db = () => node.workMysql.get();
   const passwd = (r: UserRequest) => {

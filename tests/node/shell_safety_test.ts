@@ -3,7 +3,9 @@
  * - a promote paused past its lease does not make MySQL writable, nor run leader-start-command;
  * - a fence that fails escalates to a hard stop and reports that it did not fence;
  * - a node that cannot write peers.json, or whose loop job throws, fences and runs
- *   leader-stop-command before it stops.
+ *   leader-stop-command before it stops;
+ * - the core hears the fence's result (which a lease release waits for) only after
+ *   leader-stop-command finished (item 12).
  */
 import assert from "node:assert/strict";
 import { setupLogging } from "../../src/log/mod.ts";
@@ -191,5 +193,46 @@ Deno.test("a loop job that throws is logged with its event; the node fences and 
     await waitFor("the log line", () => lines.some((l) => /ping from/.test(l)) || undefined, {
       timeoutMs: 1000,
     });
+  });
+});
+
+Deno.test("the fence result reaches the core only after leader-stop-command finished", async () => {
+  await using instance = await createInstance({ mysqld: { read_only: 1 } });
+  await withDir(async (dir) => {
+    const seen: string[] = [];
+    await using shell = await writableLeader(instance, dir, {
+      leaderCommands: new LeaderCommands(
+        `echo start >> ${dir}/vip.log`,
+        `sleep 0.3; echo stop >> ${dir}/vip.log`,
+        5000,
+      ),
+      observers: [{
+        transition: ({ event }) => {
+          if (event.type !== "fenced") return;
+          const vip = Deno.readTextFileSync(`${dir}/vip.log`);
+          seen.push(`${event.ok} ${vip.trim().split("\n").at(-1)}`);
+        },
+      }],
+    });
+    seen.length = 0; // the start-up fence
+    const term = shell.node.state.term;
+    // A reply from a higher term: the leader steps down, fencing first.
+    shell.node.receive({
+      type: "message",
+      message: {
+        kind: "heartbeatReply",
+        from: "127.0.0.1:7",
+        to: SELF,
+        term: term + 1,
+        ok: false,
+        reason: "newer term",
+        sentAt: 0,
+        position: null,
+        role: "FOLLOWER",
+      },
+    });
+    await waitFor("the fence result", () => seen.length > 0 || undefined, { timeoutMs: 5000 });
+    assert.deepEqual(seen, ["true stop"]);
+    assert.equal(await readOnlyOf(instance), true);
   });
 });
