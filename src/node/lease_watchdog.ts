@@ -2,10 +2,11 @@
  * The lease watchdog: a timer of its own, outside the event loop, so a loop held by a slow
  * statement, a slow disk or a bug cannot keep MySQL writable past the lease. From the moment
  * MySQL is made writable until a fence is confirmed, it checks the lease (as of the loop's last
- * transition) every half tick; once the lease has been over for half a tick and no fence has
- * started since, it fences (a read-only statement on a session held for it, then a hard stop).
- * A healthy loop fences within one tick of the lease end itself; the watchdog keeps that bound
- * (src/raft/lease.ts) when the loop cannot.
+ * transition) every half tick. When no fence has started since the lease ended, it fences (a
+ * read-only statement on a session held for it, then a hard stop): half a tick after the lease
+ * end if the loop is held by a job that began before it, a whole tick after otherwise (an idle
+ * loop fences at its next tick). A healthy loop fences within one tick of the lease end itself;
+ * the watchdog keeps that bound (src/raft/lease.ts) when the loop cannot.
  */
 import { log } from "../log/mod.ts";
 import type { FenceOutcome } from "./local_fence.ts";
@@ -16,6 +17,8 @@ export interface LeaseWatchdogDeps {
   tickMs: number;
   /** Lease end on that clock (-Infinity once this node stopped leading). */
   leaseEnd(): number;
+  /** When the loop's current job began; null while the loop is idle. */
+  loopBusySince(): number | null;
   fence(): Promise<FenceOutcome>;
 }
 
@@ -57,7 +60,10 @@ export class LeaseWatchdog {
     if (!this.#guarding || this.#firing !== null) return this.#firing ?? Promise.resolve();
     const end = this.d.leaseEnd();
     const now = this.d.now();
-    const due = now >= end + this.d.tickMs / 2 && now >= this.#retryAt;
+    const busySince = this.d.loopBusySince();
+    const held = busySince !== null && busySince < end;
+    const late = now >= end + (held ? this.d.tickMs / 2 : this.d.tickMs);
+    const due = late && now >= this.#retryAt;
     const loopFencing = this.#fenceStartedAt !== null && this.#fenceStartedAt >= end;
     if (!due || loopFencing) return Promise.resolve();
     const over = Number.isFinite(end) ? `${Math.round(now - end)} ms ago` : "(no longer leader)";

@@ -79,6 +79,7 @@ export class XenonNode {
   #idle: PromiseWithResolvers<void> | null = null;
   #lastTickAt: number;
   #work: Promise<unknown> = Promise.resolve();
+  #jobStartedAt: number | null = null;
 
   constructor(readonly deps: NodeDeps) {
     this.now = deps.now ?? (() => performance.now());
@@ -90,6 +91,7 @@ export class XenonNode {
       now: this.now,
       tickMs: deps.options.tickMs,
       leaseEnd: () => leaseEndOf(deps.options, this.#state),
+      loopBusySince: () => this.#jobStartedAt,
       // Nothing is spared: whatever holds the loop's session is working for a lease now gone.
       fence: () => this.#fence(deps.otherThreads()),
     });
@@ -214,10 +216,13 @@ export class XenonNode {
     try {
       while (this.#queue.length > 0) {
         const job = this.#queue.shift()!;
+        this.#jobStartedAt = this.now();
         try {
           await job();
         } catch (error) {
           await this.#failed(`event loop job failed: ${oneLine(error)}`);
+        } finally {
+          this.#jobStartedAt = null;
         }
       }
     } finally {

@@ -1,7 +1,7 @@
 /**
  * The lease watchdog's decisions, checked one at a time on a clock the test moves: it fences once
- * the lease has been over for half a tick and the loop has not started a fence, once, and only
- * while MySQL may be writable.
+ * the lease has been over for half a tick while the loop is held (a whole tick while it is idle)
+ * and the loop has not started a fence, once, and only while MySQL may be writable.
  */
 import assert from "node:assert/strict";
 import type { FenceOutcome } from "../../src/node/local_fence.ts";
@@ -11,6 +11,7 @@ function watchdog(outcomes: FenceOutcome[] = []) {
   const w = {
     now: 0,
     leaseEnd: 1000,
+    busySince: 900 as number | null,
     fences: 0,
     dog: undefined as unknown as LeaseWatchdog,
   };
@@ -18,6 +19,7 @@ function watchdog(outcomes: FenceOutcome[] = []) {
     now: () => w.now,
     tickMs: 100,
     leaseEnd: () => w.leaseEnd,
+    loopBusySince: () => w.busySince,
     fence: () => {
       w.fences++;
       return Promise.resolve(outcomes.shift() ?? { ok: true });
@@ -33,7 +35,7 @@ Deno.test("watchdog: nothing to guard before MySQL is made writable", async () =
   assert.equal(w.fences, 0);
 });
 
-Deno.test("watchdog: fences half a tick after the lease ended, once, then stands down", async () => {
+Deno.test("watchdog: fences half a tick after the lease ended while the loop is held, once", async () => {
   const w = watchdog();
   w.dog.guard();
   try {
@@ -47,6 +49,22 @@ Deno.test("watchdog: fences half a tick after the lease ended, once, then stands
     await w.dog.check();
     assert.equal(w.fences, 1, "a confirmed fence ends the guard");
     assert.equal(w.dog.fired, 1);
+  } finally {
+    await w.dog.stop();
+  }
+});
+
+Deno.test("watchdog: an idle loop gets a whole tick to fence by itself", async () => {
+  const w = watchdog();
+  w.busySince = null;
+  w.dog.guard();
+  try {
+    w.now = 1099;
+    await w.dog.check();
+    assert.equal(w.fences, 0);
+    w.now = 1100;
+    await w.dog.check();
+    assert.equal(w.fences, 1);
   } finally {
     await w.dog.stop();
   }

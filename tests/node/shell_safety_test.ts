@@ -13,12 +13,23 @@ import { type MysqlHandle, openMysql } from "../../src/mysql/mod.ts";
 import { type EffectDeps, runEffect } from "../../src/node/effects.ts";
 import { connectionOptions, type LocalMysql } from "../../src/node/local_mysql.ts";
 import { PeerAddresses } from "../../src/node/peer_addresses.ts";
-import type { RaftState } from "../../src/raft/mod.ts";
+import { leaseArithmetic, type RaftState } from "../../src/raft/mod.ts";
 import { LeaderCommands } from "../../src/vip/mod.ts";
 import { createInstance } from "../harness/mod.ts";
 import { freePort } from "../harness/registry.ts";
 import { sleep, waitFor } from "../harness/wait.ts";
-import { configFor, NO_PEERS, optionsFor, readOnlyOf, SELF, writableLeader } from "./_shell.ts";
+import {
+  AgreeablePeers,
+  configFor,
+  NO_PEERS,
+  optionsFor,
+  PausableMysql,
+  pausing,
+  readOnlyOf,
+  readOnlySeenAt,
+  SELF,
+  writableLeader,
+} from "./_shell.ts";
 
 const lines: string[] = [];
 setupLogging({ level: "debug", format: "text", write: (line) => lines.push(line) });
@@ -30,24 +41,6 @@ async function withDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** A handle whose statements matching `pauseOn` wait `pauseMs` first (an agent paused there). */
-function pausing(real: MysqlHandle, pauseOn: RegExp, pauseMs: number): MysqlHandle {
-  const session = real.session;
-  const paused = new Proxy(session, {
-    get(target, key) {
-      const value = Reflect.get(target, key, target);
-      if (key !== "query" && key !== "exec") {
-        return typeof value === "function" ? value.bind(target) : value;
-      }
-      return async (sql: string | string[], options?: { timeoutMs?: number }) => {
-        if (pauseOn.test([sql].flat().join(";"))) await sleep(pauseMs);
-        return await value.call(target, sql, options);
-      };
-    },
-  });
-  return { ...real, session: paused };
 }
 
 function effectDeps(over: Partial<EffectDeps>): EffectDeps {
@@ -234,5 +227,31 @@ Deno.test("the fence result reaches the core only after leader-stop-command fini
     await waitFor("the fence result", () => seen.length > 0 || undefined, { timeoutMs: 5000 });
     assert.deepEqual(seen, ["true stop"]);
     assert.equal(await readOnlyOf(instance), true);
+  });
+});
+
+Deno.test("the lease watchdog fences while the loop is held past the lease", async () => {
+  await using instance = await createInstance({ mysqld: { read_only: 1 } });
+  await withDir(async (dir) => {
+    const peers = new AgreeablePeers();
+    const link = new PausableMysql(connectionOptions(configFor(instance.port)), "mariadb");
+    await using shell = await writableLeader(instance, dir, { mysql: link }, peers);
+    // The peers fall silent while a membership change re-promotes: the loop is held 3 s on the
+    // promote's semi-sync statement, past the lease.
+    link.pauseOn = /rpl_semi_sync_master_enabled/i;
+    link.pauseMs = 3000;
+    peers.silent = true;
+    const lastAck = peers.lastAckedSentAt;
+    const held = shell.node.admin({ kind: "addIdlePeer", endpoint: "127.0.0.1:9" });
+    const readOnlyAfterMs = (await readOnlySeenAt(instance, 5000)) - lastAck;
+    link.pauseOn = null;
+    const bound = leaseArithmetic(optionsFor()).oldLeaderReadOnlyByMs;
+    console.log(
+      `watchdog: read-only ${Math.round(readOnlyAfterMs)} ms after the last acked heartbeat ` +
+        `was sent (bound ${Math.round(bound)} ms)`,
+    );
+    assert.ok(readOnlyAfterMs <= bound, `${Math.round(readOnlyAfterMs)} ms > bound ${bound} ms`);
+    assert.equal(shell.node.watchdog.fired, 1);
+    await held;
   });
 });
