@@ -84,6 +84,12 @@ const FAMILIES: readonly Family[] = [
     samples: (s) => one(s.counters.heartbeatMisses),
   },
   {
+    name: "xenon_fence_failures_total",
+    help: "Fences that could not make MySQL read-only in time (each escalated to a hard stop)",
+    type: "counter",
+    samples: (s) => one(s.counters.fenceFailures),
+  },
+  {
     name: "xenon_lease_valid",
     help: "Leader only: 1 while a majority acknowledged recently enough",
     type: "gauge",

@@ -50,6 +50,8 @@ export interface NodeStatus {
     votesDenied: Record<string, number>;
     heartbeatAcks: number;
     heartbeatMisses: number;
+    /** Fences that could not make MySQL read-only by SQL (each escalated to a hard stop). */
+    fenceFailures: number;
     mysqldRestarts: number;
   };
   /** Seconds since the daemon started. */

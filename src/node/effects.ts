@@ -3,18 +3,17 @@
  * commands. Each effect is logged with the core's reason. MySQL effects are awaited (the next
  * effect may depend on them: a fence completes before any later message leaves); sends are
  * fire-and-forget with the RPC timeout; catch-up runs on its own connection and reports back as
- * an event, so the loop is never held for the relay log.
+ * an event, so the loop is never held for the relay log. A fence and the leader-stop-command
+ * after it report their outcome (the loop turns it into a `fenced` event).
  */
 import type { XenonConfig } from "../config/mod.ts";
 import { oneLine } from "../lib/errors.ts";
-import { AcksPendingError } from "../mysql/mod.ts";
 import { log } from "../log/mod.ts";
 import { RAFT_MESSAGE_METHOD, type RaftEnvelope } from "../model/mod.ts";
 import {
   applySysvars,
   catchUp,
   changeMaster,
-  fence,
   killForeignReplicas,
   killReplicaConnections,
   openMysql,
@@ -26,7 +25,8 @@ import {
 } from "../mysql/mod.ts";
 import type { Effect, Message, RaftEvent, RaftOptions, RaftState } from "../raft/mod.ts";
 import type { RpcClient } from "../rpc/mod.ts";
-import type { LeaderCommands } from "../vip/mod.ts";
+import type { LeaderCommandResult, LeaderCommands } from "../vip/mod.ts";
+import { fenceLocal, type FenceOutcome, type LocalFenceDeps } from "./local_fence.ts";
 import { type LocalMysql, receivedPosition } from "./local_mysql.ts";
 import type { PeerAddresses } from "./peer_addresses.ts";
 
@@ -35,47 +35,54 @@ export type EventInput = RaftEvent extends infer E ? E extends { now: number } ?
   : never
   : never;
 
-export interface EffectDeps {
+export interface EffectDeps extends LocalFenceDeps {
   config: XenonConfig;
   options: RaftOptions;
+  /** The election's own session (the fence has one of its own: `fenceMysql`). */
   mysql: LocalMysql;
   /** Threads of our other connections, spared by a fence. */
   ownThreads(): number[];
   rpc: RpcClient;
   peers: PeerAddresses;
   leaderCommands: LeaderCommands;
-  /** SIGKILLs mysqld and restarts it read-only; false when xenon may not (monitor disabled). */
-  hardStopMysqld(reason: string): Promise<boolean>;
+  /** The local monotonic clock (ms), the one the core's times are on. */
+  now(): number;
   /** Feeds a result back into the event loop (catch-up done, replication frozen). */
   enqueue(event: EventInput): void;
+  /** Right before the statement that makes MySQL writable (the watchdog guards from then on). */
+  onWritable(): void;
   /** Called after a promote succeeded (for the switchover's write-block measurement). */
   onPromoted(): void;
-  /** Called when a fence could not complete: the poller keeps enforcing read-only. */
-  onFenceFailed(reason: string): void;
 }
+
+/** What a fence or leader-stop effect leaves for the loop to report. */
+export type EffectOutcome =
+  | { fence: FenceOutcome }
+  | { leaderStop: Promise<LeaderCommandResult> }
+  | undefined;
 
 const logger = () => log("node");
 
 /** Runs one effect; never throws (failures are logged and, where the core waits, reported). */
-export async function runEffect(d: EffectDeps, e: Effect, s: RaftState): Promise<void> {
+export async function runEffect(d: EffectDeps, e: Effect, s: RaftState): Promise<EffectOutcome> {
   if (e.kind !== "send") logger().info`effect ${e.kind}: ${e.reason}`;
   try {
-    await dispatch(d, e, s);
+    return await dispatch(d, e, s);
   } catch (error) {
     logger().error`effect ${e.kind} failed: ${oneLine(error)} (${e.reason})`;
-    if (e.kind === "fence") d.onFenceFailed(oneLine(error));
     if (e.kind === "freezeReplication") {
       d.enqueue({ type: "replicationFrozen", position: null, error: oneLine(error) });
     }
     if (e.kind === "catchUp") d.enqueue({ type: "catchUpDone", ok: false, error: oneLine(error) });
-    if (e.kind !== "fence" && e.kind !== "send") await d.mysql.reset();
+    if (e.kind !== "send") await d.mysql.reset();
   }
 }
 
-async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<void> {
+async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<EffectOutcome> {
   switch (e.kind) {
     case "send":
-      return send(d, e.message);
+      send(d, e.message);
+      return;
     case "setReadOnly": {
       const db = await d.mysql.get();
       const { exempt } = await setReadOnly(db, true);
@@ -87,22 +94,11 @@ async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<void> {
       }
       return;
     }
-    case "fence": {
-      const db = await d.mysql.get();
-      try {
-        const r = await fence(db, {
-          budgetMs: Math.max(d.options.fenceBudgetMs, 100),
-          keepThreadIds: d.ownThreads(),
-        });
-        logger().info`fenced in ${r.elapsedMs} ms, killed ${r.killed.length} client connections`;
-      } catch (error) {
-        // Commits wait for acknowledgements no replica will send; only a hard stop ends them
-        // without acknowledging them (src/mysql/fence.ts).
-        if (!(error instanceof AcksPendingError)) throw error;
-        if (!await d.hardStopMysqld(oneLine(error))) throw error;
-      }
-      return;
-    }
+    case "fence":
+      // The election's own session is idle while the loop fences: spare it.
+      return {
+        fence: await fenceLocal(d, [...d.ownThreads(), d.mysql.threadId ?? -1]),
+      };
     case "freezeReplication": {
       const db = await d.mysql.get();
       const before = await readStatus(db);
@@ -134,28 +130,42 @@ async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<void> {
       startCatchUp(d, e.deadline);
       return;
     case "promote":
-      if (expired(e)) return;
-      return await promote(d, s, e.replicas);
-    case "runLeaderStart":
-      if (expired(e)) return;
-      /* falls through */
-    case "runLeaderStop": {
-      const which = e.kind === "runLeaderStart" ? "start" : "stop";
-      // Serialized inside LeaderCommands; not awaited so a slow VIP script never holds the loop.
-      d.leaderCommands.run(which, { reason: e.reason, endpoint: s.self, term: s.term });
+      if (expired(d, e, "promote")) return;
+      await promote(d, s, e);
       return;
-    }
+    case "runLeaderStart":
+      if (expired(d, e, "leader-start-command")) return;
+      // Serialized inside LeaderCommands; not awaited so a slow VIP script never holds the loop.
+      // The lease is checked again when the command is about to run, after earlier runs.
+      d.leaderCommands.run("start", commandContext(e, s), () => {
+        const late = lateBy(d, e);
+        return late === null ? null : `${Math.round(late)} ms after the lease it relied on`;
+      });
+      return;
+    case "runLeaderStop":
+      // Not awaited by the loop either; a lease release waits for it (see node.ts).
+      return { leaderStop: d.leaderCommands.run("stop", commandContext(e, s)) };
   }
+}
+
+function commandContext(e: Effect, s: RaftState) {
+  return { reason: e.reason, endpoint: s.self, term: s.term };
+}
+
+/** How late, in ms, `e` is for the lease it was decided under; null while it still holds. */
+function lateBy(d: EffectDeps, e: { validUntil: number }): number | null {
+  const late = d.now() - e.validUntil;
+  return late >= 0 ? late : null;
 }
 
 /**
  * A promote or leader-start reached after the lease it was decided under (the agent was paused or
  * slow) is skipped: the core has stepped down or will fence by then.
  */
-function expired(e: { kind: string; validUntil: number }): boolean {
-  const late = performance.now() - e.validUntil;
-  if (late <= 0) return false;
-  logger().warn`skipped ${e.kind}: reached ${Math.round(late)} ms after the lease it relied on`;
+function expired(d: EffectDeps, e: { validUntil: number }, what: string): boolean {
+  const late = lateBy(d, e);
+  if (late === null) return false;
+  logger().warn`skipped ${what}: reached ${Math.round(late)} ms after the lease it relied on`;
   return true;
 }
 
@@ -177,7 +187,7 @@ function send(d: EffectDeps, message: Message): void {
 
 /** Applies the relay log on a connection of its own, then reports `catchUpDone`. */
 function startCatchUp(d: EffectDeps, deadline: number): void {
-  const deadlineMs = Math.max(100, deadline - performance.now());
+  const deadlineMs = Math.max(100, deadline - d.now());
   (async () => {
     await using db = await openMysql(d.mysql.options, { version: d.mysql.version });
     const r = await catchUp(db, { deadlineMs });
@@ -190,13 +200,19 @@ function startCatchUp(d: EffectDeps, deadline: number): void {
 
 /**
  * Writable leader: stop replicating, semi-sync for the voters (AFTER_SYNC, no timeout to fall
- * back on), master sysvars, and only then read_only OFF.
+ * back on), master sysvars, and only then read_only OFF, if the lease still holds right before
+ * that statement (the steps before it may have been slow or paused); a lease that ended while
+ * the statement ran makes MySQL read-only again at once.
  */
-async function promote(d: EffectDeps, s: RaftState, replicas: readonly string[]): Promise<void> {
+async function promote(
+  d: EffectDeps,
+  s: RaftState,
+  e: { replicas: readonly string[]; validUntil: number },
+): Promise<void> {
   const db = await d.mysql.get();
   const status = await readStatus(db);
   if (status.replica !== null) await resetReplica(db);
-  const allowed = replicas.map((r) => d.peers.get(r)?.host).filter((h) => h !== undefined);
+  const allowed = e.replicas.map((r) => d.peers.get(r)?.host).filter((h) => h !== undefined);
   const cut = await killForeignReplicas(db, allowed);
   if (cut.length > 0) logger().warn`cut replication to non-members: ${cut.join(", ")}`;
   const semi = await setLeaderSemiSync(db, { voters: s.peers.length });
@@ -207,7 +223,16 @@ async function promote(d: EffectDeps, s: RaftState, replicas: readonly string[])
   if (d.config.mysql.masterSysvars.trim() !== "") {
     await applySysvars(db, d.config.mysql.masterSysvars);
   }
+  if (expired(d, e, "read_only OFF")) return;
+  d.onWritable();
   await setReadOnly(db, false);
+  const late = lateBy(d, e);
+  if (late !== null) {
+    await setReadOnly(db, true);
+    logger().warn`read-only again: the lease ended ${Math.round(late)} ms before read_only OFF ` +
+      `returned`;
+    return;
+  }
   logger().info`writable: semi-sync waits for ${semi.applied} of ${s.peers.length - 1} replicas`;
   d.onPromoted();
 }

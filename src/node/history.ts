@@ -40,6 +40,8 @@ interface Fenced {
   position: string | null;
   startedAt: number;
   endedAt?: number;
+  /** How leader-stop-command went, once it finished. */
+  leaderStop?: string;
 }
 
 export interface FailoverObserverOptions {
@@ -136,6 +138,11 @@ export class FailoverObserver implements TransitionObserver {
     w.promotedAt = at;
   }
 
+  /** The leader-stop command finished: its result goes into the fence's record. */
+  leaderStopDone(result: LeaderCommandResult): void {
+    if (this.#fenced !== null) this.#fenced.leaderStop = result.summary;
+  }
+
   /** The leader-start command finished (or was skipped) after a promote. */
   leaderStartDone(startedAt: number, endedAt: number): void {
     const w = this.#winning;
@@ -173,7 +180,10 @@ export class FailoverObserver implements TransitionObserver {
   }
 
   #recordFence(f: Fenced, leader: KnownLeader): void {
-    const draft = this.o.recorder.begin(`this node (leader of term ${f.term}) fenced itself`);
+    const stop = f.leaderStop === undefined ? "" : `; ${f.leaderStop}`;
+    const draft = this.o.recorder.begin(
+      `this node (leader of term ${f.term}) fenced itself${stop}`,
+    );
     draft.phase("fenceOld", this.#toEpoch(f.startedAt), this.#toEpoch(f.endedAt ?? f.startedAt));
     this.#finish(draft, {
       oldLeader: this.o.self,
@@ -211,12 +221,15 @@ export class RecordedLeaderCommands extends LeaderCommands {
   override run(
     which: "start" | "stop",
     context: LeaderCommandContext,
+    skip?: () => string | null,
   ): Promise<LeaderCommandResult> {
     const startedAt = performance.now();
-    const done = super.run(which, context);
+    const done = super.run(which, context, skip);
     if (which === "start") {
       done.finally(() => this.observer.leaderStartDone(startedAt, performance.now()))
         .catch(() => {});
+    } else {
+      done.then((result) => this.observer.leaderStopDone(result), () => {});
     }
     return done;
   }

@@ -5,6 +5,7 @@
  *   disablepurgebinlog` turn it off);
  * - report a blocked primary: semi-sync never falls back to async, so commits waiting for acks
  *   are logged (once per episode) instead of silently continuing without them.
+ * Both run in the node's maintenance lane, never in the election's loop.
  */
 import type { XenonConfig } from "../config/mod.ts";
 import { oneLine } from "../lib/errors.ts";
@@ -84,7 +85,7 @@ export class LeaderDuties {
     }
     if (files.length === 0) return null;
     try {
-      const purged = await node.run(async () => purgeBinlogs(await node.deps.mysql.get(), files));
+      const purged = await node.maintenance((db) => purgeBinlogs(db, files));
       if (purged !== null) {
         node.stats.leaderPurgeBinlogs++;
         log("node").info`purged binary logs before ${purged} (all members are past it)`;
@@ -104,11 +105,12 @@ export class LeaderDuties {
       this.#semiSync = null;
       return;
     }
-    const db = await node.deps.mysql.get();
-    const sample = await readLeaderSemiSync(db);
-    this.#semiSync = sample;
-    const { waiting, clients } = sample;
-    await this.#reconnectIfAsync(db, clients, waiting);
+    const { waiting, clients } = await node.maintenance(async (db) => {
+      const sample = await readLeaderSemiSync(db);
+      this.#semiSync = sample;
+      await this.#reconnectIfAsync(db, sample.clients, sample.waiting);
+      return sample;
+    });
     if (waiting > 0 && this.#blockedSince === null) {
       this.#blockedSince = performance.now();
       log("node").error`primary BLOCKED: ${waiting} commits wait for semi-sync acks, ${clients} ` +

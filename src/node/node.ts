@@ -2,6 +2,13 @@
  * The I/O shell around the election core: one serialized queue of jobs (events from the tick
  * timer, the MySQL poller, peers and the CLI), so the core is never re-entered. For each
  * transition the new peers.json is made durable first, then the effects run in order.
+ *
+ * What must not wait behind anything has its own path: operators' and maintenance statements
+ * (users, sysvars, binlog purge) run in a lane of their own on their own session, never in the
+ * queue; fences use a session held for them alone; and a lease watchdog outside the queue fences
+ * when the lease ends while the queue is held. A job that fails (the core or an observer threw),
+ * or a transition that cannot be made durable, fences the node and stops it: it never goes on,
+ * or dies, with MySQL writable.
  */
 import type { XenonConfig } from "../config/mod.ts";
 import { oneLine } from "../lib/errors.ts";
@@ -10,6 +17,7 @@ import {
   type AdminCommand,
   type Effect,
   initialState,
+  leaseEndOf,
   type MysqlObservation,
   type PersistedMeta,
   type RaftEvent,
@@ -17,11 +25,13 @@ import {
   type RaftState,
   step,
 } from "../raft/mod.ts";
-import { setReadOnly } from "../mysql/mod.ts";
+import { type MysqlHandle, setReadOnly } from "../mysql/mod.ts";
 import type { RpcClient } from "../rpc/mod.ts";
 import type { LeaderCommands } from "../vip/mod.ts";
-import { type EventInput, runEffect } from "./effects.ts";
-import type { LocalMysql } from "./local_mysql.ts";
+import { type EffectDeps, type EventInput, runEffect } from "./effects.ts";
+import { fenceLocal, type FenceOutcome } from "./local_fence.ts";
+import { LocalMysql } from "./local_mysql.ts";
+import { LeaseWatchdog } from "./lease_watchdog.ts";
 import { PeerAddresses } from "./peer_addresses.ts";
 import { writePeersFile } from "./peers_file.ts";
 import { RaftStats } from "./stats.ts";
@@ -31,7 +41,7 @@ export interface NodeDeps {
   config: XenonConfig;
   options: RaftOptions;
   metaDir: string;
-  /** Connection for effects. */
+  /** Connection for effects; the node opens its fence and maintenance sessions alike. */
   mysql: LocalMysql;
   /** Thread ids of other agent connections (the poller's), spared by fences. */
   otherThreads(): number[];
@@ -39,10 +49,12 @@ export interface NodeDeps {
   leaderCommands: LeaderCommands;
   /** SIGKILLs mysqld and restarts it read-only; false when xenon may not (monitor disabled). */
   hardStopMysqld(reason: string): Promise<boolean>;
-  /** A transition could not be made durable: the daemon must stop (it fenced already). */
+  /** The node stopped itself (it fenced already): the daemon must stop. */
   onFatal(reason: string): void;
   /** Told of every transition and effect (status counters, the flight recorder). */
   observers?: TransitionObserver[];
+  /** The local monotonic clock in ms. @default performance.now */
+  now?: () => number;
 }
 
 type AdminAnswer = { ok: boolean; reason: string };
@@ -50,6 +62,12 @@ type AdminAnswer = { ok: boolean; reason: string };
 export class XenonNode {
   readonly peers = new PeerAddresses();
   readonly stats = new RaftStats();
+  /** The session only fences use, opened at start so a fence needs no new connection. */
+  readonly fenceMysql: LocalMysql;
+  /** The session operators' and maintenance statements use (see `maintenance`). */
+  readonly workMysql: LocalMysql;
+  readonly watchdog: LeaseWatchdog;
+  readonly now: () => number;
   #state: RaftState;
   #queue: (() => Promise<void>)[] = [];
   #draining = false;
@@ -59,24 +77,38 @@ export class XenonNode {
   #promotedAt: number | null = null;
   #fenceFailed: string | null = null;
   #idle: PromiseWithResolvers<void> | null = null;
-  #lastTickAt = performance.now();
+  #lastTickAt: number;
+  #work: Promise<unknown> = Promise.resolve();
+  #jobStartedAt: number | null = null;
 
   constructor(readonly deps: NodeDeps) {
+    this.now = deps.now ?? (() => performance.now());
+    this.#lastTickAt = this.now();
     this.#state = initialState(deps.options);
+    this.fenceMysql = new LocalMysql(deps.mysql.options, deps.mysql.version);
+    this.workMysql = new LocalMysql(deps.mysql.options, deps.mysql.version);
+    this.watchdog = new LeaseWatchdog({
+      now: this.now,
+      tickMs: deps.options.tickMs,
+      leaseEnd: () => leaseEndOf(deps.options, this.#state),
+      loopBusySince: () => this.#jobStartedAt,
+      // Nothing is spared: whatever holds the loop's session is working for a lease now gone.
+      fence: () => this.#fence(deps.otherThreads()),
+    });
   }
 
   get state(): RaftState {
     return this.#state;
   }
 
-  /** performance.now() of the last successful promote, for switchover timing. */
+  /** Clock reading of the last successful promote, for switchover timing. */
   get promotedAt(): number | null {
     return this.#promotedAt;
   }
 
   /** Ms since the loop last processed a tick (`/liveness`: a stuck loop stops answering). */
   get loopAgeMs(): number {
-    return performance.now() - this.#lastTickAt;
+    return this.now() - this.#lastTickAt;
   }
 
   /** Whether this node is the leader and has made its MySQL writable. */
@@ -85,20 +117,31 @@ export class XenonNode {
   }
 
   /** Starts the election from what peers.json held, and the tick timer. */
-  start(meta: PersistedMeta | null): Promise<void> {
+  async start(meta: PersistedMeta | null): Promise<void> {
+    await this.fenceMysql.get().catch((error) =>
+      log("node").warn`fence session not open yet: ${oneLine(error)}`
+    );
     const started = this.#submit({ type: "start", meta });
     this.#ticker = setInterval(() => this.#tick(), this.deps.options.tickMs);
-    return started.then(() => {});
+    await started;
   }
 
-  /** Ends the election: a leader fences and runs leader-stop-command (awaited) first. */
+  /**
+   * Ends the election: a leader fences and runs leader-stop-command (awaited) first. After a
+   * fatal stop it only waits for that stop's fence and command.
+   */
   async stop(): Promise<void> {
-    if (this.#stopped) return;
     clearInterval(this.#ticker);
-    await this.#submit({ type: "stop" });
-    this.#stopped = true;
-    await this.deps.leaderCommands.idle();
+    if (!this.#stopped) {
+      await this.#submit({ type: "stop" });
+      this.#stopped = true;
+    }
     await this.#drained();
+    await this.deps.leaderCommands.idle();
+    await this.watchdog.stop();
+    await this.#work.catch(() => {});
+    await this.fenceMysql.close();
+    await this.workMysql.close();
   }
 
   /** An election message from a peer (already authenticated and validated). */
@@ -122,11 +165,22 @@ export class XenonNode {
       { ok: false, reason: "no answer from the election core" };
   }
 
-  /** Runs `job` inside the loop, after everything queued before it. */
-  run<T>(job: () => Promise<T>): Promise<T> {
-    const { promise, resolve, reject } = Promise.withResolvers<T>();
-    this.#enqueue(() => job().then(resolve, reject));
-    return promise;
+  /**
+   * Runs an operator's or a maintenance job (users, sysvars, binlog purge) on the maintenance
+   * session, one at a time, outside the event loop: a statement that blocks there never delays a
+   * heartbeat or a fence. A fence ends that session like any client's.
+   */
+  maintenance<T>(job: (db: MysqlHandle) => Promise<T>): Promise<T> {
+    const run = this.#work.then(async () => {
+      try {
+        return await job(await this.workMysql.get());
+      } catch (error) {
+        await this.workMysql.reset();
+        throw error;
+      }
+    });
+    this.#work = run.catch(() => {});
+    return run;
   }
 
   #tick(): void {
@@ -134,13 +188,22 @@ export class XenonNode {
     this.#tickQueued = true;
     this.#enqueue(async () => {
       this.#tickQueued = false;
-      this.#lastTickAt = performance.now();
+      this.#lastTickAt = this.now();
       await this.#apply({ type: "tick" });
     });
   }
 
   #submit(event: EventInput): Promise<AdminAnswer | undefined> {
-    return this.run(() => this.#apply(event));
+    const { promise, resolve } = Promise.withResolvers<AdminAnswer | undefined>();
+    this.#enqueue(async () => {
+      try {
+        resolve(await this.#apply(event));
+      } catch (error) {
+        resolve({ ok: false, reason: oneLine(error) });
+        await this.#failed(`processing ${describe(event)} failed: ${oneLine(error)}`);
+      }
+    });
+    return promise;
   }
 
   #enqueue(job: () => Promise<void>): void {
@@ -153,10 +216,13 @@ export class XenonNode {
     try {
       while (this.#queue.length > 0) {
         const job = this.#queue.shift()!;
+        this.#jobStartedAt = this.now();
         try {
           await job();
         } catch (error) {
-          log("node").error`event loop job failed: ${oneLine(error)}`;
+          await this.#failed(`event loop job failed: ${oneLine(error)}`);
+        } finally {
+          this.#jobStartedAt = null;
         }
       }
     } finally {
@@ -174,17 +240,17 @@ export class XenonNode {
 
   async #apply(input: EventInput): Promise<AdminAnswer | undefined> {
     if (this.#stopped) return { ok: false, reason: "xenon is stopping" };
-    const event = { ...input, now: performance.now() } as RaftEvent;
+    const event = { ...input, now: this.now() } as RaftEvent;
     const before = this.#state;
     const t = step(this.deps.options, before, event);
     if (t.persist !== null) {
       try {
         await writePeersFile(this.deps.metaDir, t.persist);
       } catch (error) {
-        // Without the durable vote/term the effects must not happen; the daemon stops instead.
-        this.#stopped = true;
-        this.deps.onFatal(oneLine(error));
-        return { ok: false, reason: oneLine(error) };
+        // Without the durable vote/term the effects must not happen; the node stops instead.
+        const reason = `cannot write peers.json: ${oneLine(error)}`;
+        await this.#failed(reason);
+        return { ok: false, reason };
       }
     }
     this.#state = t.state;
@@ -193,36 +259,109 @@ export class XenonNode {
     for (const o of this.deps.observers ?? []) {
       o.transition({ event, before, after: t.state, effects: t.effects });
     }
-    for (const effect of t.effects) await this.#run(effect);
+    let fenced: FenceOutcome | null = null;
+    let leaderStop: Promise<unknown> = Promise.resolve();
+    for (const effect of t.effects) {
+      const outcome = await this.#run(effect);
+      if (outcome !== undefined && "fence" in outcome) fenced = outcome.fence;
+      if (outcome !== undefined && "leaderStop" in outcome) leaderStop = outcome.leaderStop;
+    }
+    if (fenced !== null) this.#reportFence(fenced, t.state.term, leaderStop);
     return t.admin;
   }
 
-  async #run(effect: Effect): Promise<void> {
-    const deps = this.deps;
-    const startedAt = performance.now();
-    await runEffect(
-      {
-        config: deps.config,
-        options: deps.options,
-        mysql: deps.mysql,
-        ownThreads: deps.otherThreads,
-        rpc: deps.rpc,
-        peers: this.peers,
-        leaderCommands: deps.leaderCommands,
-        hardStopMysqld: deps.hardStopMysqld,
-        enqueue: (event) => this.receive(event),
-        onPromoted: () => {
-          this.#promotedAt = performance.now();
-          this.#fenceFailed = null;
-          for (const o of deps.observers ?? []) o.promoted?.(this.#promotedAt);
-        },
-        onFenceFailed: (reason) => this.#fenceFailed = reason,
-      },
-      effect,
-      this.#state,
+  /** `fenced` goes to the core once leader-stop-command finished too (a release waits for both). */
+  #reportFence(outcome: FenceOutcome, term: number, leaderStop: Promise<unknown>): void {
+    void leaderStop.catch(() => {}).then(() =>
+      this.receive({
+        type: "fenced",
+        term,
+        ...(outcome.ok ? { ok: true } : { ok: false, error: outcome.error }),
+      })
     );
-    const endedAt = performance.now();
-    for (const o of deps.observers ?? []) o.effectDone?.(effect, startedAt, endedAt);
+  }
+
+  async #run(effect: Effect): Promise<
+    ReturnType<typeof runEffect> extends Promise<infer O> ? O
+      : never
+  > {
+    const startedAt = this.now();
+    if (effect.kind === "fence") this.watchdog.fenceStarted();
+    const outcome = await runEffect(this.#effectDeps(), effect, this.#state);
+    const endedAt = this.now();
+    for (const o of this.deps.observers ?? []) o.effectDone?.(effect, startedAt, endedAt);
+    return outcome;
+  }
+
+  #effectDeps(): EffectDeps {
+    const deps = this.deps;
+    return {
+      config: deps.config,
+      options: deps.options,
+      mysql: deps.mysql,
+      fenceMysql: this.fenceMysql,
+      fenceBudgetMs: deps.options.fenceBudgetMs,
+      ownThreads: deps.otherThreads,
+      rpc: deps.rpc,
+      peers: this.peers,
+      leaderCommands: deps.leaderCommands,
+      hardStopMysqld: deps.hardStopMysqld,
+      now: this.now,
+      enqueue: (event) => this.receive(event),
+      onWritable: () => this.watchdog.guard(),
+      onPromoted: () => {
+        this.#promotedAt = this.now();
+        this.#fenceFailed = null;
+        for (const o of deps.observers ?? []) o.promoted?.(this.#promotedAt);
+      },
+      onFenceFailed: (reason) => this.#onFenceFailed(reason),
+    };
+  }
+
+  /** Fences on the fence session (escalating to a hard stop); the watchdog stands down on ok. */
+  async #fence(spare: readonly number[]): Promise<FenceOutcome> {
+    const outcome = await fenceLocal({
+      fenceMysql: this.fenceMysql,
+      fenceBudgetMs: this.deps.options.fenceBudgetMs,
+      hardStopMysqld: this.deps.hardStopMysqld,
+      onFenceFailed: (reason) => this.#onFenceFailed(reason),
+    }, spare);
+    if (outcome.ok) this.watchdog.fenced();
+    return outcome;
+  }
+
+  #onFenceFailed(reason: string): void {
+    this.#fenceFailed = reason;
+    this.stats.fenceFailures++;
+    for (const o of this.deps.observers ?? []) o.fenceFailed?.(reason);
+  }
+
+  /**
+   * The loop cannot go on (a job threw, peers.json cannot be written): fence if MySQL may be
+   * writable, run leader-stop-command if this node led, then stop and tell the daemon.
+   */
+  async #failed(reason: string): Promise<void> {
+    if (this.#stopped) {
+      log("node").error`${reason} (while stopping)`;
+      return;
+    }
+    this.#stopped = true;
+    clearInterval(this.#ticker);
+    const led = this.#state.role === "LEADER";
+    log("node").fatal`${reason}: ${led ? "fencing, then stopping" : "stopping"}`;
+    try {
+      if (led || this.#fenceFailed !== null) {
+        await this.#fence([...this.deps.otherThreads(), this.deps.mysql.threadId ?? -1]);
+        const stop = await this.deps.leaderCommands.run("stop", {
+          reason: `xenon stops: ${reason}`,
+          endpoint: this.#state.self,
+          term: this.#state.term,
+        });
+        if (!stop.ok) log("node").error`${stop.summary}`;
+      }
+    } finally {
+      this.deps.onFatal(reason);
+    }
   }
 
   async #enforceReadOnly(): Promise<void> {
@@ -238,4 +377,11 @@ export class XenonNode {
       await this.deps.mysql.reset();
     }
   }
+}
+
+/** An event in a few words for the log: its type, and a message's kind and sender. */
+function describe(event: EventInput): string {
+  if (event.type === "message") return `${event.message.kind} from ${event.message.from}`;
+  if (event.type === "admin") return `admin ${event.command.kind}`;
+  return `${event.type} event`;
 }

@@ -207,7 +207,7 @@ export function buildServices(d: ServiceDeps): Service[] {
   method("MysqlRPC.SetGlobalSysVar", sysvarRequest, async (r) => {
     const item = parseSetGlobal(r.varSql);
     if (isAgentOwnedSysvar(item.name)) throw new XenonError(agentOwnedRefusal(item.name));
-    await node.run(async () => applySysvars(await node.deps.mysql.get(), [item]));
+    await node.maintenance((db) => applySysvars(db, [item]));
     return ok(`SET GLOBAL ${item.name} = ${item.value}`);
   });
   method("MysqldRPC.Status", empty, () => mysqldStatus(d));
@@ -238,15 +238,21 @@ export function buildServices(d: ServiceDeps): Service[] {
   method("MysqldRPC.IsRunning", empty, () => ({ running: d.mysqld.isRunning() }));
 
   const onLeader = <T>(job: () => Promise<T>) => {
-    if (!node.writableLeader) {
+    const refuseUnlessLeader = () => {
+      if (node.writableLeader) return;
       const leader = node.state.leader;
       throw new XenonError(
         `user commands run on the leader${leader ? `: ${leader}` : " (there is none now)"}`,
       );
-    }
-    return node.run(job);
+    };
+    refuseUnlessLeader();
+    // Asked again when its turn comes: the leader may have fenced meanwhile.
+    return node.maintenance(() => {
+      refuseUnlessLeader();
+      return job();
+    });
   };
-  const db = () => node.deps.mysql.get();
+  const db = () => node.workMysql.get();
   const passwd = (r: UserRequest) => {
     if (r.passwd === undefined) throw new XenonError("passwd is required");
     return r.passwd;

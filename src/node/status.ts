@@ -22,6 +22,8 @@ export interface TransitionObserver {
   effectDone?(effect: Effect, startedAt: number, endedAt: number): void;
   /** A promote made MySQL writable. */
   promoted?(at: number): void;
+  /** A fence could not make MySQL read-only by SQL (a hard stop was tried). */
+  fenceFailed?(reason: string): void;
 }
 
 /** One step of the core, with `now` on the local monotonic clock. */
@@ -44,6 +46,7 @@ export class StatusCounters implements TransitionObserver {
     votesDenied: {},
     heartbeatAcks: 0,
     heartbeatMisses: 0,
+    fenceFailures: 0,
   };
 
   get snapshot(): Counters {
@@ -70,6 +73,10 @@ export class StatusCounters implements TransitionObserver {
         table[key] = (table[key] ?? 0) + 1;
       }
     }
+  }
+
+  fenceFailed(): void {
+    this.#c.fenceFailures++;
   }
 
   #heartbeat(ok: boolean): void {

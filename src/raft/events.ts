@@ -54,5 +54,17 @@ export type RaftEvent =
     readonly ok: boolean;
     readonly error?: string;
   }
+  /**
+   * Result of a `fence` effect, reported once the `runLeaderStop` after it has finished too: ok
+   * when MySQL is read-only with client sessions ended, or was stopped hard. A lease is released
+   * (hand-over) only after ok, for a fence of the same `term` (the state's term when it ran).
+   */
+  | {
+    readonly type: "fenced";
+    readonly now: number;
+    readonly term: number;
+    readonly ok: boolean;
+    readonly error?: string;
+  }
   | { readonly type: "admin"; readonly now: number; readonly command: AdminCommand }
   | { readonly type: "stop"; readonly now: number };

@@ -216,6 +216,12 @@ export function leaseOf(
     : { valid: false, remainingMs: 0 };
 }
 
+/** The lease end on the leader's clock as of `state`; -Infinity when not leading. */
+export function leaseEndOf(o: RaftOptions, state: RaftState): number {
+  if (state.role !== "LEADER" || state.leadership === null) return Number.NEGATIVE_INFINITY;
+  return leaseUntil(new Ctx(o, state, state.now));
+}
+
 export interface DryRunVerdict {
   /** The node that would win now, or null when none could. */
   winner: string | null;

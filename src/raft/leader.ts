@@ -202,19 +202,49 @@ function handOverStopped(c: Ctx): void {
   handOver(c, target, `local mysqld is not running: handing over to ${target}`);
 }
 
-/** Steps down (fencing first), then releases the lease to `target`, which campaigns at once. */
+/**
+ * Steps down (fencing first), then releases the lease to `target`, which campaigns at once. A
+ * leader that was writable releases it only when the shell confirms the fence (`fenced`), after
+ * leader-stop-command ran: the voters must not elect anyone while this MySQL may take writes.
+ */
 function handOver(c: Ctx, target: string, reason: string): void {
   const s = c.s;
-  const term = s.term;
+  const wasWritable = s.leadership?.phase === "writable";
   stepDown(c, reason);
   s.leaderContactAt = null;
   s.campaignPenaltyUntil = c.now + c.o.electionTimeoutMs;
   s.electionDeadline = Math.max(s.electionDeadline, s.campaignPenaltyUntil);
+  s.pendingRelease = { term: s.term, target };
+  if (!wasWritable) releaseLease(c, "never writable, nothing to fence");
+}
+
+/** The shell's answer to a `fence`: a pending hand-over goes ahead only on a confirmed fence. */
+export function onFenced(c: Ctx, term: number, ok: boolean, error?: string): void {
+  const pending = c.s.pendingRelease;
+  if (pending === null || pending.term !== term) return;
+  if (!ok) {
+    c.s.pendingRelease = null;
+    c.note(
+      `fence failed (${error ?? "unknown error"}): lease not released to ${pending.target}; ` +
+        `the voters wait it out`,
+    );
+    return;
+  }
+  releaseLease(c, "fenced, leader-stop-command done");
+}
+
+function releaseLease(c: Ctx, why: string): void {
+  const s = c.s;
+  const pending = s.pendingRelease!;
+  s.pendingRelease = null;
+  // A newer term or another leadership since: the release would speak for a lease already gone.
+  if (s.term !== pending.term || s.role !== "FOLLOWER") return;
+  const { term, target } = pending;
   const others = c.otherVoters().filter((p) => p !== target);
   for (const to of [...others, target]) {
     c.send(
       { kind: "leaseReleased", from: s.self, to, term, target },
-      `lease released after fencing: ${target} takes over`,
+      `lease released (${why}): ${target} takes over`,
     );
   }
 }

@@ -31,6 +31,7 @@ export {
   type DryRunVerdict,
   explainNode,
   type Explanation,
+  leaseEndOf,
   leaseOf,
   type PeerData,
 } from "./explain.ts";

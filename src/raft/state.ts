@@ -85,6 +85,8 @@ export interface RaftState {
   readonly leadership: Leadership | null;
   readonly pendingVote: PendingVote | null;
   readonly pendingFollow: PendingFollow | null;
+  /** A hand-over decided as leader of `term`: the lease goes to `target` once fenced. */
+  readonly pendingRelease: { readonly term: number; readonly target: string } | null;
   /** After a failed catch-up, this node waits longer before its next campaign. */
   readonly campaignPenaltyUntil: number;
   readonly purgeBinlog: boolean;
@@ -129,6 +131,7 @@ export function stoppedState(self: string, seed: number): RaftState {
     leadership: null,
     pendingVote: null,
     pendingFollow: null,
+    pendingRelease: null,
     campaignPenaltyUntil: 0,
     purgeBinlog: true,
     checkSemiSync: true,

@@ -19,7 +19,13 @@ import {
   onVoteReply,
 } from "./campaign.ts";
 import { followFrozen, onHeartbeat, onLeaseReleased, verifyDataTerm } from "./follower.ts";
-import { onCatchUpDone, onHeartbeatReply, onLeaderTick, onTransferRequest } from "./leader.ts";
+import {
+  onCatchUpDone,
+  onFenced,
+  onHeartbeatReply,
+  onLeaderTick,
+  onTransferRequest,
+} from "./leader.ts";
 import { decidePendingVote, onPreVote, onVoteRequest } from "./vote.ts";
 
 export function initialState(options: RaftOptions): RaftState {
@@ -91,6 +97,8 @@ function dispatch(c: Ctx, event: RaftEvent): void {
       return decidePendingVote(c, event.position, event.error);
     case "catchUpDone":
       return onCatchUpDone(c, event.ok, event.error);
+    case "fenced":
+      return onFenced(c, event.term, event.ok, event.error);
     case "admin":
       return onAdmin(c, event.command);
   }

@@ -30,7 +30,8 @@ export type AgentStatus = "running" | "paused" | "crashed";
 
 type ResultEvent =
   | { type: "replicationFrozen"; position: string | null; error?: string }
-  | { type: "catchUpDone"; ok: boolean; error?: string };
+  | { type: "catchUpDone"; ok: boolean; error?: string }
+  | { type: "fenced"; term: number; ok: boolean };
 
 type SimEvent =
   | { k: "tick"; node: SimNode; life: number }
@@ -238,7 +239,7 @@ export class World {
       if (ev.type === "message") {
         return void n.deferred.push({ k: "deliver", message: ev.message });
       }
-      if (ev.type === "replicationFrozen" || ev.type === "catchUpDone") {
+      if (ev.type === "replicationFrozen" || ev.type === "catchUpDone" || ev.type === "fenced") {
         n.deferred.push({ k: "result", node: n, life: n.life, event: ev });
       }
       return;
@@ -294,7 +295,8 @@ export class World {
         for (const p of m.pending) p.clientWaiting = false; // connections killed
         if (m.alive) m.readOnly = true;
         n.unattended = false;
-        return;
+        // A dead server takes no writes either: the fence holds.
+        return this.result(n, { type: "fenced", term: n.state.term, ok: true });
       case "setReadOnly":
         if (m.alive) m.readOnly = true;
         n.unattended = false;

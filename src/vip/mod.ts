@@ -4,7 +4,9 @@
  * operator's own shell text, usually adding or removing a VIP. It runs through `bash -c` by
  * design (it is the operator's command line), but nothing is ever interpolated into it: what the
  * command may want to know travels in XENON_* environment variables. Runs are serialized (a stop
- * never overtakes a start), bounded by a timeout, and their output is logged redacted.
+ * never overtakes a start), bounded by a timeout, and their output is logged redacted. A stop cuts
+ * short a start still running or queued: the VIP must leave before the lease does, not after a
+ * hanging start's timeout.
  */
 import { oneLine } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
@@ -38,6 +40,8 @@ export function isNopCommand(command: string): boolean {
 /** Runs leader-start/stop commands one at a time. */
 export class LeaderCommands {
   #chain: Promise<unknown> = Promise.resolve();
+  /** Starts running or queued, which a stop cuts short. */
+  readonly #starts = new Set<AbortController>();
 
   constructor(
     readonly start: string,
@@ -45,10 +49,30 @@ export class LeaderCommands {
     readonly timeoutMs = 30_000,
   ) {}
 
-  /** Runs the start (`which` = "start") or stop command after any run still in progress. */
-  run(which: "start" | "stop", context: LeaderCommandContext): Promise<LeaderCommandResult> {
+  /**
+   * Runs the start (`which` = "start") or stop command after any run still in progress; a stop
+   * first kills a running start and cancels queued ones. `skip`, asked when the run's turn comes,
+   * may name a reason not to run it after all.
+   */
+  run(
+    which: "start" | "stop",
+    context: LeaderCommandContext,
+    skip?: () => string | null,
+  ): Promise<LeaderCommandResult> {
     const command = which === "start" ? this.start : this.stop;
-    const next = this.#chain.then(() => runCommand(which, command, context, this.timeoutMs));
+    const cut = new AbortController();
+    if (which === "stop") {
+      for (const start of this.#starts) start.abort();
+    } else {
+      this.#starts.add(cut);
+    }
+    const next = this.#chain.then(() => {
+      const why = skip?.() ?? null;
+      if (why === null) return runCommand(which, command, context, this.timeoutMs, cut.signal);
+      const summary = `leader-${which}-command skipped: ${why}`;
+      log("vip").warn`${summary} (${context.reason})`;
+      return { ran: false, ok: false, code: null, elapsedMs: 0, summary };
+    }).finally(() => this.#starts.delete(cut));
     this.#chain = next.catch(() => {});
     return next;
   }
@@ -59,16 +83,22 @@ export class LeaderCommands {
   }
 }
 
-/** Runs one command with bash, bounded by `timeoutMs`; never throws. */
+/** Runs one command with bash, bounded by `timeoutMs` and `cut`; never throws. */
 export async function runCommand(
   which: "start" | "stop",
   command: string,
   context: LeaderCommandContext,
   timeoutMs: number,
+  cut?: AbortSignal,
 ): Promise<LeaderCommandResult> {
   const name = `leader-${which}-command`;
   if (isNopCommand(command)) {
     return { ran: false, ok: true, code: null, elapsedMs: 0, summary: `${name}: nop` };
+  }
+  if (cut?.aborted) {
+    const summary = `${name} not run: leader-stop-command was needed first`;
+    log("vip").warn`${summary} (${context.reason})`;
+    return { ran: false, ok: false, code: null, elapsedMs: 0, summary };
   }
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -93,28 +123,34 @@ export async function runCommand(
     log("vip").error`${summary}`;
     return { ran: true, ok: false, code: null, elapsedMs: elapsed(), summary };
   }
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
+  let ended: "timeout" | "cut" | null = null;
+  const killGroup = (why: "timeout" | "cut") => {
+    ended ??= why;
     try {
       Deno.kill(-child.pid, "SIGKILL");
     } catch {
       // exited meanwhile
     }
-  }, timeoutMs);
+  };
+  const timer = setTimeout(() => killGroup("timeout"), timeoutMs);
+  const onCut = () => killGroup("cut");
+  cut?.addEventListener("abort", onCut);
   try {
     const out = await child.output();
     const text = (bytes: Uint8Array) => redact(new TextDecoder().decode(bytes)).trim();
     const output = [text(out.stdout), text(out.stderr)].filter((t) => t !== "").join(" | ");
     if (output !== "") log("vip").info`${name} output: ${output.replaceAll("\n", " | ")}`;
-    const ok = out.code === 0 && !timedOut;
-    const summary = timedOut
+    const ok = out.code === 0 && ended === null;
+    const summary = ended === "timeout"
       ? `${name} killed after ${timeoutMs} ms (timeout)`
+      : ended === "cut"
+      ? `${name} killed after ${elapsed()} ms: leader-stop-command was needed`
       : `${name} exited ${out.code} after ${elapsed()} ms`;
     if (ok) log("vip").info`${summary} (${context.reason})`;
     else log("vip").error`${summary} (${context.reason})`;
-    return { ran: true, ok, code: timedOut ? null : out.code, elapsedMs: elapsed(), summary };
+    return { ran: true, ok, code: ended ? null : out.code, elapsedMs: elapsed(), summary };
   } finally {
     clearTimeout(timer);
+    cut?.removeEventListener("abort", onCut);
   }
 }

@@ -47,6 +47,7 @@ const BASE: NodeStatus = {
     votesDenied: { "my GTID set is ahead": 1 },
     heartbeatAcks: 120,
     heartbeatMisses: 3,
+    fenceFailures: 0,
     mysqldRestarts: 0,
   },
   uptimeSeconds: 360,

@@ -111,6 +111,13 @@ Deno.test("history: the new leader records detect..leaderStart, the old leader f
     const down = { ...o, role: "FOLLOWER" as const, leader: null, leadership: null, now: 1200 };
     a.transition({ event: { type: "tick", now: 1200 }, before: o, after: down, effects: [fence] });
     a.effectDone(fence, 1200, 1230);
+    a.leaderStopDone({
+      ran: true,
+      ok: true,
+      code: 0,
+      elapsedMs: 12,
+      summary: "leader-stop-command exited 0 after 12 ms",
+    });
     o = step(
       a,
       down,
@@ -120,6 +127,7 @@ Deno.test("history: the new leader records detect..leaderStart, the old leader f
     const [fenced] = await recorded(aRec);
     assert.equal(fenced.id, record.id);
     assert.deepEqual(fenced.phases.map((p) => [p.name, p.durationMs]), [["fenceOld", 30]]);
+    assert.match(fenced.trigger, /fenced itself; leader-stop-command exited 0 after 12 ms$/);
 
     const [merged] = mergeHistories(sharePhases([[record], [fenced]]));
     assert.deepEqual(merged.phases.map((p) => p.name), [

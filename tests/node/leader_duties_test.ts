@@ -56,8 +56,7 @@ async function purgeWith(f: Fake): Promise<Run> {
     },
     writableLeader: f.writable ?? true,
     stats,
-    run: <T>(job: () => Promise<T>) => job(),
-    deps: { mysql: { get: () => Promise.resolve({ session }) } },
+    maintenance: <T>(job: (db: unknown) => Promise<T>) => job({ session }),
   };
   const rpc = {
     callAll: (endpoints: string[], method: string) => {

@@ -1,6 +1,7 @@
 /**
  * The leader-start/stop command runner: nop skipped, runs bounded by a timeout, context passed in
- * XENON_* variables (never interpolated), output logged redacted, runs serialized.
+ * XENON_* variables (never interpolated), output logged redacted, runs serialized (a stop cuts a
+ * start short rather than waiting for it).
  */
 import assert from "node:assert/strict";
 import { registerSecret } from "../../src/lib/redact.ts";
@@ -98,19 +99,25 @@ Deno.test("vip: output is logged on one line with registered secrets masked", as
   );
 });
 
-Deno.test("vip: runs are serialized: a stop never overtakes a slower start", async () => {
+Deno.test("vip: a stop never overtakes a start: it cuts a running start short, cancels a queued one", async () => {
   await withDir(async (dir) => {
-    const file = `${dir}/order`;
-    const commands = new LeaderCommands(
-      `sleep 0.3; echo start >> ${file}`,
-      `echo stop >> ${file}`,
-      5000,
+    const cmds = new LeaderCommands(
+      `echo start >> ${dir}/log; sleep 30; echo started >> ${dir}/log`,
+      `echo stop >> ${dir}/log`,
+      60_000,
     );
-    const start = commands.run("start", context);
-    const stop = commands.run("stop", context);
-    const [a, b] = await Promise.all([start, stop]);
-    assert.ok(a.ok && b.ok);
-    await commands.idle();
-    assert.equal(await Deno.readTextFile(file), "start\nstop\n");
+    const first = cmds.run("start", context);
+    const queued = cmds.run("start", context);
+    // The first start is running (it wrote its line) when the stop is asked for.
+    for (let i = 0; i < 100 && !(await Deno.readTextFile(`${dir}/log`).catch(() => "")); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const stopped = await cmds.run("stop", context);
+    assert.equal(stopped.ok, true, stopped.summary);
+    const [a, b] = await Promise.all([first, queued]);
+    assert.match(a.summary, /leader-start-command killed after \d+ ms: leader-stop-command/);
+    assert.equal(b.ran, false);
+    assert.match(b.summary, /not run: leader-stop-command was needed first/);
+    assert.equal(await Deno.readTextFile(`${dir}/log`), "start\nstop\n");
   });
 });

@@ -26,6 +26,8 @@ export class TestCluster {
   /** Nodes whose relay log is never applied: their catch-up reports failure. */
   readonly catchUpFails = new Set<string>();
   readonly log: string[] = [];
+  /** What the shell reports after each fence ("none": the test reports it). */
+  fenceReport: "ok" | "failed" | "none" = "ok";
   now = 0;
   private queue: Message[] = [];
 
@@ -78,6 +80,10 @@ export class TestCluster {
       }
       if (e.kind === "catchUp") {
         this.apply(n, { type: "catchUpDone", now: this.now, ok: !this.catchUpFails.has(n) });
+      }
+      if (e.kind === "fence" && this.fenceReport !== "none") {
+        const ok = this.fenceReport === "ok";
+        this.apply(n, { type: "fenced", now: this.now, term: t.state.term, ok });
       }
     }
     return t;

@@ -1,0 +1,60 @@
+/**
+ * Fencing the local MySQL, escalated: read-only with client sessions ended within the fence
+ * budget, on a session held open for nothing else (so a fence never queues behind the
+ * election's or an operator's statements); if that fails, mysqld is stopped hard. The event
+ * loop's `fence` effect and the lease watchdog both fence this way.
+ */
+import { oneLine } from "../lib/errors.ts";
+import { log } from "../log/mod.ts";
+import { AcksPendingError, fence } from "../mysql/mod.ts";
+import type { LocalMysql } from "./local_mysql.ts";
+
+export interface LocalFenceDeps {
+  /** The session only fences use. */
+  fenceMysql: LocalMysql;
+  fenceBudgetMs: number;
+  /** SIGKILLs mysqld and restarts it read-only; false when xenon may not (monitor disabled). */
+  hardStopMysqld(reason: string): Promise<boolean>;
+  /** A fence could not make MySQL read-only by SQL (counted; the hard stop was tried). */
+  onFenceFailed(reason: string): void;
+}
+
+/** Confirmed: MySQL takes no more writes (read-only, or stopped hard). */
+export type FenceOutcome = { ok: true } | { ok: false; error: string };
+
+/** Fences, sparing `spareThreads` (other agent sessions); never throws. */
+export async function fenceLocal(
+  d: LocalFenceDeps,
+  spareThreads: readonly number[],
+): Promise<FenceOutcome> {
+  let reason: string;
+  let counted = false;
+  try {
+    const db = await d.fenceMysql.get();
+    const r = await fence(db, {
+      budgetMs: Math.max(d.fenceBudgetMs, 100),
+      keepThreadIds: spareThreads,
+    });
+    log("node").info`fenced in ${r.elapsedMs} ms, killed ${r.killed.length} client connections`;
+    return { ok: true };
+  } catch (error) {
+    reason = oneLine(error);
+    await d.fenceMysql.reset();
+    // Commits wait for acknowledgements no replica will send: only a hard stop ends them without
+    // acknowledging them (src/mysql/fence.ts). Any other failure leaves MySQL possibly writable.
+    if (!(error instanceof AcksPendingError)) {
+      log("node").error`fence failed: ${reason}; stopping mysqld hard instead`;
+      d.onFenceFailed(reason);
+      counted = true;
+    }
+  }
+  try {
+    if (await d.hardStopMysqld(reason)) return { ok: true };
+    reason = `${reason}; mysqld may not be stopped by xenon (monitor disabled)`;
+  } catch (error) {
+    reason = `${reason}; hard stop failed too: ${oneLine(error)}`;
+  }
+  log("node").error`NOT FENCED, MySQL may still take writes: ${reason}`;
+  if (!counted) d.onFenceFailed(reason);
+  return { ok: false, error: reason };
+}

@@ -1,0 +1,207 @@
+/**
+ * A XenonNode over a real mariadbd, with stand-ins only for what lies outside the shell: peers
+ * (an RPC client that never reaches anyone) and the hard stop (recorded). The node is a
+ * single voter made leader by `raft trytoleader`, so it is writable without any peer.
+ */
+import { defaultConfig, type XenonConfig } from "../../src/config/mod.ts";
+import { comparatorFor } from "../../src/gtid/mod.ts";
+import { connectionOptions, LocalMysql, sample } from "../../src/node/local_mysql.ts";
+import { type NodeDeps, XenonNode } from "../../src/node/node.ts";
+import {
+  emptyMeta,
+  type Message,
+  type PersistedMeta,
+  type RaftOptions,
+  raftOptions,
+} from "../../src/raft/mod.ts";
+import type { RpcClient } from "../../src/rpc/mod.ts";
+import { LeaderCommands } from "../../src/vip/mod.ts";
+import { type MariaDBInstance, ROOT_PASSWORD } from "../harness/mod.ts";
+import { sleep, waitFor } from "../harness/wait.ts";
+import type { MysqlHandle } from "../../src/mysql/mod.ts";
+
+export const SELF = "127.0.0.1:18801";
+
+export function configFor(port: number): XenonConfig {
+  const config = defaultConfig();
+  return {
+    ...config,
+    mysql: {
+      ...config.mysql,
+      host: "127.0.0.1",
+      port,
+      admin: "root",
+      passwd: ROOT_PASSWORD,
+      version: "mariadb",
+      masterSysvars: "",
+      slaveSysvars: "",
+    },
+  };
+}
+
+export function optionsFor(overrides: Partial<RaftOptions> = {}): RaftOptions {
+  return raftOptions(SELF, comparatorFor("mariadb"), {
+    heartbeatMs: 300,
+    electionTimeoutMs: 1500,
+    requestTimeoutMs: 500,
+    fenceBudgetMs: 500,
+    ...overrides,
+  });
+}
+
+/** Never reaches anyone (a single voter sends nothing that matters). */
+export const NO_PEERS = {
+  call: () => Promise.reject(new Error("no peers in this test")),
+  callAll: () => Promise.resolve([]),
+  close: () => {},
+} as unknown as RpcClient;
+
+export async function readOnlyOf(instance: MariaDBInstance): Promise<boolean> {
+  const [row] = await instance.query<{ ro: number }>("SELECT @@global.read_only AS ro");
+  return Number(row.ro) === 1;
+}
+
+/** performance.now() when @@read_only was first seen ON, polling every 5 ms. */
+export async function readOnlySeenAt(instance: MariaDBInstance, timeoutMs: number) {
+  return await waitFor("MySQL to be read-only", async () => {
+    return (await readOnlyOf(instance).catch(() => false)) ? performance.now() : undefined;
+  }, { timeoutMs, intervalMs: 5 });
+}
+
+/** A handle whose statements matching `pauseOn` wait `pauseMs` first (an agent paused there). */
+export function pausing(real: MysqlHandle, pauseOn: RegExp, pauseMs: number): MysqlHandle {
+  const session = new Proxy(real.session, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (key !== "query" && key !== "exec") {
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return async (sql: string | string[], options?: { timeoutMs?: number }) => {
+        if (pauseOn.test([sql].flat().join(";"))) await sleep(pauseMs);
+        return await value.call(target, sql, options);
+      };
+    },
+  });
+  return { ...real, session };
+}
+
+/** The election's session, whose next statement matching `pauseOn` stalls for `pauseMs`. */
+export class PausableMysql extends LocalMysql {
+  pauseOn: RegExp | null = null;
+  pauseMs = 0;
+
+  override async get(): Promise<MysqlHandle> {
+    const handle = await super.get();
+    return this.pauseOn === null ? handle : pausing(handle, this.pauseOn, this.pauseMs);
+  }
+}
+
+export interface ShellNode extends AsyncDisposable {
+  node: XenonNode;
+  link: LocalMysql;
+  /** Lines leader-start/stop commands wrote. */
+  vipLog(): Promise<string>;
+  /** Resolves with the reason once the node stopped itself. */
+  fatal: Promise<string>;
+  hardStops: string[];
+}
+
+/**
+ * A started node on `instance`, writable leader, its files under `dir`: a single voter, or with
+ * `peers` the leader of three voters.
+ */
+export async function writableLeader(
+  instance: MariaDBInstance,
+  dir: string,
+  extra: Partial<NodeDeps> = {},
+  peers?: AgreeablePeers,
+): Promise<ShellNode> {
+  const config = configFor(instance.port);
+  const link = extra.mysql ?? new LocalMysql(connectionOptions(config), "mariadb");
+  const fatal = Promise.withResolvers<string>();
+  const hardStops: string[] = [];
+  const node = new XenonNode({
+    config,
+    options: optionsFor(),
+    metaDir: `${dir}/meta`,
+    mysql: link,
+    otherThreads: () => [],
+    rpc: peers?.rpc ?? NO_PEERS,
+    leaderCommands: new LeaderCommands(
+      `echo start >> ${dir}/vip.log`,
+      `echo stop >> ${dir}/vip.log`,
+      5000,
+    ),
+    hardStopMysqld: (reason) => {
+      hardStops.push(reason);
+      return Promise.resolve(false);
+    },
+    onFatal: (reason) => fatal.resolve(reason),
+    ...extra,
+  });
+  await Deno.mkdir(`${dir}/meta`, { recursive: true });
+  if (peers) peers.node = node;
+  const meta: PersistedMeta | null = peers
+    ? { ...emptyMeta(SELF, false), epochId: 1, peers: [SELF, ...peers.endpoints] }
+    : null;
+  await node.start(meta);
+  // What the poller would report: MySQL alive, not replicating, at its current position.
+  const { position } = await sample(await link.get(), comparatorFor("mariadb"));
+  node.observe({ alive: true, ioRunning: false, sqlRunning: true, position }, true);
+  const answer = await node.admin({ kind: "tryToLead" });
+  if (!answer.ok) throw new Error(`trytoleader refused: ${answer.reason}`);
+  await waitFor("the single voter to be a writable leader", async () => {
+    return node.writableLeader && !(await readOnlyOf(instance)) ? true : undefined;
+  }, { timeoutMs: 15_000, intervalMs: 50 });
+  return {
+    node,
+    link,
+    fatal: fatal.promise,
+    hardStops,
+    vipLog: () => Deno.readTextFile(`${dir}/vip.log`).catch(() => ""),
+    async [Symbol.asyncDispose]() {
+      await node.stop();
+      await link.close();
+    },
+  };
+}
+
+/**
+ * Two peers that grant every vote and acknowledge every heartbeat at once, until `silent`: an
+ * RPC client that answers the node's messages by handing replies back to it. `lastAckedSentAt`
+ * is the send time (node clock) of the last heartbeat they acknowledged.
+ */
+export class AgreeablePeers {
+  readonly endpoints = ["127.0.0.1:18802", "127.0.0.1:18803"];
+  silent = false;
+  lastAckedSentAt = Number.NEGATIVE_INFINITY;
+  node: XenonNode | null = null;
+
+  get rpc(): RpcClient {
+    return {
+      call: (_to: string, _method: string, envelope: { message: Message }) => {
+        if (!this.silent) this.#answer(envelope.message);
+        return Promise.resolve({});
+      },
+      callAll: () => Promise.resolve([]),
+      close: () => {},
+    } as unknown as RpcClient;
+  }
+
+  #answer(m: Message): void {
+    const base = { from: m.to, to: m.from, term: m.term, role: "FOLLOWER" as const, reason: "" };
+    let reply: Message | null = null;
+    if (m.kind === "preVote") reply = { ...base, kind: "preVoteReply", granted: true };
+    if (m.kind === "vote") {
+      reply = { ...base, kind: "voteReply", granted: true, position: m.position, dataTerm: 0 };
+    }
+    if (m.kind === "heartbeat") {
+      this.lastAckedSentAt = m.sentAt;
+      reply = { ...base, kind: "heartbeatReply", ok: true, sentAt: m.sentAt, position: m.position };
+    }
+    const node = this.node;
+    if (reply !== null && node !== null) {
+      queueMicrotask(() => node.receive({ type: "message", message: reply }));
+    }
+  }
+}
