@@ -30,6 +30,11 @@ export interface NodesResult {
   idlePeers: string[];
 }
 
+/** Voters then idle members, each once, in the order the node reports them (the original's list). */
+export function membersOf(nodes: Pick<NodesResult, "peers" | "idlePeers">): string[] {
+  return [...new Set([...nodes.peers, ...nodes.idlePeers])];
+}
+
 export interface NodesChange {
   nodes: string[];
 }

@@ -219,7 +219,8 @@ export function buildServices(d: ServiceDeps): Service[] {
     return ok("mysqld monitor OFF");
   });
   method("MysqldRPC.Start", empty, async () => {
-    const started = await d.mysqld.start({ initRplRole: initRplRole(d) });
+    // The daemon's mysqld adds --init-rpl-role when the live server takes it.
+    const started = await d.mysqld.start();
     return ok(started ? "mysqld started" : "mysqld was already running");
   });
   method("MysqldRPC.ShutDown", empty, async () => {
@@ -292,11 +293,6 @@ export function buildServices(d: ServiceDeps): Service[] {
   method("RaftRPC.History", historyRequest, (r) => d.recorder.read({ last: r.last }));
   method("RaftRPC.Explain", explainRequest, (r) => explain(d, r.peers ?? []));
   return services;
-}
-
-/** MariaDB: a former primary restarted by the supervisor truncates an unacknowledged tail. */
-export function initRplRole(d: { config: XenonConfig }): "SLAVE" | undefined {
-  return d.config.mysql.version.toLowerCase().startsWith("mariadb") ? "SLAVE" : undefined;
 }
 
 function nodesOf(node: XenonNode): NodesResult {

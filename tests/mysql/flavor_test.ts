@@ -4,6 +4,7 @@ import {
   chooseFlavor,
   familyFromConfig,
   FLAVORS,
+  hasInitRplRole,
   parseServerVersion,
   withSemiSyncNames,
 } from "../../src/mysql/flavor.ts";
@@ -55,4 +56,32 @@ Deno.test("withSemiSyncNames() keeps legacy plugin names on 8.0.26+ when that pl
   assert.equal(legacy.replicaWord, "REPLICA");
   assert.equal(withSemiSyncNames(FLAVORS.mysql84, false), FLAVORS.mysql84);
   assert.equal(withSemiSyncNames(FLAVORS.mariadb, true), FLAVORS.mariadb);
+});
+
+Deno.test("hasInitRplRole(): MariaDB 10.6.19+, 10.11.9+, 11.4.3+ and later series; never MySQL", () => {
+  const has = (text: string) => hasInitRplRole(parseServerVersion(text));
+  for (
+    const yes of [
+      "10.6.19-MariaDB",
+      "10.11.9-MariaDB",
+      "10.11.19-MariaDB-0+deb12u1",
+      "11.4.3-MariaDB",
+      "11.8.1-MariaDB",
+    ]
+  ) {
+    assert.ok(has(yes), yes);
+  }
+  for (
+    const no of [
+      "10.5.27-MariaDB",
+      "10.6.18-MariaDB",
+      "10.11.8-MariaDB",
+      "11.2.6-MariaDB",
+      "11.4.2-MariaDB",
+      "8.0.36",
+      "5.7.44-log",
+    ]
+  ) {
+    assert.ok(!has(no), no);
+  }
 });
