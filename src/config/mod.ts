@@ -20,4 +20,4 @@ export {
   type Query,
 } from "./check.ts";
 export { LOG_LEVELS, SCHEMA } from "./schema.ts";
-export { type ConfiguredTimers, timersOf } from "./timers_of.ts";
+export { type ConfiguredTimers, switchoverBoundMs, timersOf } from "./timers_of.ts";

@@ -30,3 +30,12 @@ export function heartbeatMsFor(heartbeatTimeout: number, electionTimeout: number
     ? heartbeatTimeout
     : Math.max(1, Math.floor(electionTimeout / 3));
 }
+
+/**
+ * Longest a planned switchover (`raft trytoleader --wait`) takes: the old leader's lease may run
+ * for up to an election timeout, an election for another one, and the new leader's catch-up for
+ * its bound.
+ */
+export function switchoverBoundMs(t: { electionTimeoutMs: number; catchUpTimeoutMs: number }) {
+  return 2 * t.electionTimeoutMs + t.catchUpTimeoutMs;
+}

@@ -207,7 +207,11 @@ export interface Methods {
   "HARPC.HADisable": { request: Empty; result: ActionResult };
   "HARPC.HASetLearner": { request: Empty; result: ActionResult };
   /** Planned switchover to the called node; the result says the measured write-block time. */
-  "HARPC.HATryToLeader": { request: Empty; result: ActionResult & { writeBlockMs?: number } };
+  /** Without `wait`, answers once asked (as the original); with it, once writable or not in time. */
+  "HARPC.HATryToLeader": {
+    request: { wait?: boolean };
+    result: ActionResult & { writeBlockMs?: number };
+  };
   "MysqlRPC.Status": { request: Empty; result: MysqlStatusResult };
   "MysqlRPC.SetGlobalSysVar": { request: { varSql: string }; result: ActionResult };
   "MysqldRPC.Status": { request: Empty; result: MysqldStatusResult };
