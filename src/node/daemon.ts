@@ -11,6 +11,7 @@ import { ConfigError, oneLine, XenonError } from "../lib/errors.ts";
 import { log, logLevelFromConfig, setupLogging, toStdout } from "../log/mod.ts";
 import {
   AcksPendingError,
+  applyGtidPurged,
   ensureReplicationUser,
   familyFromConfig,
   fence,
@@ -211,6 +212,15 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       return await fence(db, { budgetMs: 2000 });
     });
     logger.info`read-only at startup (${fenced.killed.length} client connections ended)`;
+    // Before anything else can write a GTID: a restored server is recognised by having none.
+    if (config.replication.gtidPurged.trim() !== "") {
+      const outcome = await applyGtidPurged(db, config.replication.gtidPurged);
+      logger.info`replication.gtid-purged ${config.replication.gtidPurged.trim()}: ${
+        outcome === "applied"
+          ? "applied to this freshly restored server; replication resumes after it"
+          : "already in this server's GTIDs"
+      }`;
+    }
     if (
       await ensureReplicationUser(db, {
         user: config.replication.user,
