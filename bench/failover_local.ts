@@ -180,7 +180,9 @@ async function main(): Promise<number> {
       const followers = cluster.agents.filter((a) => a !== old);
       const target = followers[i % followers.length];
       const r = await round(cluster, writer, old, async () => {
-        const answer = await cluster.rpc.call(target.endpoint, "HARPC.HATryToLeader", {}, {
+        const answer = await cluster.rpc.call(target.endpoint, "HARPC.HATryToLeader", {
+          wait: true,
+        }, {
           timeoutMs: 30_000,
         }) as { ok: boolean; reason: string; writeBlockMs?: number };
         if (!answer.ok) throw new Error(`switchover to ${target.endpoint}: ${answer.reason}`);

@@ -19,7 +19,11 @@ export interface CliContext {
   readonly timeoutMs: number;
   /** The path of the configuration file, found as xenoncli finds it (or `-c`, `XENON_CONFIG`). */
   configPath(): string;
-  /** The loaded configuration; warnings about unknown keys go to stderr once. */
+  /**
+   * The loaded configuration. Its warnings (unknown keys, ...) are not printed: a command that
+   * succeeds writes nothing on stderr (the Kubernetes operator's pod executor takes any stderr
+   * as failure); `config check` lists them and the daemon logs them.
+   */
   config(): Promise<XenonConfig>;
   /** The daemon to talk to: `--endpoint`, else this node's `server.endpoint`. */
   endpoint(): Promise<string>;
@@ -79,11 +83,7 @@ export function createContext(options: GlobalOptions, io: CliIo): CliContext {
       cwd: Deno.cwd(),
       exeDir: io.exeDir,
     });
-  const config = () =>
-    loaded ??= loadConfig(configPath()).then(({ config, warnings }) => {
-      for (const warning of warnings) io.err(`warning: ${warning}`);
-      return config;
-    });
+  const config = () => loaded ??= loadConfig(configPath()).then(({ config }) => config);
   return {
     json: options.json === true,
     timeoutMs,

@@ -1,6 +1,6 @@
 /** Members and the leader, found as xenoncli finds them (`callx.GetNodes`, `GetClusterLeader`). */
 import { oneLine, UsageError } from "../lib/errors.ts";
-import type { NodesResult } from "../model/mod.ts";
+import { membersOf } from "../model/mod.ts";
 import { formatEndpoint, parseEndpoint } from "../rpc/mod.ts";
 import type { Daemons } from "./daemons.ts";
 
@@ -19,10 +19,7 @@ export function parseNodeList(text: string): string[] {
   });
 }
 
-/** Voters then idle members, each once, in the order the node reports them. */
-export function membersOf(nodes: NodesResult): string[] {
-  return [...new Set([...nodes.peers, ...nodes.idlePeers])];
-}
+export { membersOf };
 
 /** The members `self` knows (the daemon down is the one-line unreachable error). */
 export async function members(daemons: Daemons): Promise<string[]> {

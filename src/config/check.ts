@@ -109,25 +109,16 @@ function checkLeaderCommands(config: XenonConfig, invalid: Set<string>): Finding
   return findings;
 }
 
-const KNOWN_VERSIONS = ["mysql56", "mysql57", "mysql80"];
-
 function checkMisc(config: XenonConfig): Finding[] {
   const findings: Finding[] = [];
-  if (!KNOWN_VERSIONS.includes(config.mysql.version)) {
-    findings.push(
-      warning(
-        "mysql.version",
-        `${JSON.stringify(config.mysql.version)} is not one of ${
-          KNOWN_VERSIONS.join(", ")
-        }; the original treats it as mysql57`,
-      ),
-    );
-  }
   if (config.server.enableApis && config.mysql.passwd === "") {
     findings.push(
       warning(
         "server.enable-apis",
-        "true while mysql.passwd is empty: the HTTP API's basic auth uses the MySQL admin account, so anyone can call it",
+        "true while mysql.passwd is empty: the admin API accepts the MySQL admin account with an " +
+          "empty password (as the original, and the Kubernetes operator's only choice), so anyone " +
+          "who reaches server.peer-address can call it; limit who can (a Kubernetes " +
+          "NetworkPolicy, a firewall) or set mysql.passwd",
       ),
     );
   }

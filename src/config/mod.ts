@@ -22,4 +22,4 @@ export {
 export { DEFAULT_PASSWORD_KEY_REFUSAL, isDefaultReplicationPassword } from "./cluster_secret.ts";
 export { agentOwnedRefusal, isAgentOwnedSysvar } from "./sysvar_rules.ts";
 export { LOG_LEVELS, SCHEMA } from "./schema.ts";
-export { type ConfiguredTimers, timersOf } from "./timers_of.ts";
+export { type ConfiguredTimers, switchoverBoundMs, timersOf } from "./timers_of.ts";

@@ -4,6 +4,7 @@
  * `XenonConfig` follows from the table. Each key is documented in conf/README.md.
  */
 import { checkEndpoint, checkListenAddress } from "./address.ts";
+import { versionProblem } from "./mysql_version.ts";
 import { bool, int, ms, oneOf, type Spec, str } from "./spec.ts";
 import { scanSysvarProfile } from "./sysvars.ts";
 
@@ -52,7 +53,7 @@ export const SCHEMA = {
     "host": str("localhost", { check: nonEmpty("a host name or address") }),
     "port": int(3306, 1, 65535),
     "basedir": str("/u01/mysql_20160606/"),
-    "version": str("mysql57"),
+    "version": str("mysql57", { check: versionProblem, expected: "mariadb, mysql57 or mysql80" }),
     "defaults-file": str("/etc/my3306.cnf"),
     "ping-timeout": ms(1000),
     "admit-defeat-ping-count": int(2, 0, 1000000),

@@ -2,13 +2,15 @@
  * Timer relations that make elections unsafe or flappy. The roles of each timer (inventory §3.3):
  * the leader heartbeats every heartbeat-timeout (HB); a heartbeat call may take up to
  * 2×request-timeout (RT), vote requests up to RT; a follower calls an election after
- * election-timeout (ET) without a heartbeat; a candidate collects votes for ET/2. The original's
+ * election-timeout (ET) without a heartbeat; a candidate collects votes for ET/2. HB above ET/3
+ * is not refused: xenon heartbeats every ET/3 instead (timers_of.ts). The original's
  * admit-defeat-hearbeat-count no longer bounds how long a cut-off leader stays writable: the lease
  * does (src/raft/lease.ts), so it has no rule here. Each rule is documented in conf/README.md
  * ("Timer rules").
  */
-import { error, type Finding, warning } from "./finding.ts";
+import { type Finding, warning } from "./finding.ts";
 import type { XenonConfig } from "./derive.ts";
+import { heartbeatMsFor } from "./timers_of.ts";
 
 const HB = "raft.heartbeat-timeout";
 const ET = "raft.election-timeout";
@@ -17,38 +19,25 @@ const RT = "rpc.request-timeout";
 interface TimerRule {
   /** Keys the rule reads; it is skipped when one of them is itself invalid. */
   uses: string[];
-  check(t: { hb: number; et: number; rt: number }): Finding | undefined;
+  /** `hb` is the heartbeat xenon uses (timers_of.ts), `configuredHb` the file's. */
+  check(t: { configuredHb: number; hb: number; et: number; rt: number }): Finding | undefined;
 }
 
 export const TIMER_RULES: TimerRule[] = [
   {
     uses: [HB, ET],
-    check: ({ hb, et }) =>
-      et <= hb
-        ? error(
-          ET,
-          `${et} ms is not above heartbeat-timeout (${hb} ms): followers call elections against a healthy leader between two heartbeats; use at least 3× heartbeat-timeout`,
-        )
-        : undefined,
-  },
-  {
-    uses: [HB, ET],
-    check: ({ hb, et }) =>
-      et > hb && et < 3 * hb
-        ? warning(
-          ET,
-          `${et} ms is less than 3× heartbeat-timeout (${hb} ms): two late heartbeats start an election; use at least ${
-            3 * hb
-          } ms`,
-        )
-        : undefined,
+    check: ({ configuredHb, hb, et }) =>
+      configuredHb === hb ? undefined : warning(
+        HB,
+        `${configuredHb} ms is more than a third of election-timeout (${et} ms): the leader heartbeats every ${hb} ms instead, so its lease outlasts a heartbeat (the original's configs, and the Kubernetes operator's election-timeout / admit-defeat-hearbeat-count with a count of 1 or 2, heartbeat this seldom); set heartbeat-timeout to ${hb} or less to silence this`,
+      ),
   },
   {
     uses: [HB, ET, RT],
     check: ({ hb, et, rt }) =>
-      et <= hb || et >= hb + 2 * rt ? undefined : warning(
+      et >= hb + 2 * rt ? undefined : warning(
         RT,
-        `heartbeat-timeout (${hb} ms) + the heartbeat call timeout (2× request-timeout = ${
+        `the heartbeat (${hb} ms) + the heartbeat call timeout (2× request-timeout = ${
           2 * rt
         } ms) exceeds election-timeout (${et} ms): one slow follower can make the others call an election`,
       ),
@@ -79,7 +68,8 @@ export const TIMER_RULES: TimerRule[] = [
 
 export function checkTimers(config: XenonConfig, invalid: Set<string>): Finding[] {
   const t = {
-    hb: config.raft.heartbeatTimeout,
+    configuredHb: config.raft.heartbeatTimeout,
+    hb: heartbeatMsFor(config.raft.heartbeatTimeout, config.raft.electionTimeout),
     et: config.raft.electionTimeout,
     rt: config.rpc.requestTimeout,
   };

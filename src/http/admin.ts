@@ -6,7 +6,13 @@
  */
 import { splitHostPort } from "../config/address.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
-import type { ActionResult, MethodName, RequestOf, ResultOf } from "../model/mod.ts";
+import {
+  type ActionResult,
+  membersOf,
+  type MethodName,
+  type RequestOf,
+  type ResultOf,
+} from "../model/mod.ts";
 
 export type Invoke = <M extends MethodName>(
   method: M,
@@ -55,7 +61,8 @@ export const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
     method: "GET",
     run: async (invoke) => {
       const nodes = await invoke("NodeRPC.GetNodes", empty);
-      return { state: nodes.state, leader: nodes.leader, nodes: nodes.peers };
+      // Idle members too, as the original's: the operator adds whatever this list lacks.
+      return { state: nodes.state, leader: nodes.leader, nodes: membersOf(nodes) };
     },
   },
   "/v1/raft/trytoleader": { method: "POST", run: action("HARPC.HATryToLeader") },

@@ -20,7 +20,11 @@ import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 export interface HttpApiOptions {
   /** `server.peer-address`, e.g. `:6060` (all interfaces) or `127.0.0.1:0` (tests). */
   listen: string;
-  /** `mysql.admin` and `mysql.passwd`: the admin API's basic auth. */
+  /**
+   * `mysql.admin` and `mysql.passwd`: the admin API's basic auth. An empty password is accepted
+   * as the original accepts it (the Kubernetes operator's CRD allows only ""): then the network
+   * (a NetworkPolicy, a firewall) is the boundary, and the daemon says so at start.
+   */
   adminUser: string;
   adminPassword: string;
   /** `server.enable-apis`: when false, `/v1/*` answer 404; health and metrics stay. @default true */
@@ -93,6 +97,10 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const notes = (options.tls ? " (TLS)" : "") +
     (options.enableApis === false ? " (admin API off: server.enable-apis is false)" : "");
   log("http").info`HTTP API listening on ${address}${notes}`;
+  if (options.enableApis !== false && options.adminPassword === "") {
+    log("http")
+      .warn`the admin API on ${address} takes ${options.adminUser} with an empty password (mysql.passwd ""): anyone who reaches this port can switch the leader or change members; limit who can (a Kubernetes NetworkPolicy, a firewall) or set mysql.passwd`;
+  }
   return {
     address,
     port,
@@ -163,11 +171,6 @@ class Api {
   async #admin(request: Request, path: string, remote: string): Promise<Response> {
     if (this.options.enableApis === false) {
       return jsonResponse(404, { Error: "the admin API is off; set server.enable-apis to true" });
-    }
-    if (this.options.adminPassword === "") {
-      return jsonResponse(403, {
-        Error: "the admin API needs mysql.passwd set (an empty password would let anyone in)",
-      });
     }
     const given = parseBasicAuth(request.headers.get("authorization"));
     const expected = { user: this.options.adminUser, password: this.options.adminPassword };

@@ -30,6 +30,11 @@ export interface NodesResult {
   idlePeers: string[];
 }
 
+/** Voters then idle members, each once, in the order the node reports them (the original's list). */
+export function membersOf(nodes: Pick<NodesResult, "peers" | "idlePeers">): string[] {
+  return [...new Set([...nodes.peers, ...nodes.idlePeers])];
+}
+
 export interface NodesChange {
   nodes: string[];
   /** `cluster add|remove --force`: past the refusals that protect acknowledged writes. */
@@ -204,7 +209,11 @@ export interface Methods {
   "HARPC.HADisable": { request: Empty; result: ActionResult };
   "HARPC.HASetLearner": { request: Empty; result: ActionResult };
   /** Planned switchover to the called node; the result says the measured write-block time. */
-  "HARPC.HATryToLeader": { request: Empty; result: ActionResult & { writeBlockMs?: number } };
+  /** Without `wait`, answers once asked (as the original); with it, once writable or not in time. */
+  "HARPC.HATryToLeader": {
+    request: { wait?: boolean };
+    result: ActionResult & { writeBlockMs?: number };
+  };
   "MysqlRPC.Status": { request: Empty; result: MysqlStatusResult };
   "MysqlRPC.SetGlobalSysVar": { request: { varSql: string }; result: ActionResult };
   "MysqldRPC.Status": { request: Empty; result: MysqldStatusResult };

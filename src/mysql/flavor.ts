@@ -4,6 +4,7 @@
  *
  * MariaDB 10.11 is tested against a live server; the MySQL rows are tested by their SQL text only.
  */
+import { type Family, familyOfVersion } from "../config/mysql_version.ts";
 import { ConfigError } from "../lib/errors.ts";
 
 /** The dialects xenon speaks. `mysql84` is MySQL 8.0.26+ and 8.4 with REPLICA/SOURCE syntax. */
@@ -135,26 +136,14 @@ export function readOnlyStartOptions(family: InstallFamily): string[] {
   ];
 }
 
-/** The family a `mysql.version` config value or a server names. */
-type Family = "mariadb" | "mysql57" | "mysql80";
-
 /**
- * The family named by the original's `mysql.version` values (`mysql57`, `mysql80`, `mariadb…`).
+ * The family named by a `mysql.version` value (src/config/mysql_version.ts holds the one rule).
  * Throws ConfigError for anything else, including `mysql56` (end of life, no `super_read_only`).
  */
 export function familyFromConfig(version: string): Family {
-  const v = version.trim().toLowerCase();
-  if (v.startsWith("mariadb")) return "mariadb";
-  if (v === "mysql57") return "mysql57";
-  if (v === "mysql80" || v === "mysql84") return "mysql80";
-  if (v === "mysql56") {
-    throw new ConfigError(
-      "mysql.version mysql56 is not supported (MySQL 5.6 has no super_read_only): upgrade, then use mysql57 or mysql80",
-    );
-  }
-  throw new ConfigError(
-    `mysql.version ${JSON.stringify(version)} is not known: use mariadb, mysql57 or mysql80`,
-  );
+  const family = familyOfVersion(version);
+  if (typeof family !== "string") throw new ConfigError(`mysql.version ${family.problem}`);
+  return family;
 }
 
 /** Parsed `SELECT VERSION()`: family, numbers, and the dialect it speaks. */
@@ -185,6 +174,19 @@ export function parseServerVersion(text: string): ServerVersion {
   }
   if (major >= 8) return { ...base, family: "mysql80", flavor: "mysql84" };
   throw new ConfigError(`${text}: MySQL before 5.7 is not supported; upgrade to 5.7 or 8.0`);
+}
+
+/**
+ * Whether mysqld takes `--init-rpl-role` (MariaDB 10.6.19+, 10.11.9+, 11.4.3+ and the series
+ * after 11.4): without it the start fails on an unknown option, so the live version decides.
+ */
+export function hasInitRplRole(v: ServerVersion): boolean {
+  if (v.family !== "mariadb") return false;
+  const series = v.major * 100 + v.minor;
+  if (series === 1006) return v.patch >= 19;
+  if (series === 1011) return v.patch >= 9;
+  if (series === 1104) return v.patch >= 3;
+  return series > 1104;
 }
 
 /** The dialect to use, and a one-line note when the config names another family. */

@@ -3,7 +3,13 @@
  * this folder takes. The dialect comes from `SELECT VERSION()`; a `mysql.version` that disagrees
  * is reported in `mismatch` (the daemon logs it) rather than trusted.
  */
-import { chooseFlavor, type Flavor, parseServerVersion, withSemiSyncNames } from "./flavor.ts";
+import {
+  chooseFlavor,
+  type Flavor,
+  parseServerVersion,
+  type ServerVersion,
+  withSemiSyncNames,
+} from "./flavor.ts";
 import { type MysqlConnectionOptions, MysqlSession } from "./session.ts";
 
 /** A session and its flavor. */
@@ -13,6 +19,8 @@ export interface MysqlHandle extends AsyncDisposable {
   readonly options: MysqlConnectionOptions;
   /** One line when `mysql.version` names another server family than the live one. */
   readonly mismatch?: string;
+  /** The live server's `VERSION()` (absent on handles made from a known flavor). */
+  readonly version?: ServerVersion;
   close(): Promise<void>;
 }
 
@@ -35,7 +43,7 @@ export async function openMysql(
       );
       flavor = withSemiSyncNames(flavor, legacy.length > 0);
     }
-    return handleOf(session, flavor, options, choice.mismatch);
+    return { ...handleOf(session, flavor, options, choice.mismatch), version };
   } catch (error) {
     await session.close();
     throw error;

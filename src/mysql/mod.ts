@@ -19,4 +19,5 @@ export * from "./purge.ts";
 export * from "./users.ts";
 export * from "./doctor.ts";
 export * from "./mycnf.ts";
+export * from "./gtid_purged.ts";
 export { INFINITE_SEMI_SYNC_TIMEOUT_MS, type SourceTarget } from "./sql.ts";

@@ -11,8 +11,11 @@ import { ConfigError, oneLine, XenonError } from "../lib/errors.ts";
 import { log, logLevelFromConfig, setupLogging, toStdout } from "../log/mod.ts";
 import {
   AcksPendingError,
+  applyGtidPurged,
   ensureReplicationUser,
+  familyFromConfig,
   fence,
+  hasInitRplRole,
   type MysqlStatus,
   shutdownFromSql,
 } from "../mysql/mod.ts";
@@ -27,7 +30,7 @@ import { XenonNode } from "./node.ts";
 import { ensureMetaDir, readPeersFile } from "./peers_file.ts";
 import { MysqlPoller } from "./poller.ts";
 import { FailoverObserver, RecordedLeaderCommands } from "./history.ts";
-import { buildServices, initRplRole, localInvoke, registerServices } from "./services.ts";
+import { buildServices, localInvoke, registerServices } from "./services.ts";
 import { buildNodeStatus, StatusCounters } from "./status.ts";
 
 export type StartRole = "LEADER" | "FOLLOWER" | "IDLE";
@@ -70,12 +73,15 @@ const SAMPLE_AFTER = new Set(["promote", "fence", "setReadOnly", "changeMaster"]
 
 /**
  * Refuses to start on any error `config check` finds (its first error, in one line), except the
- * few it starts anyway with (`startsAnyway`).
+ * few it starts anyway with (`startsAnyway`); logs its warnings, which the CLI does not print.
  */
 export async function refuseUnsafeConfig(configPath: string): Promise<void> {
   const text = await readConfigText(configPath);
-  const errors = checkConfig(text, { path: configPath })
-    .filter((f) => f.severity === "error" && !f.startsAnyway);
+  const findings = checkConfig(text, { path: configPath });
+  for (const f of findings.filter((f) => f.severity === "warning")) {
+    log("config").warn`${f.key}: ${f.message}`;
+  }
+  const errors = findings.filter((f) => f.severity === "error" && !f.startsAnyway);
   if (errors.length > 0) {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more: xenon config check)` : "";
     throw new ConfigError(`${errors[0].key}: ${errors[0].message}${more}`);
@@ -140,7 +146,8 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     logger.warn`${KEY_FROM_PASSWORD}`;
   }
 
-  let mariadb = initRplRole({ config }) === "SLAVE";
+  // Until the server has answered, the configured family is the best guess; then its VERSION().
+  let mariadb = familyFromConfig(config.mysql.version) === "mariadb";
   const mysqld = new SupervisedMysqld({
     basedir: config.mysql.basedir,
     defaultsFile: config.mysql.defaultsFile,
@@ -177,8 +184,13 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   try {
     await waitForMysql(link, opts.mysqlWaitMs ?? 120_000);
     let db = await link.get();
-    mariadb = db.flavor.gtid === "mariadb";
+    mariadb = db.version !== undefined && hasInitRplRole(db.version);
     if (db.mismatch) logger.warn`${db.mismatch}`;
+    if (db.flavor.gtid === "mariadb" && !mariadb) {
+      logger.warn`${db.version?.text ?? "this MariaDB"} has no --init-rpl-role (10.6.19+, ` +
+        `10.11.9+, 11.4.3+): a restarted former primary keeps its unacknowledged binlog tail; ` +
+        `upgrade MariaDB`;
+    }
     /** Ends sessions waiting for acknowledgements without acknowledging them (see fence.ts). */
     const hardStop = async (reason: string): Promise<boolean> => {
       if (config.mysql.monitorDisabled) {
@@ -203,6 +215,15 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       return await fence(db, { budgetMs: 2000 });
     });
     logger.info`read-only at startup (${fenced.killed.length} client connections ended)`;
+    // Before anything else can write a GTID: a restored server is recognised by having none.
+    if (config.replication.gtidPurged.trim() !== "") {
+      const outcome = await applyGtidPurged(db, config.replication.gtidPurged);
+      logger.info`replication.gtid-purged ${config.replication.gtidPurged.trim()}: ${
+        outcome === "applied"
+          ? "applied to this freshly restored server; replication resumes after it"
+          : "already in this server's GTIDs"
+      }`;
+    }
     if (
       await ensureReplicationUser(db, {
         user: config.replication.user,

@@ -2,8 +2,13 @@
  * The RPC methods of `src/model/mod.ts`, served by one daemon. Admin methods accept the CLI too;
  * election messages only peers. User commands run only on the leader, as in the original.
  */
-import { agentOwnedRefusal, isAgentOwnedSysvar, type XenonConfig } from "../config/mod.ts";
-import { XenonError } from "../lib/errors.ts";
+import {
+  agentOwnedRefusal,
+  isAgentOwnedSysvar,
+  switchoverBoundMs,
+  type XenonConfig,
+} from "../config/mod.ts";
+import { oneLine, XenonError } from "../lib/errors.ts";
 import type {
   ActionResult,
   ExplainPeer,
@@ -12,6 +17,7 @@ import type {
   MethodName,
   MysqldStatusResult,
   MysqlStatusResult,
+  NodesChange,
   NodesResult,
   RaftStatusResult,
   RequestOf,
@@ -69,6 +75,8 @@ const userRequest: Validator<UserRequest> = v.object({
   ssl: v.optional(v.oneOf(["YES", "NO"] as const)),
 });
 
+const tryToLeadRequest = (value: unknown, path?: string) =>
+  v.object({ wait: v.optional(v.boolean()) })(value ?? {}, path);
 const historyRequest = (value: unknown, path?: string) =>
   v.object({ last: v.optional(v.count()) })(value ?? {}, path);
 const explainPeer = v.object({
@@ -135,17 +143,6 @@ export function buildServices(d: ServiceDeps): Service[] {
       callers: "peers-and-cli",
     });
   const admin = (command: AdminCommand) => node.admin(command);
-  const each = async (nodes: string[], make: (n: string) => AdminCommand) => {
-    const reasons: string[] = [];
-    let allOk = true;
-    for (const n of nodes) {
-      const r = await admin(make(n.trim()));
-      allOk &&= r.ok;
-      reasons.push(r.reason);
-    }
-    return { ok: allOk, reason: reasons.join("; ") || "no nodes given" };
-  };
-
   services.push({
     name: RAFT_MESSAGE_METHOD,
     validate: validateEnvelope,
@@ -164,26 +161,12 @@ export function buildServices(d: ServiceDeps): Service[] {
   });
 
   method("NodeRPC.GetNodes", empty, () => nodesOf(node));
-  method(
-    "NodeRPC.AddNodes",
-    nodesChange,
-    (r) => each(r.nodes, (e) => ({ kind: "addPeer", endpoint: e, force: r.force })),
-  );
-  method(
-    "NodeRPC.AddIdleNodes",
-    nodesChange,
-    (r) => each(r.nodes, (e) => ({ kind: "addIdlePeer", endpoint: e })),
-  );
-  method(
-    "NodeRPC.RemoveNodes",
-    nodesChange,
-    (r) => each(r.nodes, (e) => ({ kind: "removePeer", endpoint: e, force: r.force })),
-  );
-  method(
-    "NodeRPC.RemoveIdleNodes",
-    nodesChange,
-    (r) => each(r.nodes, (e) => ({ kind: "removeIdlePeer", endpoint: e })),
-  );
+  const membership = (name: MembershipMethod, kind: MembershipKind) =>
+    method(name, nodesChange, (r, context) => changeMembers(d, name, kind, r, context));
+  membership("NodeRPC.AddNodes", "addPeer");
+  membership("NodeRPC.AddIdleNodes", "addIdlePeer");
+  membership("NodeRPC.RemoveNodes", "removePeer");
+  membership("NodeRPC.RemoveIdleNodes", "removeIdlePeer");
   method("ServerRPC.Ping", empty, () => ok("pong"));
   method("ServerRPC.Status", empty, () => serverStatus(d));
   method("RaftRPC.Status", empty, () => raftStatus(node));
@@ -202,7 +185,7 @@ export function buildServices(d: ServiceDeps): Service[] {
   method("HARPC.HAEnable", empty, () => admin({ kind: "enable" }));
   method("HARPC.HADisable", empty, () => admin({ kind: "disable" }));
   method("HARPC.HASetLearner", empty, () => admin({ kind: "setLearner" }));
-  method("HARPC.HATryToLeader", empty, () => tryToLead(d));
+  method("HARPC.HATryToLeader", tryToLeadRequest, (r) => tryToLead(d, r.wait === true));
   method("MysqlRPC.Status", empty, () => mysqlStatus(d));
   method("MysqlRPC.SetGlobalSysVar", sysvarRequest, async (r) => {
     const item = parseSetGlobal(r.varSql);
@@ -220,7 +203,8 @@ export function buildServices(d: ServiceDeps): Service[] {
     return ok("mysqld monitor OFF");
   });
   method("MysqldRPC.Start", empty, async () => {
-    const started = await d.mysqld.start({ initRplRole: initRplRole(d) });
+    // The daemon's mysqld adds --init-rpl-role when the live server takes it.
+    const started = await d.mysqld.start();
     return ok(started ? "mysqld started" : "mysqld was already running");
   });
   method("MysqldRPC.ShutDown", empty, async () => {
@@ -301,9 +285,75 @@ export function buildServices(d: ServiceDeps): Service[] {
   return services;
 }
 
-/** MariaDB: a former primary restarted by the supervisor truncates an unacknowledged tail. */
-export function initRplRole(d: { config: XenonConfig }): "SLAVE" | undefined {
-  return d.config.mysql.version.toLowerCase().startsWith("mariadb") ? "SLAVE" : undefined;
+type MembershipMethod =
+  | "NodeRPC.AddNodes"
+  | "NodeRPC.AddIdleNodes"
+  | "NodeRPC.RemoveNodes"
+  | "NodeRPC.RemoveIdleNodes";
+type MembershipKind = "addPeer" | "addIdlePeer" | "removePeer" | "removeIdlePeer";
+
+/**
+ * A membership change, as the original: a member already there (or a non-member already gone) is
+ * answered OK at once; on a follower that knows its leader, a change asked by the CLI or the HTTP
+ * API is forwarded to the leader, signed as this node, and the leader's rules decide (the
+ * Kubernetes operator calls every pod in turn and stops at the first error). A call from a peer is
+ * never forwarded again; without a leader the core decides locally.
+ */
+async function changeMembers(
+  d: ServiceDeps,
+  name: MembershipMethod,
+  kind: MembershipKind,
+  { nodes, force }: NodesChange,
+  context: CallContext,
+): Promise<ActionResult> {
+  const node = d.node;
+  const s = node.state;
+  const idle = kind === "addIdlePeer" || kind === "removeIdlePeer";
+  const adding = kind === "addPeer" || kind === "addIdlePeer";
+  const done = (e: string) =>
+    adding ? s.peers.includes(e) || s.idlePeers.includes(e) : !(idle ? s.idlePeers : s.peers)
+      .includes(e);
+  const wanted = [...new Set(nodes.map((n) => n.trim()))];
+  const pending = wanted.filter((e) => !done(e));
+  const already = wanted.filter(done).map((e) =>
+    adding ? `${e} is already a member` : `${e} is not a${idle ? "n idle" : ""} member`
+  );
+  if (pending.length === 0) return ok(already.join("; ") || "no nodes given");
+  const leader = s.leader;
+  if (context.caller === "cli" && s.role !== "LEADER" && leader !== null && leader !== s.self) {
+    const o = node.deps.options;
+    try {
+      const answer = await node.deps.rpc.call<ActionResult>(
+        leader,
+        name,
+        { nodes: pending, force },
+        {
+          timeoutMs: 2 * o.requestTimeoutMs,
+          signal: context.signal,
+        },
+      );
+      return {
+        ok: answer.ok,
+        reason: [...already, `leader ${leader}: ${answer.reason}`].join("; "),
+      };
+    } catch (error) {
+      return {
+        ok: false,
+        reason: `membership changes run on the leader; forwarding to ${leader} failed: ` +
+          `${oneLine(error)}; retry once it answers (xenon cluster status)`,
+      };
+    }
+  }
+  const reasons = [...already];
+  let allOk = true;
+  for (const endpoint of pending) {
+    const r = await node.admin(
+      kind === "addPeer" || kind === "removePeer" ? { kind, endpoint, force } : { kind, endpoint },
+    );
+    allOk &&= r.ok;
+    reasons.push(r.reason);
+  }
+  return { ok: allOk, reason: reasons.join("; ") };
 }
 
 function nodesOf(node: XenonNode): NodesResult {
@@ -436,19 +486,19 @@ function explain(d: ServiceDeps, peers: ExplainPeer[]): ExplainResult {
 }
 
 /**
- * Planned switchover to this node: it asks the leader to fence itself and hand over, then waits
- * (bounded) until it is the writable leader. The write-block time is measured from the request to
+ * Planned switchover to this node: it asks the leader to fence itself and hand over (or
+ * campaigns). As the original, that is the answer; with `wait` it also waits (bounded by the
+ * timers) until it is the writable leader. The write-block time is measured from the request to
  * this node's promote: an upper bound on how long no node accepted writes.
  */
-async function tryToLead(d: ServiceDeps): Promise<ResultOf<"HARPC.HATryToLeader">> {
+async function tryToLead(d: ServiceDeps, wait: boolean): Promise<ResultOf<"HARPC.HATryToLeader">> {
   const node = d.node;
   const started = performance.now();
   // Judge promotability on a fresh sample, not one taken while replication was being repointed.
   await d.poller.pollOnce();
   const answer = await node.admin({ kind: "tryToLead" });
-  if (!answer.ok || node.writableLeader) return answer;
-  const o = node.deps.options;
-  const deadline = started + 2 * o.electionTimeoutMs + o.catchUpTimeoutMs;
+  if (!wait || !answer.ok || node.writableLeader) return answer;
+  const deadline = started + switchoverBoundMs(node.deps.options);
   while (performance.now() < deadline) {
     const promoted = node.promotedAt;
     if (node.writableLeader && promoted !== null && promoted >= started) {

@@ -84,12 +84,19 @@ Deno.test("raft add/remove change this node's members only", async () => {
   });
 });
 
-Deno.test("raft trytoleader prints the write-block time; a refusal is one line, exit 1", async () => {
+Deno.test("raft trytoleader returns once asked; --wait prints the write-block time; a refusal is one line, exit 1", async () => {
   await withStubCluster(async (c) => {
+    c.a.answers["HARPC.HATryToLeader"] = { ok: true, reason: "asked leader x to hand over" };
+    const asked = await run(c, "raft", "trytoleader");
+    assert.equal(asked.code, 0);
+    assert.equal(asked.err, "");
+    assert.equal(asked.out, `${c.a.endpoint}: asked leader x to hand over`);
+    assert.deepEqual(c.a.calls.at(-1), { method: "HARPC.HATryToLeader", request: { wait: false } });
     c.a.answers["HARPC.HATryToLeader"] = { ok: true, reason: "promoted", writeBlockMs: 840 };
-    const done = await run(c, "raft", "trytoleader");
+    const done = await run(c, "raft", "trytoleader", "--wait");
     assert.equal(done.code, 0);
     assert.equal(done.out, `${c.a.endpoint}: promoted; writes were blocked for 840 ms`);
+    assert.deepEqual(c.a.calls.at(-1), { method: "HARPC.HATryToLeader", request: { wait: true } });
     c.a.answers["HARPC.HATryToLeader"] = { ok: false, reason: "MySQL is 120 transactions behind" };
     const refused = await run(c, "raft", "trytoleader");
     assert.equal(refused.code, 1);

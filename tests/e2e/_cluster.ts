@@ -88,7 +88,8 @@ export function configFor(
   );
 }
 
-class AgentProcess implements Agent {
+/** One agent subprocess; `originalForm` starts it as the original's `xenon -c FILE` (the operator's). */
+export class AgentProcess implements Agent {
   #child: Deno.ChildProcess | null = null;
   #pump: Promise<void> | null = null;
 
@@ -98,6 +99,7 @@ class AgentProcess implements Agent {
     readonly instance: MariaDBInstance,
     readonly configPath: string,
     readonly logPath: string,
+    readonly originalForm = false,
   ) {}
 
   running(): boolean {
@@ -111,7 +113,15 @@ class AgentProcess implements Agent {
   start(role?: string): void {
     if (this.#child) throw new Error(`agent ${this.endpoint} already running`);
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "serve", "-c", this.configPath, ...(role ? ["-r", role] : [])],
+      args: [
+        "run",
+        "-A",
+        MAIN,
+        ...(this.originalForm ? [] : ["serve"]),
+        "-c",
+        this.configPath,
+        ...(role ? ["-r", role] : []),
+      ],
       cwd: ROOT,
       stdin: "null",
       stdout: "piped",

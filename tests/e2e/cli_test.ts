@@ -125,7 +125,7 @@ Deno.test("cli: field-notes workflow with the real command line", async () => {
     assert.deepEqual([...JSON.parse(raft.stdout).nodes].toSorted(), all.toSorted());
 
     // Planned switchover to a follower: it prints how long writes were blocked.
-    const switched = await xenon(follower, "raft", "trytoleader");
+    const switched = await xenon(follower, "raft", "trytoleader", "--wait");
     assert.equal(switched.code, 0, switched.stderr);
     assert.match(
       switched.stdout.trim(),

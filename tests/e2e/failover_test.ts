@@ -162,7 +162,7 @@ Deno.test("switchover: HATryToLeader on a chosen follower", async () => {
     name: "switchover",
     breakLeader: async (cluster, leader) => {
       const target = cluster.agents.find((a) => a !== leader)!;
-      const r = await cluster.rpc.call(target.endpoint, "HARPC.HATryToLeader", {}, {
+      const r = await cluster.rpc.call(target.endpoint, "HARPC.HATryToLeader", { wait: true }, {
         timeoutMs: 20_000,
       }) as { ok: boolean; reason: string; writeBlockMs?: number };
       assert.ok(r.ok, r.reason);

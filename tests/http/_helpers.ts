@@ -121,7 +121,7 @@ export function stubInvoke(
         state: "LEADER",
         leader: "10.0.0.11:8801",
         peers: ["10.0.0.11:8801", "10.0.0.12:8801"],
-        idlePeers: [],
+        idlePeers: ["10.0.0.19:8801"],
       };
     }
     return { ok: true, reason: "done" };

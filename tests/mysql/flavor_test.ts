@@ -4,6 +4,7 @@ import {
   chooseFlavor,
   familyFromConfig,
   FLAVORS,
+  hasInitRplRole,
   parseServerVersion,
   readOnlyStartOptions,
   withSemiSyncNames,
@@ -66,4 +67,32 @@ Deno.test("every mysqld start is read-only and not replicating, in each family's
     "--loose-skip-slave-start",
     "--loose-skip-replica-start",
   ]);
+});
+
+Deno.test("hasInitRplRole(): MariaDB 10.6.19+, 10.11.9+, 11.4.3+ and later series; never MySQL", () => {
+  const has = (text: string) => hasInitRplRole(parseServerVersion(text));
+  for (
+    const yes of [
+      "10.6.19-MariaDB",
+      "10.11.9-MariaDB",
+      "10.11.19-MariaDB-0+deb12u1",
+      "11.4.3-MariaDB",
+      "11.8.1-MariaDB",
+    ]
+  ) {
+    assert.ok(has(yes), yes);
+  }
+  for (
+    const no of [
+      "10.5.27-MariaDB",
+      "10.6.18-MariaDB",
+      "10.11.8-MariaDB",
+      "11.2.6-MariaDB",
+      "11.4.2-MariaDB",
+      "8.0.36",
+      "5.7.44-log",
+    ]
+  ) {
+    assert.ok(!has(no), no);
+  }
 });

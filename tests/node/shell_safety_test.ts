@@ -17,7 +17,7 @@ import { leaseArithmetic, type RaftState } from "../../src/raft/mod.ts";
 import { LeaderCommands } from "../../src/vip/mod.ts";
 import { createInstance } from "../harness/mod.ts";
 import { freePort } from "../harness/registry.ts";
-import { sleep, waitFor } from "../harness/wait.ts";
+import { waitFor } from "../harness/wait.ts";
 import {
   AgreeablePeers,
   configFor,

@@ -24,6 +24,16 @@ function leaseOf(config: XenonConfig): { lease?: LeaseArithmetic; finding?: Find
   return { lease: leaseArithmetic(timers) };
 }
 
+/** The original's step-down rule, and what replaces it here. */
+function admitDefeatNote({ config }: { config: XenonConfig }): string {
+  const count = config.raft.admitDefeatHearbeatCount;
+  const { heartbeatMs } = timersOf(config);
+  return `raft.admit-defeat-hearbeat-count ${count}: the original's leader stepped down after ` +
+    `${count} heartbeats without a majority (${count * config.raft.heartbeatTimeout} ms); here ` +
+    `the lease above decides when a leader cut off from its majority fences itself, whatever the ` +
+    `count (the heartbeat is ${heartbeatMs} ms)`;
+}
+
 async function runCheck(ctx: CliContext, _args: string[], options: Record<string, unknown>) {
   const path = ctx.configPath();
   const text = await readConfigText(path);
@@ -44,13 +54,16 @@ async function runCheck(ctx: CliContext, _args: string[], options: Record<string
       );
     }
   }
-  if (ctx.json) ctx.out(JSON.stringify({ path, findings, lease }));
+  const notes = lease ? [lease.summary, admitDefeatNote(await loadConfig(path))] : [];
+  if (ctx.json) ctx.out(JSON.stringify({ path, findings, lease, notes }));
   else {
     if (findings.length === 0) ctx.out(`${path}: no problems found`);
     for (const finding of findings) ctx.out(`${finding.severity}: ${formatFinding(finding)}`);
-    if (lease) ctx.out(`info: ${lease.summary}`);
+    for (const note of notes) ctx.out(`info: ${note}`);
   }
-  return findings.length === 0 ? 0 : 1;
+  // Errors stop xenon; warnings are printed and pass, unless --strict makes them fail too.
+  const failing = options.strict ? findings : findings.filter((f) => f.severity === "error");
+  return failing.length === 0 ? 0 : 1;
 }
 
 /** `xenon config check`: every problem of a config file, one line each, before it bites. */
@@ -65,6 +78,9 @@ export const configCommands: GroupSpec = {
     options: [{
       flags: "--live",
       description: "also check every sysvar exists on the local MySQL",
+    }, {
+      flags: "--strict",
+      description: "exit 1 on warnings too (errors always exit 1)",
     }],
     run: runCheck,
   }],

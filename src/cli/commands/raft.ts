@@ -1,4 +1,7 @@
+import { DEFAULT_TIMERS } from "../../raft/mod.ts";
+import { switchoverBoundMs } from "../../config/mod.ts";
 import { action } from "../action.ts";
+import type { CliContext } from "../context.ts";
 import { withDaemons } from "../daemons.ts";
 import { membersOf, parseNodeList } from "../members.ts";
 import { printAction, printTable } from "../output.ts";
@@ -25,21 +28,36 @@ const status: Handler = (ctx) =>
     return 0;
   });
 
-/** A switchover waits for the target to catch up first: give it this long, or `--timeout`. */
-const SWITCHOVER_TIMEOUT_MS = 30_000;
-
-/** `raft trytoleader`: a planned switchover to this node; prints the write-block time. */
-const tryToLeader: Handler = (ctx) =>
-  withDaemons(ctx, async (daemons) => {
-    const timeoutMs = Math.max(ctx.timeoutMs, SWITCHOVER_TIMEOUT_MS);
-    const result = await daemons.call(daemons.self, "HARPC.HATryToLeader", {}, timeoutMs);
-    if (ctx.json || !result.ok) return printAction(ctx, daemons.self, "become leader", result);
+/**
+ * `raft trytoleader`: a planned switchover to this node. As the original, it returns once the
+ * node asked the leader to hand over (or campaigns); `--wait` waits until it is the writable
+ * leader and prints how long writes were blocked, for as long as the timers allow.
+ */
+const tryToLeader: Handler = async (ctx, _args, options) => {
+  const wait = options.wait === true;
+  const timeoutMs = wait ? await waitBoundMs(ctx) : ctx.timeoutMs;
+  return await withDaemons(ctx, async (daemons) => {
+    const result = await daemons.call(daemons.self, "HARPC.HATryToLeader", { wait }, timeoutMs);
+    if (ctx.json || !result.ok || !wait) {
+      return printAction(ctx, daemons.self, "become leader", result);
+    }
     const blocked = result.writeBlockMs === undefined
       ? "write-block time not measured"
       : `writes were blocked for ${result.writeBlockMs} ms`;
     ctx.out(`${daemons.self}: ${result.reason || "is the leader"}; ${blocked}`);
     return 0;
   });
+};
+
+/** The daemon's own bound (services.ts) from this node's timers, plus one request of slack. */
+async function waitBoundMs(ctx: CliContext): Promise<number> {
+  const config = await ctx.config();
+  const bound = switchoverBoundMs({
+    electionTimeoutMs: config.raft.electionTimeout,
+    catchUpTimeoutMs: DEFAULT_TIMERS.catchUpTimeoutMs,
+  });
+  return Math.max(ctx.timeoutMs, bound + config.rpc.requestTimeout + 1000);
+}
 
 /** `xenon raft ...`: this node's part in the election (xenoncli's `raft` commands, all on self). */
 export const raftCommands: GroupSpec = {
@@ -59,10 +77,10 @@ export const raftCommands: GroupSpec = {
     {
       usage: "trytoleader",
       description:
-        "planned switchover to this node: it catches up, the old leader fences, then it " +
-        `promotes; prints how long writes were blocked (waits up to ${
-          SWITCHOVER_TIMEOUT_MS / 1000
-        } s, or --timeout if longer)`,
+        "planned switchover to this node: it asks the leader to fence itself and hand over, " +
+        "then returns (as the original); with --wait, waits until this node is the writable " +
+        "leader (2x election-timeout + catch-up at most) and prints how long writes were blocked",
+      options: [{ flags: "--wait", description: "wait until this node is the writable leader" }],
       run: tryToLeader,
     },
     {
