@@ -28,6 +28,9 @@ import { ensureMetaDir, readPeersFile } from "./peers_file.ts";
 import { MysqlPoller } from "./poller.ts";
 import { FailoverObserver, RecordedLeaderCommands } from "./history.ts";
 import { buildServices, initRplRole, localInvoke, registerServices } from "./services.ts";
+import { backupSide, callThrough, rebuildOnlyReason, serveRebuildOnly } from "./rebuild_only.ts";
+import { normalSide } from "./rebuild_side.ts";
+import { readRebuildState } from "../backup/mod.ts";
 import { buildNodeStatus, StatusCounters } from "./status.ts";
 
 export type StartRole = "LEADER" | "FOLLOWER" | "IDLE";
@@ -86,6 +89,19 @@ class SupervisedMysqld extends Mysqld {
   override start(options: StartOptions = {}): Promise<boolean> {
     return super.start({ initRplRole: this.role(), ...options });
   }
+}
+
+/** Resolves on the first SIGINT/SIGTERM (the rebuild-only mode's stop). */
+function stopSignalOnce(): Promise<void> {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const stop = () => {
+    Deno.removeSignalListener("SIGINT", stop);
+    Deno.removeSignalListener("SIGTERM", stop);
+    resolve();
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  return promise;
 }
 
 /** Waits (bounded) until the local MySQL answers, logging progress every 5 s. */
@@ -149,6 +165,13 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
         ? logger.warn`mysqld was down: restarted it (read-only until elected)`
         : logger.error`mysqld restart failed: ${e.error}`,
   });
+  // A node whose mysqld cannot run yet (new, or its datadir lost) waits to be rebuilt.
+  const setup = { config, key, metaDir, meta, mysqld };
+  const rebuildOnly = await rebuildOnlyReason(config);
+  const preRebuild = rebuildOnly === null
+    ? null
+    : await serveRebuildOnly(setup, rebuildOnly, opts.stopSignal ?? stopSignalOnce());
+  if (preRebuild !== null && !preRebuild.continue) return 0;
   if (!config.mysql.monitorDisabled) {
     if (await mysqld.start()) logger.info`started mysqld from ${config.mysql.defaultsFile}`;
     monitor.start();
@@ -209,6 +232,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     const httpClosing = new AbortController();
     const rpc = new RpcClient({ self, key });
     closeAll.push(() => rpc.close());
+    if (preRebuild) closeAll.push(() => preRebuild.rpc.close());
     const flavor = db.flavor.gtid === "mariadb" ? "mariadb" : "mysql";
     const recorder = new FlightRecorder({ dir: metaDir, recordedBy: self });
     // Reads the latest record so /metrics shows the last failover from before a restart.
@@ -267,8 +291,20 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       key,
       allowedPeer: (from) => node.state.peers.includes(from) || node.state.idlePeers.includes(from),
     });
+    const rebuildPorts = {
+      config,
+      metaDir,
+      members: () => ({ voters: [...node.state.peers], leader: node.state.leader ?? "" }),
+      call: callThrough(rpc),
+      local: normalSide({ node, mysqld, monitor, link, version: config.mysql.version }),
+    };
+    const backup = preRebuild ?? backupSide(setup, rpc, rebuildPorts);
+    backup.rebuilder.attach(rebuildPorts);
+    const positioned = await backup.rebuilder.positionAtStartup();
+    if (positioned) logger.warn`${positioned}`;
     const startedAt = performance.now();
     const services = buildServices({
+      backup,
       config,
       node,
       recorder,
@@ -310,6 +346,10 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     await node.start(meta);
     poller.start();
     duties.start();
+    // A rebuild that restored the datadir rejoins now that the election core runs.
+    if ((await readRebuildState(metaDir))?.phase === "rejoining") {
+      logger.info`${(await backup.rebuilder.start({})).reason}`;
+    }
     await applyStartRole(node, poller, role);
 
     const onSignal = () => stopped.resolve();
