@@ -196,6 +196,48 @@ export class Rebuilder {
     return { ok: true, reason: `canceled: ${this.#status.error}` };
   }
 
+  /**
+   * Before the daemon starts mysqld after an agent restart: a rebuild interrupted before its
+   * swap is marked failed (the old datadir is in place); one interrupted while moving finishes
+   * the move. Returns what it did, or null when no rebuild was interrupted.
+   */
+  async recoverAtStartup(): Promise<string | null> {
+    const p = this.#ports;
+    const saved = await readRebuildState(p.metaDir);
+    if (saved === null || ["done", "failed", "canceled", "rejoining"].includes(saved.phase)) {
+      return null;
+    }
+    const at = saved.phase;
+    if (!PAST_THE_SWAP.includes(at)) {
+      saved.error =
+        `interrupted at ${at} by an agent restart; the old datadir is in place; run rebuildme again`;
+      await Deno.remove(saved.staging, { recursive: true }).catch(() => {});
+      await writeRebuildState(p.metaDir, { ...saved, phase: "failed" });
+      return at === "stopping" ? `${saved.error} (mysqld was stopped for it)` : saved.error;
+    }
+    if (at === "moving") {
+      const mycnf = await Deno.readTextFile(p.config.mysql.defaultsFile);
+      await moveIntoPlace(saved, externalLogs(mycnf, saved.datadir));
+      await writeRebuildState(p.metaDir, { ...saved, phase: "starting" });
+    }
+    return `a rebuild was interrupted at ${at}: the restored datadir is in place`;
+  }
+
+  /** Shows how the last rebuild ended (from its state file) until a new job starts. */
+  async loadLast(): Promise<void> {
+    if (this.#status.kind !== "none") return;
+    const saved = await readRebuildState(this.#ports.metaDir);
+    if (saved === null || !["done", "failed", "canceled"].includes(saved.phase)) return;
+    this.#status = {
+      ...emptyStatus(),
+      kind: "rebuild",
+      phase: saved.phase,
+      donor: saved.donor,
+      error: saved.error,
+      keptAside: saved.force ? saved.aside : "",
+    };
+  }
+
   /** After an agent restart with the restored datadir but no position yet: set it now. */
   async positionAtStartup(): Promise<string | null> {
     const saved = await readRebuildState(this.#ports.metaDir);
@@ -324,6 +366,7 @@ export class Rebuilder {
       );
     }
     const donor = await this.#donor(request.from);
+    await this.#cancelOwnStaleStream(donor);
     const donorStatus = await p.call(donor, "MysqlRPC.Status", {});
     if (sample !== null && donorStatus.status === "ALIVE") {
       const errant = findErrant(
@@ -353,6 +396,16 @@ export class Rebuilder {
       error: "",
       updatedAt: "",
     };
+  }
+
+  /** A stream this node asked for before its agent restarted may still run: end it first. */
+  async #cancelOwnStaleStream(donor: string): Promise<void> {
+    const p = this.#ports;
+    const s = await p.call(donor, "BackupRPC.Status", {});
+    if (s.state === "BACKUPING" && s.jobId.startsWith(`${p.config.server.endpoint}@`)) {
+      await p.call(donor, "BackupRPC.CancelBackup", {}, 30_000);
+      this.#step(`ended the stream ${s.jobId} left from before an agent restart`);
+    }
   }
 
   /** Tools on both sides, room for the donor's data, ssh from the donor to here. */

@@ -26,9 +26,9 @@ export interface Invocation {
 }
 
 const SAFE_PATH = /^\/[A-Za-z0-9_.\/+-]*$/;
-const SAFE_PROGRAM = /^[A-Za-z0-9_.\/+-]+$/;
-const SAFE_HOST = /^[A-Za-z0-9_.:%-]+$/;
-const SAFE_USER = /^[A-Za-z0-9_.-]+$/;
+const SAFE_PROGRAM = /^[A-Za-z0-9_.\/+][A-Za-z0-9_.\/+-]*$/;
+const SAFE_HOST = /^[A-Za-z0-9_\[][A-Za-z0-9_.:%\[\]-]*$/;
+const SAFE_USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Refuses (one line) a target whose fields could be anything but a host, a user and a path. */
 export function checkTarget(t: StreamTarget): void {

@@ -28,7 +28,13 @@ import { ensureMetaDir, readPeersFile } from "./peers_file.ts";
 import { MysqlPoller } from "./poller.ts";
 import { FailoverObserver, RecordedLeaderCommands } from "./history.ts";
 import { buildServices, initRplRole, localInvoke, registerServices } from "./services.ts";
-import { backupSide, callThrough, rebuildOnlyReason, serveRebuildOnly } from "./rebuild_only.ts";
+import {
+  backupSide,
+  callThrough,
+  rebuildOnlyReason,
+  recoverRebuild,
+  serveRebuildOnly,
+} from "./rebuild_only.ts";
 import { normalSide } from "./rebuild_side.ts";
 import { readRebuildState } from "../backup/mod.ts";
 import { buildNodeStatus, StatusCounters } from "./status.ts";
@@ -167,6 +173,8 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   });
   // A node whose mysqld cannot run yet (new, or its datadir lost) waits to be rebuilt.
   const setup = { config, key, metaDir, meta, mysqld };
+  const recovered = await recoverRebuild(setup);
+  if (recovered) logger.warn`${recovered}`;
   const rebuildOnly = await rebuildOnlyReason(config);
   const preRebuild = rebuildOnly === null
     ? null
@@ -300,6 +308,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     };
     const backup = preRebuild ?? backupSide(setup, rpc, rebuildPorts);
     backup.rebuilder.attach(rebuildPorts);
+    await backup.rebuilder.loadLast();
     const positioned = await backup.rebuilder.positionAtStartup();
     if (positioned) logger.warn`${positioned}`;
     const startedAt = performance.now();

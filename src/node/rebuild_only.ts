@@ -84,6 +84,35 @@ export function backupSide(s: RebuildSetup, rpc: RpcClient, ports: Omit<RebuildP
 }
 
 /**
+ * At startup, before mysqld is started: settles a rebuild an agent restart interrupted (see
+ * Rebuilder.recoverAtStartup) and starts mysqld again if the rebuild had stopped it while the
+ * monitor is off (nothing else would).
+ */
+export async function recoverRebuild(s: RebuildSetup): Promise<string | null> {
+  const rpc = new RpcClient({ self: s.config.server.endpoint, key: s.key });
+  try {
+    const link = new LocalMysql(connectionOptions(s.config), s.config.mysql.version);
+    const { rebuilder } = backupSide(s, rpc, {
+      config: s.config,
+      metaDir: s.metaDir,
+      members: () => ({ voters: [], leader: "" }),
+      local: rebuildOnlySide({ mysqld: s.mysqld, link, version: s.config.mysql.version }),
+    });
+    const what = await rebuilder.recoverAtStartup();
+    await link.close();
+    if (
+      what !== null && s.config.mysql.monitorDisabled &&
+      (await rebuildOnlyReason(s.config)) === null
+    ) {
+      if (await s.mysqld.start()) return `${what}; started mysqld again`;
+    }
+    return what;
+  } finally {
+    rpc.close();
+  }
+}
+
+/**
  * Serves the rebuild-only mode until a rebuild got mysqld running on a restored datadir
  * (returns true) or the daemon is asked to stop (returns false).
  */
