@@ -80,6 +80,10 @@ export const SCHEMA = {
     "backup-parallel": int(2, 1, 1024),
     "mysqld-monitor-interval": ms(1000),
     "max-allowed-local-trx-count": int(0, 0, 2147483647),
+    // New in xenon: the donor's ssh client files, and compression of the stream.
+    "ssh-identity-file": str(""),
+    "ssh-known-hosts-file": str(""),
+    "compress": bool(false),
   },
   rpc: {
     "request-timeout": ms(1000),

@@ -11,6 +11,30 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Writes `bytes` so that a crash leaves either the old or the new file, never a torn one: a new
+ * temp file (mode applied), fsync, rename over `path`, fsync of the directory.
+ */
+export async function writeFileDurably(
+  path: string,
+  bytes: Uint8Array,
+  mode = 0o600,
+): Promise<void> {
+  const temp = `${path}.tmp`;
+  // `mode` applies only to a new file: a temp file left by a crash would keep its old mode.
+  await Deno.remove(temp).catch(() => {});
+  const file = await Deno.open(temp, { write: true, createNew: true, mode });
+  try {
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await file.sync();
+  } finally {
+    file.close();
+  }
+  await Deno.rename(temp, path);
+  await syncDir(path.replace(/\/[^/]*$/, "") || "/");
+}
+
 /** The PEM certificate and key of a TLS listener; a missing file is one line naming its key. */
 export async function readTlsFiles(
   files: { certFile: string; keyFile: string },

@@ -5,6 +5,15 @@
  * Both sides import this table, so a method's shape is declared once.
  */
 import type { FailoverRecord } from "../recorder/mod.ts";
+import type {
+  CheckStreamRequest,
+  DoBackupRequest,
+  DonorBackupStatus,
+  RebuildRequest,
+  RebuildStatus,
+} from "./backup.ts";
+
+export type * from "./backup.ts";
 
 /** xenon's raft roles, as the CLI prints them. */
 export const RAFT_STATES = [
@@ -229,6 +238,16 @@ export interface Methods {
   "UserRPC.DropUser": { request: UserRequest; result: ActionResult };
   "UserRPC.ChangePasword": { request: UserRequest; result: ActionResult };
   "UserRPC.GetUser": { request: Empty; result: { users: MysqlUser[] } };
+  /** On the donor: start streaming a hot backup to the target (returns at once). */
+  "BackupRPC.DoBackup": { request: DoBackupRequest; result: ActionResult };
+  "BackupRPC.Status": { request: Empty; result: DonorBackupStatus };
+  /** On the donor: can it back up and reach the target over ssh? Touches nothing. */
+  "BackupRPC.Check": { request: CheckStreamRequest; result: ActionResult };
+  /** Ends the running stream's whole process tree (on the donor), or forwards to it. */
+  "BackupRPC.CancelBackup": { request: Empty; result: ActionResult };
+  /** On the node to rebuild (or to receive a backup): starts the job (returns at once). */
+  "RebuildRPC.Start": { request: RebuildRequest; result: ActionResult };
+  "RebuildRPC.Status": { request: Empty; result: RebuildStatus };
 }
 
 export type MethodName = keyof Methods;

@@ -31,6 +31,15 @@ import { ensureMetaDir, readPeersFile } from "./peers_file.ts";
 import { MysqlPoller } from "./poller.ts";
 import { FailoverObserver, RecordedLeaderCommands } from "./history.ts";
 import { buildServices, localInvoke, registerServices } from "./services.ts";
+import {
+  backupSide,
+  callThrough,
+  rebuildOnlyReason,
+  recoverRebuild,
+  serveRebuildOnly,
+} from "./rebuild_only.ts";
+import { normalSide } from "./rebuild_side.ts";
+import { readRebuildState } from "../backup/mod.ts";
 import { buildNodeStatus, StatusCounters } from "./status.ts";
 
 export type StartRole = "LEADER" | "FOLLOWER" | "IDLE";
@@ -101,6 +110,19 @@ class SupervisedMysqld extends Mysqld {
   }
 }
 
+/** Resolves on the first SIGINT/SIGTERM (the rebuild-only mode's stop). */
+function stopSignalOnce(): Promise<void> {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const stop = () => {
+    Deno.removeSignalListener("SIGINT", stop);
+    Deno.removeSignalListener("SIGTERM", stop);
+    resolve();
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  return promise;
+}
+
 /** Waits (bounded) until the local MySQL answers, logging progress every 5 s. */
 async function waitForMysql(link: LocalMysql, timeoutMs: number): Promise<void> {
   const started = performance.now();
@@ -163,6 +185,15 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
         ? logger.warn`mysqld was down: restarted it (read-only until elected)`
         : logger.error`mysqld restart failed: ${e.error}`,
   });
+  // A node whose mysqld cannot run yet (new, or its datadir lost) waits to be rebuilt.
+  const setup = { config, key, metaDir, meta, mysqld };
+  const recovered = await recoverRebuild(setup);
+  if (recovered) logger.warn`${recovered}`;
+  const rebuildOnly = await rebuildOnlyReason(config);
+  const preRebuild = rebuildOnly === null
+    ? null
+    : await serveRebuildOnly(setup, rebuildOnly, opts.stopSignal ?? stopSignalOnce());
+  if (preRebuild !== null && !preRebuild.continue) return 0;
   if (!config.mysql.monitorDisabled) {
     if (await mysqld.start()) logger.info`started mysqld from ${config.mysql.defaultsFile}`;
     monitor.start();
@@ -243,6 +274,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     const httpClosing = new AbortController();
     const rpc = new RpcClient({ self, key });
     closeAll.push(() => rpc.close());
+    if (preRebuild) closeAll.push(() => preRebuild.rpc.close());
     const flavor = db.flavor.gtid === "mariadb" ? "mariadb" : "mysql";
     const recorder = new FlightRecorder({ dir: metaDir, recordedBy: self });
     // Reads the latest record so /metrics shows the last failover from before a restart.
@@ -302,8 +334,21 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       replayMarkFile: `${metaDir}/rpc-replay-mark`,
       allowedPeer: (from) => node.state.peers.includes(from) || node.state.idlePeers.includes(from),
     });
+    const rebuildPorts = {
+      config,
+      metaDir,
+      members: () => ({ voters: [...node.state.peers], leader: node.state.leader ?? "" }),
+      call: callThrough(rpc),
+      local: normalSide({ node, mysqld, monitor, link, version: config.mysql.version }),
+    };
+    const backup = preRebuild ?? backupSide(setup, rpc, rebuildPorts);
+    backup.rebuilder.attach(rebuildPorts);
+    await backup.rebuilder.loadLast();
+    const positioned = await backup.rebuilder.positionAtStartup();
+    if (positioned) logger.warn`${positioned}`;
     const startedAt = performance.now();
     const services = buildServices({
+      backup,
       config,
       node,
       recorder,
@@ -345,6 +390,10 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     await node.start(meta);
     poller.start();
     duties.start();
+    // A rebuild that restored the datadir rejoins now that the election core runs.
+    if ((await readRebuildState(metaDir))?.phase === "rejoining") {
+      logger.info`${(await backup.rebuilder.start({})).reason}`;
+    }
     await applyStartRole(node, poller, role);
 
     const onSignal = () => stopped.resolve();

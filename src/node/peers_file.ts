@@ -3,7 +3,7 @@
  * durably before any effect of the same transition runs: temp file, fsync, rename, fsync of the
  * directory, mode 0600.
  */
-import { syncDir } from "../lib/fs.ts";
+import { writeFileDurably } from "../lib/fs.ts";
 import { decodePeersJson, encodePeersJson, type PersistedMeta } from "../raft/mod.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
 
@@ -29,21 +29,8 @@ export async function readPeersFile(metaDir: string): Promise<PersistedMeta | nu
 /** Writes `meta` so that a crash leaves either the old or the new file, never a torn one. */
 export async function writePeersFile(metaDir: string, meta: PersistedMeta): Promise<void> {
   const path = peersPath(metaDir);
-  const temp = `${path}.tmp`;
-  const bytes = new TextEncoder().encode(encodePeersJson(meta));
   try {
-    // `mode` applies only to a new file: a temp file left by a crash would keep its old mode.
-    await Deno.remove(temp).catch(() => {});
-    const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
-    try {
-      let written = 0;
-      while (written < bytes.length) written += await file.write(bytes.subarray(written));
-      await file.sync();
-    } finally {
-      file.close();
-    }
-    await Deno.rename(temp, path);
-    await syncDir(metaDir);
+    await writeFileDurably(path, new TextEncoder().encode(encodePeersJson(meta)));
   } catch (error) {
     throw new XenonError(`cannot write ${path}: ${oneLine(error)}; check raft.meta-datadir`);
   }

@@ -43,6 +43,7 @@ import type { Invoke } from "../http/mod.ts";
 import { type AdminCommand, explainNode } from "../raft/mod.ts";
 import type { FlightRecorder } from "../recorder/mod.ts";
 import { type CallContext, type RpcServer, v, type Validator } from "../rpc/mod.ts";
+import { backupMethods, type DonorStream, type Rebuilder } from "../backup/mod.ts";
 import { validateEnvelope } from "./message_codec.ts";
 import type { XenonNode } from "./node.ts";
 import type { MysqlPoller } from "./poller.ts";
@@ -59,6 +60,8 @@ export interface ServiceDeps {
   mysqld: Mysqld;
   monitor: MysqldMonitor;
   startedAt: number;
+  /** This node as a backup donor, and its rebuild (or backup --to) job. */
+  backup: { donor: DonorStream; rebuilder: Rebuilder };
 }
 
 const empty: Validator<Record<string, never>> = (value, path) =>
@@ -282,6 +285,7 @@ export function buildServices(d: ServiceDeps): Service[] {
   });
   method("RaftRPC.History", historyRequest, (r) => d.recorder.read({ last: r.last }));
   method("RaftRPC.Explain", explainRequest, (r) => explain(d, r.peers ?? []));
+  for (const m of backupMethods(d.backup)) services.push({ ...m, callers: "peers-and-cli" });
   return services;
 }
 
@@ -456,11 +460,17 @@ function mysqlStatus(d: ServiceDeps): MysqlStatusResult {
 }
 
 function mysqldStatus(d: ServiceDeps): MysqldStatusResult {
+  const donor = d.backup.donor.status();
+  const rebuild = d.backup.rebuilder.backupInfo();
+  // The stream this node gives as a donor shows first, as the original's BackupInfo did.
+  const streaming = donor.state === "BACKUPING";
   return {
     monitorInfo: d.monitor.info,
     mysqldInfo: d.monitor.status,
-    backupInfo: "NONE",
-    backupLastError: "",
+    backupInfo: streaming
+      ? `State:[BACKUPING], Time:[${Math.round(donor.elapsedMs / 1000)}s]`
+      : rebuild.info,
+    backupLastError: rebuild.lastError || donor.lastError,
     stats: {
       mysqldStarts: d.monitor.starts,
       mysqldStops: 0,

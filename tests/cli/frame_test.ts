@@ -48,12 +48,9 @@ const XENONCLI_COMMANDS = [
   ["serve"],
 ];
 
-/** Commands that come with later issues (backup, rebuild, log merging, perf, the daemon). */
+/** Commands that come with later issues (log merging, perf). */
 const LATER = [
   "cluster log",
-  "mysql backup",
-  "mysql cancelbackup",
-  "mysql rebuildme",
   "perf quickstack",
 ];
 

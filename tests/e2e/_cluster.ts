@@ -47,46 +47,49 @@ export function configFor(
   instance: MariaDBInstance,
   endpoint: string,
   agentDir: string,
-  overrides: { secret?: string; supervised?: boolean } = {},
+  overrides: { secret?: string; supervised?: boolean; extra?: ExtraConfig } = {},
 ): string {
-  return JSON.stringify(
-    {
-      server: {
-        endpoint,
-        "cluster-secret": overrides.secret ?? CLUSTER_SECRET,
-        // Each agent's own HTTP listener (health, /metrics), not the shared default :6060.
-        "peer-address": `127.0.0.1:${freePort()}`,
-      },
-      raft: {
-        "meta-datadir": `${agentDir}/meta`,
-        "heartbeat-timeout": TIMERS.heartbeat,
-        "election-timeout": TIMERS.election,
-        "leader-start-command": `echo start >> ${agentDir}/vip.log`,
-        "leader-stop-command": `echo stop >> ${agentDir}/vip.log`,
-        "purge-binlog-interval": 5000,
-      },
-      mysql: {
-        admin: "root",
-        passwd: ROOT_PASSWORD,
-        host: "127.0.0.1",
-        port: instance.port,
-        version: "mariadb",
-        basedir: "/usr",
-        "defaults-file": instance.cnfPath,
-        "ping-timeout": TIMERS.ping,
-        "admit-defeat-ping-count": TIMERS.pingCount,
-        "monitor-disabled": !overrides.supervised,
-        "master-sysvars": "max_connect_errors=9999",
-        "slave-sysvars": "max_connect_errors=8888",
-      },
-      replication: { user: REPL_USER, passwd: REPL_PASSWORD },
-      rpc: { "request-timeout": TIMERS.request },
-      log: { level: "INFO" },
+  const config: Record<string, Record<string, unknown>> = {
+    server: {
+      endpoint,
+      "cluster-secret": overrides.secret ?? CLUSTER_SECRET,
+      // Each agent's own HTTP listener (health, /metrics), not the shared default :6060.
+      "peer-address": `127.0.0.1:${freePort()}`,
     },
-    null,
-    2,
-  );
+    raft: {
+      "meta-datadir": `${agentDir}/meta`,
+      "heartbeat-timeout": TIMERS.heartbeat,
+      "election-timeout": TIMERS.election,
+      "leader-start-command": `echo start >> ${agentDir}/vip.log`,
+      "leader-stop-command": `echo stop >> ${agentDir}/vip.log`,
+      "purge-binlog-interval": 5000,
+    },
+    mysql: {
+      admin: "root",
+      passwd: ROOT_PASSWORD,
+      host: "127.0.0.1",
+      port: instance.port,
+      version: "mariadb",
+      basedir: "/usr",
+      "defaults-file": instance.cnfPath,
+      "ping-timeout": TIMERS.ping,
+      "admit-defeat-ping-count": TIMERS.pingCount,
+      "monitor-disabled": !overrides.supervised,
+      "master-sysvars": "max_connect_errors=9999",
+      "slave-sysvars": "max_connect_errors=8888",
+    },
+    replication: { user: REPL_USER, passwd: REPL_PASSWORD },
+    rpc: { "request-timeout": TIMERS.request },
+    log: { level: "INFO" },
+  };
+  for (const [section, values] of Object.entries(overrides.extra ?? {})) {
+    config[section] = { ...config[section], ...values };
+  }
+  return JSON.stringify(config, null, 2);
 }
+
+/** Keys to add to (or override in) each agent's xenon.json, per section. */
+export type ExtraConfig = Record<string, Record<string, unknown>>;
 
 /** One agent subprocess; `originalForm` starts it as the original's `xenon -c FILE` (the operator's). */
 export class AgentProcess implements Agent {
@@ -185,7 +188,11 @@ export interface E2ECluster extends AsyncDisposable {
    * that is not (yet) a member, e.g. one configured with another cluster secret. Its `rpc` signs
    * with its own secret. Cleaned up with the cluster.
    */
-  addAgent(options?: { secret?: string }): Promise<{ agent: Agent; rpc: RpcClient }>;
+  addAgent(options?: {
+    secret?: string;
+    /** Runs after the instance exists and before its agent starts (e.g. to empty its datadir). */
+    beforeStart?: (instance: MariaDBInstance) => Promise<void>;
+  }): Promise<{ agent: Agent; rpc: RpcClient }>;
 }
 
 /** How `startE2ECluster` sets the nodes up. */
@@ -198,6 +205,8 @@ export interface E2EOptions {
   supervised?: boolean;
   /** The instances' [mysqld] options. @default { read_only: 1 } */
   mysqld?: MysqldOptions;
+  /** Keys added to every agent's xenon.json. */
+  extra?: ExtraConfig;
 }
 
 /** `n` instances, one agent each (started), not yet joined: call AddNodes on each. */
@@ -222,7 +231,11 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
     const dir = `${root}/agent${index}`;
     await Deno.mkdir(dir);
     const configPath = `${dir}/xenon.json`;
-    const config = configFor(instance, endpoint, dir, { secret, supervised: options.supervised });
+    const config = configFor(instance, endpoint, dir, {
+      secret,
+      supervised: options.supervised,
+      extra: options.extra,
+    });
     await Deno.writeTextFile(configPath, config, { mode: 0o600 });
     return new AgentProcess(index, endpoint, instance, configPath, `${dir}/xenon.log`);
   };
@@ -286,6 +299,7 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
         rpc: await clientFor(secret),
       };
       extras.push(extra);
+      await options.beforeStart?.(instance);
       extra.agent.start();
       await waitAnswering(extra.agent, extra.rpc);
       return extra;

@@ -6,6 +6,7 @@ import type { CliContext } from "../context.ts";
 import { withDaemons } from "../daemons.ts";
 import { doctor } from "../doctor.ts";
 import { printAction } from "../output.ts";
+import { runAndFollow } from "../rebuild_progress.ts";
 import { PASSWORD_HELP, passwordFrom } from "../password.ts";
 import type { GroupSpec, Handler } from "../spec.ts";
 
@@ -118,6 +119,10 @@ const getUser: Handler = (ctx) =>
     );
     return 0;
   });
+
+function donorOption(o: Record<string, unknown>): { from?: string } {
+  return typeof o.from === "string" && o.from.trim() !== "" ? { from: o.from.trim() } : {};
+}
 
 /** `xenon mysql ...`: the local mysqld, users (through the leader), backup and rebuild. */
 export const mysqlCommands: GroupSpec = {
@@ -252,24 +257,46 @@ export const mysqlCommands: GroupSpec = {
     {
       usage: "backup",
       description:
-        "stream a hot backup from the best replica into a local directory and prepare it",
-      options: [{
-        flags: "--to <dir>",
-        description: "empty local directory to receive the backup",
-      }],
+        "stream a hot backup from the best replica (or --from) into a local directory and prepare it",
+      options: [
+        { flags: "--to <dir>", description: "new or empty local directory to receive the backup" },
+        { flags: "--from <endpoint>", description: "donor HOST:PORT instead of the best replica" },
+        { flags: "--detach", description: "start it and return; rebuildstatus re-attaches" },
+      ],
+      run: (ctx, _args, o) => {
+        if (typeof o.to !== "string" || o.to.trim() === "") {
+          throw new UsageError("--to is missing: the local directory to receive the backup");
+        }
+        return runAndFollow(ctx, { to: o.to.trim(), ...donorOption(o) }, o.detach === true);
+      },
     },
-    { usage: "cancelbackup", description: "cancel the running backup on its donor" },
+    {
+      usage: "cancelbackup",
+      description:
+        "cancel the running backup where it streams (the donor): the whole process tree ends",
+      run: action({ method: "BackupRPC.CancelBackup", what: "cancel the backup" }),
+    },
     {
       usage: "rebuildme",
       description:
-        "rebuild this replica from the best live peer (hot backup over ssh), then rejoin",
+        "rebuild this replica from the best live peer (hot backup over ssh), then rejoin; run by " +
+        "the local daemon, which finishes an interrupted rebuild when it is run again",
       options: [
         { flags: "--from <endpoint>", description: "donor HOST:PORT instead of the best replica" },
         {
           flags: "--force",
-          description: "skip the local-transactions check (loses this node's errant GTIDs)",
+          description:
+            "rebuild even with local transactions the donor lacks (the old datadir is kept aside)",
         },
+        { flags: "--detach", description: "start it and return; rebuildstatus re-attaches" },
       ],
+      run: (ctx, _args, o) =>
+        runAndFollow(ctx, { ...donorOption(o), force: o.force === true }, o.detach === true),
+    },
+    {
+      usage: "rebuildstatus",
+      description: "follow the running (or show the last) rebuild or backup of this node",
+      run: (ctx) => runAndFollow(ctx, null, false),
     },
   ],
 };

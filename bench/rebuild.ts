@@ -1,0 +1,135 @@
+/**
+ * `deno task bench:rebuild`: on a real 3-node cluster on loopback with a real sshd, loads at least
+ * 1 GiB, then times in the same run (a) the bare pipeline `mariabackup --backup --stream=xbstream
+ * | ssh | mbstream -x` from a follower, twice around (b) `xenon mysql rebuildme` of the other
+ * follower from it. Prints the stream throughput of each, their ratio (target >= 0.9) and the
+ * time from rebuildme to a caught-up follower. Everything is cleaned up.
+ *
+ * Options: --mib N (data to load, default 1100).
+ */
+import { startSshd } from "../tests/harness/sshd.ts";
+import { joinAll, startE2ECluster, waitFor } from "../tests/e2e/_cluster.ts";
+import { backupConfig, xenon } from "../tests/backup/_rebuild.ts";
+import type { RebuildStatus } from "../src/model/mod.ts";
+
+const TARGET_RATIO = 0.9;
+const ROW_BYTES = 1000;
+const BATCH_ROWS = 100_000;
+
+function mibOption(): number {
+  const i = Deno.args.indexOf("--mib");
+  const n = i < 0 ? 1100 : Number(Deno.args[i + 1]);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) {
+    console.error(`error: --mib needs a size in MiB (1-100000), got ${Deno.args[i + 1]}`);
+    Deno.exit(2);
+  }
+  return n;
+}
+
+/** The bare pipeline the rebuild is compared with, timed by wall clock; returns seconds. */
+async function barePipeline(
+  cnf: string,
+  sshd: { port: number; clientKey: string; knownHosts: string },
+  dir: string,
+): Promise<number> {
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  const scratch = await Deno.makeTempDir({ prefix: "xenon-bench-bk-" });
+  // root@localhost logs in over the unix socket without a password in the test harness.
+  const script = `set -o pipefail; mariabackup --defaults-file=${cnf} --user=root --backup ` +
+    `--stream=xbstream --parallel=2 --target-dir=${scratch} 2>${scratch}/log | ssh -p ${sshd.port} ` +
+    `-i ${sshd.clientKey} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new ` +
+    `-o UserKnownHostsFile=${sshd.knownHosts} root@127.0.0.1 "mbstream -x -C ${dir}"`;
+  const started = performance.now();
+  const out = await new Deno.Command("bash", { args: ["-c", script], stderr: "piped" }).output();
+  const seconds = (performance.now() - started) / 1000;
+  const log = await Deno.readTextFile(`${scratch}/log`).catch(() => "");
+  await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  if (!out.success || !log.includes("completed OK!")) {
+    throw new Error(`bare pipeline failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return seconds;
+}
+
+async function main(): Promise<number> {
+  const wantMib = mibOption();
+  await using sshd = await startSshd();
+  await using cluster = await startE2ECluster(3, {
+    extra: backupConfig(sshd, { "backup-iops-limits": 0, "backup-use-memory": "256M" }),
+  });
+  await joinAll(cluster);
+  const leader = await cluster.waitForLeader(30_000);
+  const [donor, target] = cluster.agents.filter((a) => a !== leader);
+  await leader.instance.query("CREATE DATABASE app");
+  await leader.instance.query("CREATE TABLE app.big (id INT PRIMARY KEY, payload VARBINARY(1024))");
+  const rows = Math.ceil(wantMib * 1048576 / ROW_BYTES);
+  const loadStart = performance.now();
+  for (let from = 0; from < rows; from += BATCH_ROWS) {
+    const n = Math.min(BATCH_ROWS, rows - from);
+    await leader.instance.query(
+      `INSERT INTO app.big SELECT seq + ${from}, RANDOM_BYTES(${ROW_BYTES}) FROM app.seq_1_to_${n}`,
+    );
+  }
+  const [{ pos }] = await leader.instance.query<{ pos: string }>(
+    "SELECT @@GLOBAL.gtid_binlog_pos AS pos",
+  );
+  for (const a of [donor, target]) {
+    await a.instance.query("SELECT MASTER_GTID_WAIT(?, 600)", [pos]);
+  }
+  console.log(
+    `loaded ${rows} rows (${wantMib} MiB of payload) in ${
+      ((performance.now() - loadStart) / 1000).toFixed(1)
+    } s`,
+  );
+
+  const bareDir = `${target.instance.dir}/bare-restore`;
+  const bare1 = await barePipeline(donor.instance.cnfPath, sshd, bareDir);
+
+  const started = performance.now();
+  const run = await xenon(target, "--json", "mysql", "rebuildme", "--from", donor.endpoint);
+  const rebuildSeconds = (performance.now() - started) / 1000;
+  const lines = run.stdout.trim().split("\n").filter((l) => l.startsWith("{"));
+  const last = lines.length > 0 ? JSON.parse(lines[lines.length - 1]) as RebuildStatus : null;
+  if (run.code !== 0 || last?.phase !== "done") {
+    console.error(`rebuildme failed: ${run.stderr.trim()} ${cluster.logTail(target, 10)}`);
+    return 1;
+  }
+  const streamed = last.steps.map((s) => /^streamed ([\d.]+) MiB in ([\d.]+) s/.exec(s))
+    .find((m) => m !== null);
+  if (!streamed) {
+    console.error("rebuildme did not report its stream");
+    return 1;
+  }
+  const streamMib = Number(streamed[1]);
+  const streamSeconds = Number(streamed[2]);
+  const bare2 = await barePipeline(donor.instance.cnfPath, sshd, bareDir);
+  // The faster bare run is the comparison: the page cache is warm for both.
+  const bareSeconds = Math.min(bare1, bare2);
+  const ours = streamMib / streamSeconds;
+  const theirs = streamMib / bareSeconds;
+  const ratio = ours / theirs;
+  await waitFor("the rebuilt follower to replicate", async () => {
+    const s = await cluster.call(target, "MysqlRPC.Status");
+    return s.replication.slaveIoRunning && s.replication.slaveSqlRunning || undefined;
+  }, { timeoutMs: 30_000, intervalMs: 200 });
+
+  console.log(`stream size: ${streamMib.toFixed(1)} MiB (${(streamMib / 1024).toFixed(2)} GiB)`);
+  console.log(
+    `xenon rebuildme stream: ${streamSeconds.toFixed(1)} s, ${ours.toFixed(1)} MiB/s`,
+  );
+  console.log(
+    `bare mariabackup | ssh | mbstream: ${bare1.toFixed(1)} s / ${bare2.toFixed(1)} s, ` +
+      `${theirs.toFixed(1)} MiB/s (the faster run)`,
+  );
+  console.log(
+    `throughput ratio: ${ratio.toFixed(2)} (target >= ${TARGET_RATIO}): ${
+      ratio >= TARGET_RATIO ? "met" : "not met"
+    }`,
+  );
+  console.log(`rebuildme to a caught-up follower: ${rebuildSeconds.toFixed(1)} s`);
+  if (streamMib < 1024) console.log("the stream was under 1 GiB: load more with --mib");
+  return streamMib >= 1024 ? 0 : 1;
+}
+
+Deno.exit(await main());
