@@ -77,6 +77,9 @@ function dispatch(c: Ctx, event: RaftEvent): void {
     case "mysql":
       c.s.mysql = event.observation;
       if (c.s.role === "LEADER" && !event.observation.alive) onLeaderTick(c);
+      // mysqld always starts with --skip-slave-start: a server that went away replicates again
+      // only once it is pointed at the leader anew (the next heartbeat does it).
+      if (!event.observation.alive) c.s.replicatingFrom = null;
       if (event.observation.diverged && (c.s.role === "FOLLOWER" || c.s.role === "IDLE")) {
         return c.becomePassive(
           "INVALID",

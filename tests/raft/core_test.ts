@@ -379,3 +379,20 @@ Deno.test("a leader whose mysqld process is gone hands over at once instead of w
   // Well inside the 3 s election timeout the followers would otherwise wait.
   assert.ok(electedAt - started < 1500, `new leader after ${electedAt - started} ms`);
 });
+
+Deno.test("a follower whose MySQL went away is pointed at the leader again once it is back", () => {
+  // mysqld starts with --skip-slave-start: after a crash-restart nothing replicates until the
+  // agent says so, and an unreplicating voter neither acks nor may campaign.
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  const [leader] = c.leaders();
+  const follower = ABC.find((n) => n !== leader)!;
+  assert.equal(c.state(follower).replicatingFrom, leader);
+  c.observe(follower, false);
+  const before = c.log.length;
+  c.observe(follower, true);
+  c.run(1000);
+  const repointed = c.log.slice(before).filter((l) => l.startsWith(`${follower}: changeMaster:`));
+  assert.equal(repointed.length, 1, c.log.slice(before).join("\n"));
+  assert.equal(c.state(follower).replicatingFrom, leader);
+});
