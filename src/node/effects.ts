@@ -95,10 +95,7 @@ async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<EffectO
       return;
     }
     case "fence":
-      // The election's own session is idle while the loop fences: spare it.
-      return {
-        fence: await fenceLocal(d, [...d.ownThreads(), d.mysql.threadId ?? -1]),
-      };
+      return { fence: await fenceLocal(d, loopFenceSpares(d)) };
     case "freezeReplication": {
       const db = await d.mysql.get();
       const before = await readStatus(db);
@@ -146,6 +143,12 @@ async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<EffectO
       // Not awaited by the loop either; a lease release waits for it (see node.ts).
       return { leaderStop: d.leaderCommands.run("stop", commandContext(e, s)) };
   }
+}
+
+/** Agent sessions a fence from the loop spares: the election's own is idle while it fences. */
+export function loopFenceSpares(d: Pick<EffectDeps, "ownThreads" | "mysql">): number[] {
+  const own = d.mysql.threadId;
+  return own === null ? d.ownThreads() : [...d.ownThreads(), own];
 }
 
 function commandContext(e: Effect, s: RaftState) {

@@ -6,7 +6,7 @@
  */
 import { oneLine } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
-import { AcksPendingError, fence } from "../mysql/mod.ts";
+import { AcksPendingError, fence, type FenceResult, MysqlUnavailableError } from "../mysql/mod.ts";
 import type { LocalMysql } from "./local_mysql.ts";
 
 export interface LocalFenceDeps {
@@ -30,10 +30,12 @@ export async function fenceLocal(
   let reason: string;
   let counted = false;
   try {
-    const db = await d.fenceMysql.get();
-    const r = await fence(db, {
-      budgetMs: Math.max(d.fenceBudgetMs, 100),
-      keepThreadIds: spareThreads,
+    const r = await fenceOnce(d, spareThreads).catch(async (error) => {
+      // The held session died (server restarted, idle timeout) before it was needed: once more
+      // on a new one.
+      if (!(error instanceof MysqlUnavailableError)) throw error;
+      await d.fenceMysql.reset();
+      return await fenceOnce(d, spareThreads);
     });
     log("node").info`fenced in ${r.elapsedMs} ms, killed ${r.killed.length} client connections`;
     return { ok: true };
@@ -57,4 +59,11 @@ export async function fenceLocal(
   log("node").error`NOT FENCED, MySQL may still take writes: ${reason}`;
   if (!counted) d.onFenceFailed(reason);
   return { ok: false, error: reason };
+}
+
+async function fenceOnce(d: LocalFenceDeps, spareThreads: readonly number[]): Promise<FenceResult> {
+  return await fence(await d.fenceMysql.get(), {
+    budgetMs: Math.max(d.fenceBudgetMs, 100),
+    keepThreadIds: spareThreads,
+  });
 }

@@ -28,7 +28,13 @@ import {
 import { type MysqlHandle, setReadOnly } from "../mysql/mod.ts";
 import type { RpcClient } from "../rpc/mod.ts";
 import type { LeaderCommands } from "../vip/mod.ts";
-import { type EffectDeps, type EventInput, runEffect } from "./effects.ts";
+import {
+  type EffectDeps,
+  type EffectOutcome,
+  type EventInput,
+  loopFenceSpares,
+  runEffect,
+} from "./effects.ts";
 import { fenceLocal, type FenceOutcome } from "./local_fence.ts";
 import { LocalMysql } from "./local_mysql.ts";
 import { LeaseWatchdog } from "./lease_watchdog.ts";
@@ -281,10 +287,7 @@ export class XenonNode {
     );
   }
 
-  async #run(effect: Effect): Promise<
-    ReturnType<typeof runEffect> extends Promise<infer O> ? O
-      : never
-  > {
+  async #run(effect: Effect): Promise<EffectOutcome> {
     const startedAt = this.now();
     if (effect.kind === "fence") this.watchdog.fenceStarted();
     const outcome = await runEffect(this.#effectDeps(), effect, this.#state);
@@ -332,7 +335,6 @@ export class XenonNode {
 
   #onFenceFailed(reason: string): void {
     this.#fenceFailed = reason;
-    this.stats.fenceFailures++;
     for (const o of this.deps.observers ?? []) o.fenceFailed?.(reason);
   }
 
@@ -351,7 +353,9 @@ export class XenonNode {
     log("node").fatal`${reason}: ${led ? "fencing, then stopping" : "stopping"}`;
     try {
       if (led || this.#fenceFailed !== null) {
-        await this.#fence([...this.deps.otherThreads(), this.deps.mysql.threadId ?? -1]);
+        await this.#fence(
+          loopFenceSpares({ ownThreads: this.deps.otherThreads, mysql: this.deps.mysql }),
+        );
         const stop = await this.deps.leaderCommands.run("stop", {
           reason: `xenon stops: ${reason}`,
           endpoint: this.#state.self,

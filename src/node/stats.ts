@@ -11,8 +11,6 @@ export class RaftStats {
   lessHeartbeatAcks = 0;
   candidatePromotes = 0;
   candidateDegrades = 0;
-  /** Fences that could not make MySQL read-only by SQL (each escalated to a hard stop). */
-  fenceFailures = 0;
   /** performance.now() when the current role began. */
   roleSince = performance.now();
 
