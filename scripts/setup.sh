@@ -2,7 +2,8 @@
 # Installs what xenon needs on this machine, idempotently:
 #   - Deno, from the npm package `deno`, into tools/ (apart from the project's own npm packages);
 #   - the project's npm packages (deno.lock);
-#   - with --system: MariaDB, mariabackup, openssh, sshpass, iproute2, arping from Debian packages.
+#   - with --system: MariaDB, mariabackup, openssh, sshpass, iproute2, arping, openssl (test
+#     certificates) from Debian packages.
 # Prints one line per step it takes; exits non-zero with one line saying what to fix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,7 @@ if [ "$want_system" = 1 ]; then
   command -v ip >/dev/null || missing+=(iproute2)
   command -v arping >/dev/null || missing+=(iputils-arping)
   command -v killall >/dev/null || missing+=(psmisc)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
       echo "setup.sh: missing packages: ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2

@@ -3,7 +3,7 @@
  * contract in src/model, every call bounded by `--timeout`.
  */
 import type { MethodName, RequestOf, ResultOf } from "../model/mod.ts";
-import { type CallOutcome, cliIdentity, clusterKeyOf, RpcClient } from "../rpc/mod.ts";
+import { type CallOutcome, clientTlsOf, cliIdentity, clusterKeyOf, RpcClient } from "../rpc/mod.ts";
 import type { CliContext } from "./context.ts";
 
 /** The daemons one command talks to. */
@@ -38,7 +38,7 @@ export async function withDaemons<T>(
   const client = new RpcClient({
     self: cliIdentity(),
     key: await clusterKeyOf(config),
-    tls: config.server.tlsCa ? { caFile: config.server.tlsCa } : undefined,
+    tls: clientTlsOf(config.server),
   });
   const options = { timeoutMs: ctx.timeoutMs };
   try {

@@ -14,6 +14,7 @@ import { camel, SECTIONS, specsOf } from "./schema.ts";
 import { checkSysvarProfiles } from "./sysvar_rules.ts";
 import { scanSysvarProfile, type Sysvar } from "./sysvars.ts";
 import { checkTimers } from "./timers.ts";
+import { checkTls } from "./tls_rules.ts";
 
 export { type Finding, formatFinding };
 
@@ -38,6 +39,7 @@ export function checkConfig(text: string, options: CheckOptions = {}): Finding[]
   findings.push(...checkLeaderCommands(config, invalid));
   findings.push(...checkMisc(config));
   findings.push(...checkClusterSecret(config.server, config.replication.passwd));
+  findings.push(...checkTls(config.server));
   findings.push(...checkSamplePasswords(config));
   if (options.fileMode !== undefined) {
     findings.push(...checkFileMode(config, present, source, options.fileMode));

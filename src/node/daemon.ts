@@ -21,7 +21,14 @@ import {
 } from "../mysql/mod.ts";
 import { Mysqld, MysqldMonitor, type StartOptions } from "../mysqld/mod.ts";
 import { leaseArithmetic, type RaftOptions, raftOptions, validateTimers } from "../raft/mod.ts";
-import { clusterKeyOf, RpcClient, RpcServer } from "../rpc/mod.ts";
+import {
+  clientTlsOf,
+  clusterKeyOf,
+  replayMarkPath,
+  RpcClient,
+  RpcServer,
+  serverTlsOf,
+} from "../rpc/mod.ts";
 import { type HttpApi, type HttpApiOptions, startHttpApi } from "../http/mod.ts";
 import { FlightRecorder } from "../recorder/mod.ts";
 import { LeaderDuties } from "./leader_duties.ts";
@@ -272,7 +279,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     logger.info`election timers: ${leaseArithmetic(options).summary}`;
 
     const httpClosing = new AbortController();
-    const rpc = new RpcClient({ self, key });
+    const rpc = new RpcClient({ self, key, tls: clientTlsOf(config.server) });
     closeAll.push(() => rpc.close());
     if (preRebuild) closeAll.push(() => preRebuild.rpc.close());
     const flavor = db.flavor.gtid === "mariadb" ? "mariadb" : "mysql";
@@ -331,7 +338,8 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     const server = new RpcServer({
       listen: self,
       key,
-      replayMarkFile: `${metaDir}/rpc-replay-mark`,
+      replayMarkFile: replayMarkPath(metaDir),
+      tls: serverTlsOf(config.server),
       allowedPeer: (from) => node.state.peers.includes(from) || node.state.idlePeers.includes(from),
     });
     const rebuildPorts = {
@@ -428,14 +436,13 @@ async function startHttp(
   config: XenonConfig,
   wiring: Pick<HttpApiOptions, "status" | "invoke" | "metrics" | "loopAgeMs">,
 ): Promise<HttpApi | null> {
-  const { tlsCert, tlsKey } = config.server;
   try {
     return await startHttpApi({
       listen: config.server.peerAddress,
       adminUser: config.mysql.admin,
       adminPassword: config.mysql.passwd,
       enableApis: config.server.enableApis,
-      tls: tlsCert !== "" && tlsKey !== "" ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
+      tls: serverTlsOf(config.server),
       ...wiring,
     });
   } catch (error) {

@@ -25,7 +25,15 @@ import type {
 } from "../model/mod.ts";
 import type { Mysqld } from "../mysqld/mod.ts";
 import type { PersistedMeta } from "../raft/mod.ts";
-import { type ClusterKey, RpcClient, RpcServer, v } from "../rpc/mod.ts";
+import {
+  clientTlsOf,
+  type ClusterKey,
+  replayMarkPath,
+  RpcClient,
+  RpcServer,
+  serverTlsOf,
+  v,
+} from "../rpc/mod.ts";
 import { connectionOptions, LocalMysql } from "./local_mysql.ts";
 import { rebuildOnlySide } from "./rebuild_side.ts";
 
@@ -89,7 +97,11 @@ export function backupSide(s: RebuildSetup, rpc: RpcClient, ports: Omit<RebuildP
  * monitor is off (nothing else would).
  */
 export async function recoverRebuild(s: RebuildSetup): Promise<string | null> {
-  const rpc = new RpcClient({ self: s.config.server.endpoint, key: s.key });
+  const rpc = new RpcClient({
+    self: s.config.server.endpoint,
+    key: s.key,
+    tls: clientTlsOf(s.config.server),
+  });
   try {
     const link = new LocalMysql(connectionOptions(s.config), s.config.mysql.version);
     const { rebuilder } = backupSide(s, rpc, {
@@ -123,7 +135,7 @@ export async function serveRebuildOnly(
 ): Promise<{ continue: boolean; donor: DonorStream; rebuilder: Rebuilder; rpc: RpcClient }> {
   const logger = log("node");
   const self = s.config.server.endpoint;
-  const rpc = new RpcClient({ self, key: s.key });
+  const rpc = new RpcClient({ self, key: s.key, tls: clientTlsOf(s.config.server) });
   const link = new LocalMysql(connectionOptions(s.config), s.config.mysql.version);
   const { donor, rebuilder } = backupSide(s, rpc, {
     config: s.config,
@@ -131,7 +143,13 @@ export async function serveRebuildOnly(
     members: () => ({ voters: [...(s.meta?.peers ?? [])], leader: "" }),
     local: rebuildOnlySide({ mysqld: s.mysqld, link, version: s.config.mysql.version }),
   });
-  const server = new RpcServer({ listen: self, key: s.key, allowedPeer: () => false });
+  const server = new RpcServer({
+    listen: self,
+    key: s.key,
+    allowedPeer: () => false,
+    tls: serverTlsOf(s.config.server),
+    replayMarkFile: replayMarkPath(s.metaDir),
+  });
   const empty = (value: unknown, path?: string) => v.object({})(value ?? {}, path);
   const register = (name: string, handler: () => unknown) =>
     server.registerMethod(name, handler, { validate: empty, callers: "peers-and-cli" });

@@ -83,8 +83,8 @@ export function toHex(bytes: Uint8Array): string {
  * `server.cluster-secret-file`, else derived from `replication.passwd` (which every node of an
  * existing cluster already shares). Daemons and the CLI both derive it here.
  *
- * @throws ConfigError when the secret file cannot be read, or the key would come from the built-in
- * default replication password (everyone could sign with it).
+ * @throws ConfigError when the secret file cannot be read or is empty, or the key would come from
+ * the built-in default replication password (everyone could sign with it).
  */
 export async function clusterKeyOf(config: XenonConfig): Promise<ClusterKey> {
   const { clusterSecret, clusterSecretFile } = config.server;
@@ -95,6 +95,13 @@ export async function clusterKeyOf(config: XenonConfig): Promise<ClusterKey> {
     } catch (error) {
       throw new ConfigError(
         `cannot read server.cluster-secret-file ${clusterSecretFile}: ${oneLine(error)}`,
+      );
+    }
+    // A dedicated secret was meant: falling back to replication.passwd would hide the mistake.
+    if (secret === "") {
+      throw new ConfigError(
+        `server.cluster-secret-file ${clusterSecretFile} is empty; put the cluster's secret in ` +
+          "it (the same on every node)",
       );
     }
   }

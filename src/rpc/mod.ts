@@ -34,6 +34,8 @@ export {
   RpcUnreachableError,
 } from "./errors.ts";
 export { HTTP_STATUS, RpcCode } from "./codes.ts";
+export { clientTlsOf, serverTlsOf } from "./tls_options.ts";
+export { replayMarkPath } from "./replay_mark.ts";
 export { type Endpoint, formatEndpoint, parseEndpoint } from "./endpoint.ts";
 export * as v from "./validate.ts";
 export { ValidationError, type Validator } from "./validate.ts";

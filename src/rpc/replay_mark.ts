@@ -8,6 +8,11 @@
  */
 import { oneLine, XenonError } from "../lib/errors.ts";
 
+/** Where a daemon keeps its mark: `raft.meta-datadir/rpc-replay-mark`. */
+export function replayMarkPath(metaDir: string): string {
+  return `${metaDir}/rpc-replay-mark`;
+}
+
 /** How far ahead of the newest accepted timestamp the mark is written. */
 const STEP_MS = 1000;
 

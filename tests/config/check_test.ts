@@ -328,3 +328,21 @@ Deno.test("live check: a failing server is one finding, passwords masked", async
   ]);
   assert.ok(!JSON.stringify(findings).includes("Live-Secret-9"));
 });
+
+Deno.test("TLS: every node serves and checks it, or none does", () => {
+  const tls = (server: Record<string, string>) => lines(checkConfig(withChange("server", server)));
+  const all = { "tls-cert": "/etc/xenon/node.pem", "tls-key": "/etc/xenon/node.key" };
+  assert.deepEqual(tls({ ...all, "tls-ca": "/etc/xenon/ca.pem" }), []);
+  assert.deepEqual(tls({ "tls-cert": all["tls-cert"], "tls-ca": "/etc/xenon/ca.pem" }), [
+    "server.tls-key: empty while server.tls-cert is set; set both, or neither",
+  ]);
+  assert.deepEqual(tls(all), [
+    "server.tls-ca: empty while this node serves TLS (tls-cert, tls-key): it would call its " +
+    "peers in plain HTTP, which they refuse; set the CA file that signed every node's certificate",
+  ]);
+  assert.deepEqual(tls({ "tls-ca": "/etc/xenon/ca.pem" }), [
+    "server.tls-cert: empty while server.tls-ca is set: this node would call its peers over " +
+    "HTTPS but answer them in plain HTTP; give every node a certificate (tls-cert) and key " +
+    "(tls-key)",
+  ]);
+});

@@ -219,10 +219,13 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
   if (options.supervised) { for (const i of instances) await i.stop(); }
   const agents: Agent[] = [];
   const root = await Deno.makeTempDir({ prefix: "xenon-e2e-" });
+  // With server.tls-ca in `extra`, the test client speaks HTTPS as the CLI would.
+  const caFile = options.extra?.server?.["tls-ca"];
   const clientFor = async (secret: string) =>
     new RpcClient({
       self: cliIdentity(),
       key: await deriveClusterKey({ secret, replicationPassword: "" }),
+      tls: typeof caFile === "string" ? { caFile } : undefined,
     });
   const rpc = await clientFor(CLUSTER_SECRET);
   const extras: { agent: Agent; rpc: RpcClient }[] = [];

@@ -1,83 +1,13 @@
 import assert from "node:assert/strict";
 import { RpcClient, RpcServer, RpcUnreachableError } from "../../src/rpc/mod.ts";
+import { makeCertificates } from "./_certs.ts";
 import { clusterKey, PEER, rejection, withServer } from "./_helpers.ts";
-
-/** A CA and a server certificate for 127.0.0.1, made with openssl in `dir`; null without it. */
-async function makeCertificates(dir: string): Promise<boolean> {
-  const run = async (args: string[]) => {
-    const out = await new Deno.Command("openssl", {
-      args,
-      cwd: dir,
-      stdout: "null",
-      stderr: "piped",
-    })
-      .output();
-    if (!out.success) {
-      throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
-    }
-  };
-  try {
-    await run(["version"]);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-  await Deno.writeTextFile(`${dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1\n");
-  await run([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=xenon test CA",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-  ]);
-  await run([
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-subj",
-    "/CN=127.0.0.1",
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-  ]);
-  await run([
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-days",
-    "1",
-    "-extfile",
-    "ext.cnf",
-    "-out",
-    "server.pem",
-  ]);
-  return true;
-}
 
 Deno.test("RpcServer and RpcClient talk over TLS with a CA from a file", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "xenon-rpc-tls-" });
   try {
-    if (!await makeCertificates(dir)) {
-      console.log("SKIPPED: openssl is not installed, so no test certificate can be made");
-      return;
-    }
-    const tls = { certFile: `${dir}/server.pem`, keyFile: `${dir}/server.key` };
+    const certs = await makeCertificates(dir);
+    const tls = { certFile: certs.certFile, keyFile: certs.keyFile };
     await withServer(async (server, client) => {
       await t.step("a signed call succeeds over https", async () => {
         assert.deepEqual(
@@ -117,7 +47,7 @@ Deno.test("RpcServer and RpcClient talk over TLS with a CA from a file", async (
           plain.close();
         }
       });
-    }, { tls, client: { tls: { caFile: `${dir}/ca.pem` } } });
+    }, { tls, client: { tls: { caFile: certs.caFile } } });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -50,6 +50,24 @@ Deno.test("clusterKeyOf() refuses a key from the built-in default replication pa
     parseConfig('{"server": {"cluster-secret": "s3cret-b-long"}, "replication": {}}').config,
   );
   assert.equal(secret.source, "cluster-secret");
+  const dir = await Deno.makeTempDir({ prefix: "xenon-key-" });
+  try {
+    const file = `${dir}/cluster.secret`;
+    await Deno.writeTextFile(file, "\n");
+    const withFile = parseConfig(JSON.stringify({
+      server: { "cluster-secret-file": file },
+      replication: { passwd: "Own-Repl-Pw1" },
+    })).config;
+    await assert.rejects(() => clusterKeyOf(withFile), {
+      name: "ConfigError",
+      message: `server.cluster-secret-file ${file} is empty; put the cluster's secret in it ` +
+        "(the same on every node)",
+    });
+    await Deno.writeTextFile(file, "s3cret-from-file\n");
+    assert.equal((await clusterKeyOf(withFile)).source, "cluster-secret");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("parseEndpoint() accepts host:port and names a bad value", () => {
