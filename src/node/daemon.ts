@@ -225,15 +225,16 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     mariadb = db.version !== undefined && hasInitRplRole(db.version);
     if (db.mismatch) logger.warn`${db.mismatch}`;
     if (db.flavor.gtid === "mariadb" && !mariadb) {
-      logger.warn`${db.version?.text ?? "this MariaDB"} has no --init-rpl-role (10.6.19+, ` +
-        `10.11.9+, 11.4.3+): a restarted former primary keeps its unacknowledged binlog tail; ` +
-        `upgrade MariaDB`;
+      const server = db.version?.text ?? "this MariaDB";
+      logger
+        .warn`${server} has no --init-rpl-role (10.6.19+, 10.11.9+, 11.4.3+): a restarted former primary keeps its unacknowledged binlog tail; upgrade MariaDB`;
     }
     /** Ends sessions waiting for acknowledgements without acknowledging them (see fence.ts). */
     const hardStop = async (reason: string): Promise<boolean> => {
       if (config.mysql.monitorDisabled) {
-        logger.error`${reason}: shutting mysqld down through SQL; whatever supervises it must ` +
-          `restart it read-only${mariadb ? " with --init-rpl-role=SLAVE" : ""}`;
+        const flag = mariadb ? " with --init-rpl-role=SLAVE" : "";
+        logger
+          .error`${reason}: shutting mysqld down through SQL; whatever supervises it must restart it read-only${flag}`;
         await shutdownFromSql(await link.get());
         await link.reset();
         return true;

@@ -232,8 +232,9 @@ async function promote(
   const late = lateBy(d, e);
   if (late !== null) {
     await setReadOnly(db, true);
-    logger().warn`read-only again: the lease ended ${Math.round(late)} ms before read_only OFF ` +
-      `returned`;
+    logger().warn`read-only again: the lease ended ${
+      Math.round(late)
+    } ms before read_only OFF returned`;
     return;
   }
   logger().info`writable: semi-sync waits for ${semi.applied} of ${s.peers.length - 1} replicas`;

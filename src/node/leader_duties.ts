@@ -113,8 +113,8 @@ export class LeaderDuties {
     });
     if (waiting > 0 && this.#blockedSince === null) {
       this.#blockedSince = performance.now();
-      log("node").error`primary BLOCKED: ${waiting} commits wait for semi-sync acks, ${clients} ` +
-        `replicas connected; writes resume when a replica acks (no silent async fallback)`;
+      log("node")
+        .error`primary BLOCKED: ${waiting} commits wait for semi-sync acks, ${clients} replicas connected; writes resume when a replica acks (no silent async fallback)`;
     } else if (waiting === 0 && this.#blockedSince !== null) {
       const ms = Math.round(performance.now() - this.#blockedSince);
       log("node").info`primary unblocked after about ${ms} ms`;

@@ -52,3 +52,21 @@ Deno.test("secrets are masked wherever they appear in a record", () => {
   }
   clearSecretsForTest();
 });
+
+Deno.test("no log call is cut short by `+`: a tagged template ends where its backtick does", async () => {
+  // logger.warn`a ` + `b` logs "a " and drops the rest: the `+` joins b to the call's result.
+  const cut = /\.(trace|debug|info|warn|warning|error|fatal)`(?:[^`\\]|\\.)*`\s*\+/g;
+  const offenders: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const entry of Deno.readDir(dir)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) await walk(path);
+      else if (path.endsWith(".ts") && cut.test(await Deno.readTextFile(path))) {
+        offenders.push(path);
+      }
+      cut.lastIndex = 0;
+    }
+  };
+  await walk(new URL("../../src", import.meta.url).pathname);
+  assert.deepEqual(offenders, []);
+});
