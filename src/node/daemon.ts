@@ -192,11 +192,13 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
         ? logger.warn`mysqld was down: restarted it (read-only until elected)`
         : logger.error`mysqld restart failed: ${e.error}`,
   });
-  // A node whose mysqld cannot run yet (new, or its datadir lost) waits to be rebuilt.
+  // A node whose mysqld cannot run yet (new, or its datadir lost) waits to be rebuilt. Only when
+  // the agent runs mysqld: with monitor-disabled (the Kubernetes operator) mysqld runs elsewhere,
+  // and its my.cnf need not exist on this host.
   const setup = { config, key, metaDir, meta, mysqld };
   const recovered = await recoverRebuild(setup);
   if (recovered) logger.warn`${recovered}`;
-  const rebuildOnly = await rebuildOnlyReason(config);
+  const rebuildOnly = config.mysql.monitorDisabled ? null : await rebuildOnlyReason(config);
   const preRebuild = rebuildOnly === null
     ? null
     : await serveRebuildOnly(setup, rebuildOnly, opts.stopSignal ?? stopSignalOnce());
