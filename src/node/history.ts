@@ -14,7 +14,7 @@ import { log } from "../log/mod.ts";
 import type { Effect } from "../raft/mod.ts";
 import type { FailoverDraft, FlightRecorder } from "../recorder/mod.ts";
 import { type LeaderCommandContext, type LeaderCommandResult, LeaderCommands } from "../vip/mod.ts";
-import type { Observed, TransitionObserver } from "./status.ts";
+import type { Observed, TransitionObserver } from "./observer.ts";
 
 interface KnownLeader {
   endpoint: string;

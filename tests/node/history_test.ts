@@ -7,7 +7,7 @@ import { sharePhases } from "../../src/cli/commands/history.ts";
 import { mariadbComparator } from "../../src/gtid/mod.ts";
 import { setupLogging } from "../../src/log/mod.ts";
 import { FailoverObserver } from "../../src/node/history.ts";
-import type { Observed } from "../../src/node/status.ts";
+import type { Observed } from "../../src/node/observer.ts";
 import { initialState, raftOptions, type RaftState } from "../../src/raft/mod.ts";
 import { FlightRecorder, mergeHistories } from "../../src/recorder/mod.ts";
 
