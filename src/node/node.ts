@@ -71,7 +71,7 @@ type AdminAnswer = { ok: boolean; reason: string };
 
 export class XenonNode<Handle = unknown> {
   readonly peers = new PeerAddresses();
-  readonly stats = new RaftStats();
+  readonly stats: RaftStats;
   /** The session only fences use, opened at start so a fence needs no new connection. */
   readonly fenceMysql: MysqlSession<Handle>;
   /** The session operators' and maintenance statements use (see `maintenance`). */
@@ -93,6 +93,7 @@ export class XenonNode<Handle = unknown> {
 
   constructor(readonly deps: NodeDeps<Handle>) {
     this.now = () => deps.clock.now();
+    this.stats = new RaftStats(this.now);
     this.#lastTickAt = this.now();
     this.#state = initialState(deps.options);
     this.fenceMysql = deps.mysql.sibling();

@@ -37,7 +37,7 @@ interface Run {
 async function purgeWith(f: Fake): Promise<Run> {
   const statements: string[] = [];
   let asked: string[] = [];
-  const stats = new RaftStats();
+  const stats = new RaftStats(() => 0);
   const session = {
     query: (sql: string) => {
       statements.push(sql);
