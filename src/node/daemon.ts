@@ -293,7 +293,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     await recorder.read({ last: 1 }).catch((error) =>
       logger.warn`cannot read the failover history: ${oneLine(error)}`
     );
-    const failovers = new FailoverObserver({ recorder, flavor, self });
+    const failovers = new FailoverObserver({ recorder, flavor, self, clock: systemClock });
     const counters = new StatusCounters();
     const leaderCommands = new RecordedLeaderCommands(
       config.raft.leaderStartCommand,
