@@ -79,7 +79,7 @@ const SHELL_ROOTS = [
   "poller.ts",
   "lease_watchdog.ts",
 ];
-const SHELL_MAY_IMPORT = new Set(["lib", "log", "raft", "ports", "model"]);
+const SHELL_MAY_IMPORT = new Set(["lib", "log", "gtid", "raft", "ports", "model"]);
 /** Folders the shell may use for types alone (its configuration). */
 const SHELL_TYPES_FROM = new Set(["config"]);
 const SHELL_FORBIDDEN = [

@@ -8,7 +8,8 @@
 import { oneLine } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
 import type { Clock, MysqlSample, MysqlSession, SampledStatus, Timer } from "../ports/mod.ts";
-import type { MysqlObservation, RaftOptions } from "../raft/mod.ts";
+import type { PositionComparator } from "../gtid/mod.ts";
+import type { MysqlObservation } from "../raft/mod.ts";
 
 export const DEAD: MysqlObservation = {
   alive: false,
@@ -19,7 +20,7 @@ export const DEAD: MysqlObservation = {
 
 /** The poller's own session; `Status` is what the daemon keeps of each sample. */
 export interface PolledMysql<Status extends SampledStatus> extends Pick<MysqlSession, "reset"> {
-  sample(comparator: RaftOptions["comparator"]): Promise<MysqlSample<Status>>;
+  sample(comparator: PositionComparator): Promise<MysqlSample<Status>>;
 }
 
 export interface PollerOptions<Status extends SampledStatus = SampledStatus> {
@@ -27,7 +28,7 @@ export interface PollerOptions<Status extends SampledStatus = SampledStatus> {
   link: PolledMysql<Status>;
   intervalMs: number;
   admitDefeatCount: number;
-  comparator: RaftOptions["comparator"];
+  comparator: PositionComparator;
   /** Receives each observation and the server's read_only (null when dead). */
   report(observation: MysqlObservation, readOnly: boolean | null, status: Status | null): void;
 }
