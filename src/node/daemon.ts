@@ -34,7 +34,7 @@ import { FlightRecorder } from "../recorder/mod.ts";
 import { LeaderDuties } from "./leader_duties.ts";
 import { connectionOptions, LocalMysql } from "./local_mysql.ts";
 import { XenonNode } from "./node.ts";
-import { ensureMetaDir, readPeersFile } from "./peers_file.ts";
+import { ensureMetaDir, PeersFile } from "./peers_file.ts";
 import { MysqlPoller } from "./poller.ts";
 import { FailoverObserver, RecordedLeaderCommands } from "./history.ts";
 import { buildServices, localInvoke, registerServices } from "./services.ts";
@@ -48,6 +48,7 @@ import {
 import { normalSide } from "./rebuild_side.ts";
 import { readRebuildState } from "../backup/mod.ts";
 import { buildNodeStatus, StatusCounters } from "./status.ts";
+import { systemClock } from "./system_clock.ts";
 
 export type StartRole = "LEADER" | "FOLLOWER" | "IDLE";
 
@@ -169,7 +170,8 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   const self = config.server.endpoint;
   const metaDir = config.raft.metaDatadir;
   await ensureMetaDir(metaDir);
-  const meta = await readPeersFile(metaDir);
+  const store = new PeersFile(metaDir);
+  const meta = await store.load();
   const key = await clusterKeyOf(config);
   if (key.source === "replication.passwd") {
     logger.warn`${KEY_FROM_PASSWORD}`;
@@ -291,7 +293,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     await recorder.read({ last: 1 }).catch((error) =>
       logger.warn`cannot read the failover history: ${oneLine(error)}`
     );
-    const failovers = new FailoverObserver({ recorder, flavor, self });
+    const failovers = new FailoverObserver({ recorder, flavor, self, clock: systemClock });
     const counters = new StatusCounters();
     const leaderCommands = new RecordedLeaderCommands(
       config.raft.leaderStartCommand,
@@ -303,12 +305,13 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     const node = new XenonNode({
       config,
       options,
-      metaDir,
+      clock: systemClock,
+      store,
       mysql: link,
       otherThreads: () => [pollLink.threadId].filter((t): t is number => t !== null),
       rpc,
       leaderCommands,
-      hardStopMysqld: hardStop,
+      mysqld: { hardStop },
       observers: [counters, failovers, {
         transition() {},
         // What `cluster status` shows (READONLY/READWRITE, threads) is the poller's sample:
@@ -325,6 +328,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     });
     let lastStatus: MysqlStatus | null = null;
     const poller = new MysqlPoller({
+      clock: systemClock,
       link: pollLink,
       intervalMs: Math.max(100, config.mysql.pingTimeout),
       admitDefeatCount: config.mysql.admitDefeatPingCount,
@@ -373,7 +377,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     registerServices(server, services);
     await server.start();
     closeAll.push(() => server.close());
-    const duties = new LeaderDuties({ config, node, rpc, options });
+    const duties = new LeaderDuties({ config, node, rpc, options, clock: systemClock });
     closeAll.push(() => duties.stop());
     const status = () =>
       buildNodeStatus({

@@ -10,24 +10,14 @@ import type { XenonConfig } from "../config/mod.ts";
 import { oneLine } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
 import { RAFT_MESSAGE_METHOD, type RaftEnvelope } from "../model/mod.ts";
-import {
-  applySysvars,
-  catchUp,
-  changeMaster,
-  killForeignReplicas,
-  killReplicaConnections,
-  openMysql,
-  readStatus,
-  resetReplica,
-  setLeaderSemiSync,
-  setReadOnly,
-  stopIo,
-} from "../mysql/mod.ts";
-import type { Effect, Message, RaftEvent, RaftOptions, RaftState } from "../raft/mod.ts";
-import type { RpcClient } from "../rpc/mod.ts";
-import type { LeaderCommandResult, LeaderCommands } from "../vip/mod.ts";
+import type {
+  LeaderCommandOutcome,
+  LeaderCommandRunner,
+  MysqlSession,
+  PeerTransport,
+} from "../ports/mod.ts";
+import type { Effect, Message, RaftEvent, RaftOptions } from "../raft/mod.ts";
 import { fenceLocal, type FenceOutcome, type LocalFenceDeps } from "./local_fence.ts";
-import { type LocalMysql, receivedPosition } from "./local_mysql.ts";
 import type { PeerAddresses } from "./peer_addresses.ts";
 
 /** A core event before the loop stamps it with the time it is processed. */
@@ -39,12 +29,12 @@ export interface EffectDeps extends LocalFenceDeps {
   config: XenonConfig;
   options: RaftOptions;
   /** The election's own session (the fence has one of its own: `fenceMysql`). */
-  mysql: LocalMysql;
+  mysql: MysqlSession;
   /** Threads of our other connections, spared by a fence. */
   ownThreads(): number[];
-  rpc: RpcClient;
+  rpc: PeerTransport;
   peers: PeerAddresses;
-  leaderCommands: LeaderCommands;
+  leaderCommands: LeaderCommandRunner;
   /** The local monotonic clock (ms), the one the core's times are on. */
   now(): number;
   /** Feeds a result back into the event loop (catch-up done, replication frozen). */
@@ -58,16 +48,16 @@ export interface EffectDeps extends LocalFenceDeps {
 /** What a fence or leader-stop effect leaves for the loop to report. */
 export type EffectOutcome =
   | { fence: FenceOutcome }
-  | { leaderStop: Promise<LeaderCommandResult> }
+  | { leaderStop: Promise<LeaderCommandOutcome> }
   | undefined;
 
 const logger = () => log("node");
 
 /** Runs one effect; never throws (failures are logged and, where the core waits, reported). */
-export async function runEffect(d: EffectDeps, e: Effect, s: RaftState): Promise<EffectOutcome> {
+export async function runEffect(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
   if (e.kind !== "send") logger().info`effect ${e.kind}: ${e.reason}`;
   try {
-    return await dispatch(d, e, s);
+    return await dispatch(d, e);
   } catch (error) {
     logger().error`effect ${e.kind} failed: ${oneLine(error)} (${e.reason})`;
     if (e.kind === "freezeReplication") {
@@ -78,39 +68,34 @@ export async function runEffect(d: EffectDeps, e: Effect, s: RaftState): Promise
   }
 }
 
-async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<EffectOutcome> {
+async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
   switch (e.kind) {
     case "send":
       send(d, e.message);
       return;
     case "setReadOnly": {
-      const db = await d.mysql.get();
-      const { exempt } = await setReadOnly(db, true);
+      const { exempt } = await d.mysql.setReadOnly(true);
       if (exempt.length > 0) {
         logger().warn`read_only does not stop ${exempt.join(", ")} (READ ONLY ADMIN)`;
       }
       if (d.config.mysql.slaveSysvars.trim() !== "") {
-        await applySysvars(db, d.config.mysql.slaveSysvars);
+        await d.mysql.applySysvars(d.config.mysql.slaveSysvars);
       }
       return;
     }
     case "fence":
       return { fence: await fenceLocal(d, loopFenceSpares(d)) };
     case "freezeReplication": {
-      const db = await d.mysql.get();
-      const before = await readStatus(db);
-      if (before.replica !== null) await stopIo(db);
-      const status = await readStatus(db);
-      const position = receivedPosition(status, flavorOf(db), d.options.comparator);
+      if (await d.mysql.isReplica()) await d.mysql.stopIo();
+      const position = await d.mysql.receivedPosition(d.options.comparator);
       d.enqueue({ type: "replicationFrozen", position });
       return;
     }
     case "changeMaster": {
       const target = d.peers.get(e.to);
       if (target === undefined) throw new Error(`no MySQL address known for ${e.to} yet`);
-      const db = await d.mysql.get();
-      await setReadOnly(db, true);
-      await changeMaster(db, {
+      await d.mysql.setReadOnly(true);
+      await d.mysql.changeMaster({
         host: target.host,
         port: target.port,
         user: d.config.replication.user,
@@ -118,7 +103,7 @@ async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<EffectO
         semiSyncAck: e.semiSyncAck,
       });
       if (d.config.mysql.slaveSysvars.trim() !== "") {
-        await applySysvars(db, d.config.mysql.slaveSysvars);
+        await d.mysql.applySysvars(d.config.mysql.slaveSysvars);
       }
       logger().info`replicating from ${target.host}:${target.port} (leader ${e.to})`;
       return;
@@ -128,20 +113,20 @@ async function dispatch(d: EffectDeps, e: Effect, s: RaftState): Promise<EffectO
       return;
     case "promote":
       if (expired(d, e, "promote")) return;
-      await promote(d, s, e);
+      await promote(d, e);
       return;
     case "runLeaderStart":
       if (expired(d, e, "leader-start-command")) return;
       // Serialized inside LeaderCommands; not awaited so a slow VIP script never holds the loop.
       // The lease is checked again when the command is about to run, after earlier runs.
-      d.leaderCommands.run("start", commandContext(e, s), () => {
+      d.leaderCommands.run("start", commandContext(d, e), () => {
         const late = lateBy(d, e);
         return late === null ? null : `${Math.round(late)} ms after the lease it relied on`;
       });
       return;
     case "runLeaderStop":
       // Not awaited by the loop either; a lease release waits for it (see node.ts).
-      return { leaderStop: d.leaderCommands.run("stop", commandContext(e, s)) };
+      return { leaderStop: d.leaderCommands.run("stop", commandContext(d, e)) };
   }
 }
 
@@ -151,8 +136,8 @@ export function loopFenceSpares(d: Pick<EffectDeps, "ownThreads" | "mysql">): nu
   return own === null ? d.ownThreads() : [...d.ownThreads(), own];
 }
 
-function commandContext(e: Effect, s: RaftState) {
-  return { reason: e.reason, endpoint: s.self, term: s.term };
+function commandContext(d: EffectDeps, e: { reason: string; term: number }) {
+  return { reason: e.reason, endpoint: d.options.self, term: e.term };
 }
 
 /** How late, in ms, `e` is for the lease it was decided under; null while it still holds. */
@@ -172,10 +157,6 @@ function expired(d: EffectDeps, e: { validUntil: number }, what: string): boolea
   return true;
 }
 
-function flavorOf(db: { flavor: { gtid: "mariadb" | "mysql" } }): "mariadb" | "mysql" {
-  return db.flavor.gtid;
-}
-
 function send(d: EffectDeps, message: Message): void {
   const envelope: RaftEnvelope<Message> = {
     message,
@@ -192,8 +173,7 @@ function send(d: EffectDeps, message: Message): void {
 function startCatchUp(d: EffectDeps, deadline: number): void {
   const deadlineMs = Math.max(100, deadline - d.now());
   (async () => {
-    await using db = await openMysql(d.mysql.options, { version: d.mysql.version });
-    const r = await catchUp(db, { deadlineMs });
+    const r = await d.mysql.catchUp(deadlineMs);
     if (r.reached) logger().info`relay log applied up to ${r.position || "-"} in ${r.waitedMs} ms`;
     d.enqueue({ type: "catchUpDone", ok: r.reached, error: r.reason });
   })().catch((error) => {
@@ -209,34 +189,32 @@ function startCatchUp(d: EffectDeps, deadline: number): void {
  */
 async function promote(
   d: EffectDeps,
-  s: RaftState,
-  e: { replicas: readonly string[]; validUntil: number },
+  e: { replicas: readonly string[]; voters: number; validUntil: number },
 ): Promise<void> {
-  const db = await d.mysql.get();
-  const status = await readStatus(db);
-  if (status.replica !== null) await resetReplica(db);
+  const db = d.mysql;
+  if (await db.isReplica()) await db.resetReplica();
   const allowed = e.replicas.map((r) => d.peers.get(r)?.host).filter((h) => h !== undefined);
-  const cut = await killForeignReplicas(db, allowed);
+  const cut = await db.killForeignReplicas(allowed);
   if (cut.length > 0) logger().warn`cut replication to non-members: ${cut.join(", ")}`;
-  const semi = await setLeaderSemiSync(db, { voters: s.peers.length });
+  const semi = await db.setLeaderSemiSync(e.voters);
   if (semi.shortfall) logger().warn`${semi.shortfall}`;
   // Followers may have connected while semi-sync was still off here: MariaDB decides per
   // connection, so they would replicate without acknowledging and commits would wait forever.
-  if (semi.applied > 0) await killReplicaConnections(db, () => true);
+  if (semi.applied > 0) await db.killReplicaConnections();
   if (d.config.mysql.masterSysvars.trim() !== "") {
-    await applySysvars(db, d.config.mysql.masterSysvars);
+    await db.applySysvars(d.config.mysql.masterSysvars);
   }
   if (expired(d, e, "read_only OFF")) return;
   d.onWritable();
-  await setReadOnly(db, false);
+  await db.setReadOnly(false);
   const late = lateBy(d, e);
   if (late !== null) {
-    await setReadOnly(db, true);
+    await db.setReadOnly(true);
     logger().warn`read-only again: the lease ended ${
       Math.round(late)
     } ms before read_only OFF returned`;
     return;
   }
-  logger().info`writable: semi-sync waits for ${semi.applied} of ${s.peers.length - 1} replicas`;
+  logger().info`writable: semi-sync waits for ${semi.applied} of ${e.voters - 1} replicas`;
   d.onPromoted();
 }

@@ -12,9 +12,10 @@ import type { PositionFlavor } from "../gtid/mod.ts";
 import { oneLine } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
 import type { Effect } from "../raft/mod.ts";
+import type { Clock } from "../ports/mod.ts";
 import type { FailoverDraft, FlightRecorder } from "../recorder/mod.ts";
 import { type LeaderCommandContext, type LeaderCommandResult, LeaderCommands } from "../vip/mod.ts";
-import type { Observed, TransitionObserver } from "./status.ts";
+import type { Observed, TransitionObserver } from "./observer.ts";
 
 interface KnownLeader {
   endpoint: string;
@@ -49,8 +50,8 @@ export interface FailoverObserverOptions {
   flavor: PositionFlavor;
   /** This node's endpoint. */
   self: string;
-  /** Monotonic ms -> epoch ms. @default performance.timeOrigin + t */
-  toEpoch?: (t: number) => number;
+  /** The loop's clock: its monotonic readings are recorded as wall-clock (epoch) ms. */
+  clock: Clock;
 }
 
 export class FailoverObserver implements TransitionObserver {
@@ -62,7 +63,7 @@ export class FailoverObserver implements TransitionObserver {
   readonly #toEpoch: (t: number) => number;
 
   constructor(readonly o: FailoverObserverOptions) {
-    this.#toEpoch = o.toEpoch ?? ((t) => performance.timeOrigin + t);
+    this.#toEpoch = (t) => o.clock.wallNow() - o.clock.now() + t;
   }
 
   transition({ before, after, effects }: Observed): void {
@@ -223,10 +224,11 @@ export class RecordedLeaderCommands extends LeaderCommands {
     context: LeaderCommandContext,
     skip?: () => string | null,
   ): Promise<LeaderCommandResult> {
-    const startedAt = performance.now();
+    const clock = this.observer.o.clock;
+    const startedAt = clock.now();
     const done = super.run(which, context, skip);
     if (which === "start") {
-      done.finally(() => this.observer.leaderStartDone(startedAt, performance.now()))
+      done.finally(() => this.observer.leaderStartDone(startedAt, clock.now()))
         .catch(() => {});
     } else {
       done.then((result) => this.observer.leaderStopDone(result), () => {});

@@ -11,41 +11,40 @@ import type { XenonConfig } from "../config/mod.ts";
 import { oneLine } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
 import type { MysqlStatusResult } from "../model/mod.ts";
-import {
-  appliedWaitCount,
-  killReplicaConnections,
-  type LeaderSemiSyncStatus,
-  type MysqlHandle,
-  purgeBinlogs,
-  readLeaderSemiSync,
-} from "../mysql/mod.ts";
+import type {
+  Clock,
+  LeaderSemiSyncSample,
+  MysqlSession,
+  PeerTransport,
+  Timer,
+} from "../ports/mod.ts";
 import type { RaftOptions } from "../raft/mod.ts";
-import type { RpcClient } from "../rpc/mod.ts";
 import type { XenonNode } from "./node.ts";
 
 export interface LeaderDutiesDeps {
   config: XenonConfig;
-  node: XenonNode;
-  rpc: RpcClient;
+  node: Pick<XenonNode, "state" | "writableLeader" | "stats" | "maintenance">;
+  rpc: PeerTransport;
   options: RaftOptions;
+  clock: Clock;
 }
 
-/** The leader's semi-sync as last read (`/sync`, `/metrics`, NodeStatus). */
-export type SemiSyncSample = LeaderSemiSyncStatus;
-
 export class LeaderDuties {
-  #timers: ReturnType<typeof setInterval>[] = [];
+  #timers: Timer[] = [];
   #blockedSince: number | null = null;
   #lastReconnect = Number.NEGATIVE_INFINITY;
-  #semiSync: SemiSyncSample | null = null;
+  #semiSync: LeaderSemiSyncSample | null = null;
   #running: Promise<unknown> = Promise.resolve();
 
-  /** Null unless this node is the writable leader and has read it. */
-  get semiSync(): SemiSyncSample | null {
+  /**
+   * The leader's semi-sync as last read (`/sync`, `/metrics`, NodeStatus); null unless this node
+   * is the writable leader and has read it.
+   */
+  get semiSync(): LeaderSemiSyncSample | null {
     return this.#semiSync;
   }
 
-  /** performance.now() since commits wait for acks without any arriving; null = not blocked. */
+  /** Clock reading since commits wait for acks without any arriving; null = not blocked. */
   get blockedSince(): number | null {
     return this.#blockedSince;
   }
@@ -54,17 +53,17 @@ export class LeaderDuties {
 
   start(): void {
     const every = (ms: number, job: () => Promise<unknown>) =>
-      this.#timers.push(setInterval(() => {
+      this.#timers.push(this.d.clock.every(ms, () => {
         this.#running = this.#running.then(job).catch((error) =>
           log("node").warn`leader duty failed: ${oneLine(error)}`
         );
-      }, ms));
+      }));
     every(this.d.config.raft.purgeBinlogInterval, () => this.purge());
     every(Math.max(1000, this.d.options.heartbeatMs), () => this.checkSemiSync());
   }
 
   async stop(): Promise<void> {
-    for (const t of this.#timers) clearInterval(t);
+    for (const t of this.#timers) t.cancel();
     this.#timers = [];
     await this.#running;
   }
@@ -85,7 +84,7 @@ export class LeaderDuties {
     }
     if (files.length === 0) return null;
     try {
-      const purged = await node.maintenance((db) => purgeBinlogs(db, files));
+      const purged = await node.maintenance((db) => db.purgeBinlogs(files));
       if (purged !== null) {
         node.stats.leaderPurgeBinlogs++;
         log("node").info`purged binary logs before ${purged} (all members are past it)`;
@@ -106,17 +105,17 @@ export class LeaderDuties {
       return;
     }
     const { waiting, clients } = await node.maintenance(async (db) => {
-      const sample = await readLeaderSemiSync(db);
+      const sample = await db.readLeaderSemiSync();
       this.#semiSync = sample;
       await this.#reconnectIfAsync(db, sample.clients, sample.waiting);
       return sample;
     });
     if (waiting > 0 && this.#blockedSince === null) {
-      this.#blockedSince = performance.now();
+      this.#blockedSince = this.d.clock.now();
       log("node")
         .error`primary BLOCKED: ${waiting} commits wait for semi-sync acks, ${clients} replicas connected; writes resume when a replica acks (no silent async fallback)`;
     } else if (waiting === 0 && this.#blockedSince !== null) {
-      const ms = Math.round(performance.now() - this.#blockedSince);
+      const ms = Math.round(this.d.clock.now() - this.#blockedSince);
       log("node").info`primary unblocked after about ${ms} ms`;
       this.#blockedSince = null;
     }
@@ -127,12 +126,12 @@ export class LeaderDuties {
    * decides per connection): while commits wait and fewer semi-sync replicas are connected than
    * needed, the replicas are made to reconnect, at most every 5 s.
    */
-  async #reconnectIfAsync(db: MysqlHandle, clients: number, waiting: number): Promise<void> {
-    const needed = appliedWaitCount(db.flavor, this.d.node.state.peers.length);
+  async #reconnectIfAsync(db: MysqlSession, clients: number, waiting: number): Promise<void> {
+    const needed = await db.appliedWaitCount(this.d.node.state.peers.length);
     if (waiting === 0 || clients >= needed) return;
-    if (performance.now() - this.#lastReconnect < 5000) return;
-    this.#lastReconnect = performance.now();
-    const ended = await killReplicaConnections(db, () => true);
+    if (this.d.clock.now() - this.#lastReconnect < 5000) return;
+    this.#lastReconnect = this.d.clock.now();
+    const ended = await db.killReplicaConnections();
     if (ended.length > 0) {
       log("node").warn`${clients} of ${needed} semi-sync replicas acknowledge: made ${
         ended.join(", ")

@@ -9,11 +9,12 @@
  * the watchdog keeps that bound (src/raft/lease.ts) when the loop cannot.
  */
 import { log } from "../log/mod.ts";
+import type { Clock, Timer } from "../ports/mod.ts";
 import type { FenceOutcome } from "./local_fence.ts";
 
 export interface LeaseWatchdogDeps {
-  /** The local monotonic clock (ms). */
-  now(): number;
+  /** The local monotonic clock (ms) and its timers. */
+  clock: Clock;
   tickMs: number;
   /** Lease end on that clock (-Infinity once this node stopped leading). */
   leaseEnd(): number;
@@ -23,7 +24,7 @@ export interface LeaseWatchdogDeps {
 }
 
 export class LeaseWatchdog {
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: Timer | undefined;
   /** MySQL may be writable: made so, and no fence confirmed since. */
   #guarding = false;
   /** When the latest fence started since the guard began; null: none. */
@@ -40,18 +41,18 @@ export class LeaseWatchdog {
   guard(): void {
     this.#guarding = true;
     this.#fenceStartedAt = null;
-    this.#timer ??= setInterval(() => this.check(), Math.max(1, this.d.tickMs / 2));
+    this.#timer ??= this.d.clock.every(Math.max(1, this.d.tickMs / 2), () => this.check());
   }
 
   /** A fence started (the loop's own): no need to fence for the lease end it answers. */
   fenceStarted(): void {
-    this.#fenceStartedAt = this.d.now();
+    this.#fenceStartedAt = this.d.clock.now();
   }
 
   /** A fence was confirmed: MySQL is read-only (or stopped) until the next promote. */
   fenced(): void {
     this.#guarding = false;
-    clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
   }
 
@@ -59,7 +60,7 @@ export class LeaseWatchdog {
   check(): Promise<void> {
     if (!this.#guarding || this.#firing !== null) return this.#firing ?? Promise.resolve();
     const end = this.d.leaseEnd();
-    const now = this.d.now();
+    const now = this.d.clock.now();
     const busySince = this.d.loopBusySince();
     const held = busySince !== null && busySince < end;
     const late = now >= end + (held ? this.d.tickMs / 2 : this.d.tickMs);
@@ -74,14 +75,14 @@ export class LeaseWatchdog {
       if (outcome.ok) this.fenced();
       else {
         this.#fenceStartedAt = null;
-        this.#retryAt = this.d.now() + 1000;
+        this.#retryAt = this.d.clock.now() + 1000;
       }
     }).finally(() => this.#firing = null);
     return this.#firing;
   }
 
   stop(): Promise<void> {
-    clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#guarding = false;
     return this.#firing ?? Promise.resolve();

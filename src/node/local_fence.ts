@@ -6,15 +6,13 @@
  */
 import { oneLine } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
-import { AcksPendingError, fence, type FenceResult, MysqlUnavailableError } from "../mysql/mod.ts";
-import type { LocalMysql } from "./local_mysql.ts";
+import type { FenceAttempt, LocalMysqld, MysqlSession } from "../ports/mod.ts";
 
 export interface LocalFenceDeps {
   /** The session only fences use. */
-  fenceMysql: LocalMysql;
+  fenceMysql: MysqlSession;
   fenceBudgetMs: number;
-  /** SIGKILLs mysqld and restarts it read-only; false when xenon may not (monitor disabled). */
-  hardStopMysqld(reason: string): Promise<boolean>;
+  mysqld: LocalMysqld;
   /** A fence could not make MySQL read-only by SQL (counted; the hard stop was tried). */
   onFenceFailed(reason: string): void;
 }
@@ -27,31 +25,29 @@ export async function fenceLocal(
   d: LocalFenceDeps,
   spareThreads: readonly number[],
 ): Promise<FenceOutcome> {
-  let reason: string;
-  let counted = false;
-  try {
-    const r = await fenceOnce(d, spareThreads).catch(async (error) => {
-      // The held session died (server restarted, idle timeout) before it was needed: once more
-      // on a new one.
-      if (!(error instanceof MysqlUnavailableError)) throw error;
-      await d.fenceMysql.reset();
-      return await fenceOnce(d, spareThreads);
-    });
-    log("node").info`fenced in ${r.elapsedMs} ms, killed ${r.killed.length} client connections`;
-    return { ok: true };
-  } catch (error) {
-    reason = oneLine(error);
+  let r = await fenceOnce(d, spareThreads);
+  if (!r.ok && r.failure === "sessionLost") {
+    // The held session died (server restarted, idle timeout) before it was needed: once more
+    // on a new one.
     await d.fenceMysql.reset();
-    // Commits wait for acknowledgements no replica will send: only a hard stop ends them without
-    // acknowledging them (src/mysql/fence.ts). Any other failure leaves MySQL possibly writable.
-    if (!(error instanceof AcksPendingError)) {
-      log("node").error`fence failed: ${reason}; stopping mysqld hard instead`;
-      d.onFenceFailed(reason);
-      counted = true;
-    }
+    r = await fenceOnce(d, spareThreads);
+  }
+  if (r.ok) {
+    log("node").info`fenced in ${r.elapsedMs} ms, killed ${r.killed} client connections`;
+    return { ok: true };
+  }
+  let reason = r.error;
+  let counted = false;
+  await d.fenceMysql.reset();
+  // Commits wait for acknowledgements no replica will send: only a hard stop ends them without
+  // acknowledging them (src/mysql/fence.ts). Any other failure leaves MySQL possibly writable.
+  if (r.failure !== "acksPending") {
+    log("node").error`fence failed: ${reason}; stopping mysqld hard instead`;
+    d.onFenceFailed(reason);
+    counted = true;
   }
   try {
-    if (await d.hardStopMysqld(reason)) return { ok: true };
+    if (await d.mysqld.hardStop(reason)) return { ok: true };
     reason = `${reason}; mysqld may not be stopped by xenon (monitor disabled)`;
   } catch (error) {
     reason = `${reason}; hard stop failed too: ${oneLine(error)}`;
@@ -61,8 +57,8 @@ export async function fenceLocal(
   return { ok: false, error: reason };
 }
 
-async function fenceOnce(d: LocalFenceDeps, spareThreads: readonly number[]): Promise<FenceResult> {
-  return await fence(await d.fenceMysql.get(), {
+function fenceOnce(d: LocalFenceDeps, spareThreads: readonly number[]): Promise<FenceAttempt> {
+  return d.fenceMysql.fence({
     budgetMs: Math.max(d.fenceBudgetMs, 100),
     keepThreadIds: spareThreads,
   });

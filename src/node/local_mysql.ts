@@ -1,18 +1,43 @@
 /**
  * The daemon's connections to its own MySQL: one for the election's effects (serialized by the
  * event loop), one for the observation poller (so a slow effect never delays noticing a dead
- * server). Each is reopened when broken; connect and statement deadlines come from
- * `mysql.ping-timeout`, so an unreachable server fails fast instead of stalling the loop.
+ * server), one each for fences and maintenance. Each is reopened when broken; connect and
+ * statement deadlines come from `mysql.ping-timeout`, so an unreachable server fails fast
+ * instead of stalling the loop. Each is the shell's MySQL port on the real server.
  */
 import type { XenonConfig } from "../config/mod.ts";
 import { formatGtidSet, parseGtidSet, type PositionComparator, union } from "../gtid/mod.ts";
 import {
+  AcksPendingError,
+  appliedWaitCount,
+  applySysvars,
+  catchUp,
+  changeMaster,
+  fence,
+  killForeignReplicas,
+  killReplicaConnections,
   type MysqlConnectionOptions,
   type MysqlHandle,
   type MysqlStatus,
+  MysqlUnavailableError,
   openMysql,
+  purgeBinlogs,
+  readLeaderSemiSync,
   readStatus,
+  resetReplica,
+  setLeaderSemiSync,
+  setReadOnly,
+  stopIo,
 } from "../mysql/mod.ts";
+import { oneLine } from "../lib/errors.ts";
+import type {
+  CatchUpReport,
+  FenceAttempt,
+  LeaderSemiSyncSample,
+  MysqlSample,
+  MysqlSession,
+  ReplicationSource,
+} from "../ports/mod.ts";
 
 /** How to log in to the local server as the admin user. */
 export function connectionOptions(config: XenonConfig): MysqlConnectionOptions {
@@ -28,7 +53,7 @@ export function connectionOptions(config: XenonConfig): MysqlConnectionOptions {
 }
 
 /** A handle that reopens itself when the server dropped it. */
-export class LocalMysql {
+export class LocalMysql implements MysqlSession<MysqlHandle> {
   #handle: MysqlHandle | null = null;
   #opening: Promise<MysqlHandle> | null = null;
 
@@ -63,6 +88,92 @@ export class LocalMysql {
   async close(): Promise<void> {
     await this.reset();
   }
+
+  sibling(): LocalMysql {
+    return new LocalMysql(this.options, this.version);
+  }
+
+  async setReadOnly(on: boolean): Promise<{ exempt: readonly string[] }> {
+    return await setReadOnly(await this.get(), on);
+  }
+
+  async applySysvars(profile: string): Promise<void> {
+    await applySysvars(await this.get(), profile);
+  }
+
+  async isReplica(): Promise<boolean> {
+    return (await readStatus(await this.get())).replica !== null;
+  }
+
+  async stopIo(): Promise<void> {
+    await stopIo(await this.get());
+  }
+
+  async resetReplica(): Promise<void> {
+    await resetReplica(await this.get());
+  }
+
+  async receivedPosition(comparator: PositionComparator): Promise<string> {
+    const db = await this.get();
+    return receivedPosition(await readStatus(db), flavorOf(db), comparator);
+  }
+
+  async sample(comparator: PositionComparator): Promise<MysqlSample<MysqlStatus>> {
+    return await sample(await this.get(), comparator);
+  }
+
+  async changeMaster(source: ReplicationSource): Promise<void> {
+    await changeMaster(await this.get(), source);
+  }
+
+  async catchUp(deadlineMs: number): Promise<CatchUpReport> {
+    await using db = await openMysql(this.options, { version: this.version });
+    return await catchUp(db, { deadlineMs });
+  }
+
+  async killForeignReplicas(allowedHosts: readonly string[]): Promise<string[]> {
+    return await killForeignReplicas(await this.get(), allowedHosts);
+  }
+
+  async killReplicaConnections(): Promise<string[]> {
+    return await killReplicaConnections(await this.get(), () => true);
+  }
+
+  async setLeaderSemiSync(voters: number): Promise<{ applied: number; shortfall?: string }> {
+    return await setLeaderSemiSync(await this.get(), { voters });
+  }
+
+  async appliedWaitCount(voters: number): Promise<number> {
+    return appliedWaitCount((await this.get()).flavor, voters);
+  }
+
+  async readLeaderSemiSync(): Promise<LeaderSemiSyncSample> {
+    return await readLeaderSemiSync(await this.get());
+  }
+
+  async purgeBinlogs(memberFiles: readonly string[]): Promise<string | null> {
+    return await purgeBinlogs(await this.get(), memberFiles);
+  }
+
+  async fence(
+    options: { budgetMs: number; keepThreadIds: readonly number[] },
+  ): Promise<FenceAttempt> {
+    try {
+      const r = await fence(await this.get(), options);
+      return { ok: true, elapsedMs: r.elapsedMs, killed: r.killed.length };
+    } catch (error) {
+      const failure = error instanceof AcksPendingError
+        ? "acksPending"
+        : error instanceof MysqlUnavailableError
+        ? "sessionLost"
+        : "failed";
+      return { ok: false, failure, error: oneLine(error) };
+    }
+  }
+}
+
+function flavorOf(db: MysqlHandle): "mariadb" | "mysql" {
+  return db.flavor.gtid === "mariadb" ? "mariadb" : "mysql";
 }
 
 /**
@@ -99,12 +210,11 @@ export async function uptimeSeconds(db: MysqlHandle): Promise<number> {
 export async function sample(
   db: MysqlHandle,
   comparator: PositionComparator,
-): Promise<{ status: MysqlStatus; position: string; uptime: number }> {
+): Promise<MysqlSample<MysqlStatus>> {
   const status = await readStatus(db);
-  const flavor = db.flavor.gtid === "mariadb" ? "mariadb" : "mysql";
   return {
     status,
-    position: receivedPosition(status, flavor, comparator),
+    position: receivedPosition(status, flavorOf(db), comparator),
     uptime: await uptimeSeconds(db),
   };
 }

@@ -25,9 +25,15 @@ import {
   type RaftState,
   step,
 } from "../raft/mod.ts";
-import { type MysqlHandle, setReadOnly } from "../mysql/mod.ts";
-import type { RpcClient } from "../rpc/mod.ts";
-import type { LeaderCommands } from "../vip/mod.ts";
+import type {
+  Clock,
+  LeaderCommandRunner,
+  LocalMysqld,
+  MysqlSession,
+  PeerTransport,
+  StateStore,
+  Timer,
+} from "../ports/mod.ts";
 import {
   type EffectDeps,
   type EffectOutcome,
@@ -36,49 +42,47 @@ import {
   runEffect,
 } from "./effects.ts";
 import { fenceLocal, type FenceOutcome } from "./local_fence.ts";
-import { LocalMysql } from "./local_mysql.ts";
 import { LeaseWatchdog } from "./lease_watchdog.ts";
 import { PeerAddresses } from "./peer_addresses.ts";
-import { writePeersFile } from "./peers_file.ts";
 import { RaftStats } from "./stats.ts";
-import type { TransitionObserver } from "./status.ts";
+import type { TransitionObserver } from "./observer.ts";
 
-export interface NodeDeps {
+/** Everything outside the loop, as ports; `Handle` is the MySQL sessions' raw handle. */
+export interface NodeDeps<Handle = unknown> {
   config: XenonConfig;
   options: RaftOptions;
-  metaDir: string;
-  /** Connection for effects; the node opens its fence and maintenance sessions alike. */
-  mysql: LocalMysql;
+  clock: Clock;
+  /** peers.json: each transition's term, vote and membership, durable before its effects. */
+  store: StateStore;
+  /** Session for effects; the node opens its fence and maintenance sessions alike. */
+  mysql: MysqlSession<Handle>;
   /** Thread ids of other agent connections (the poller's), spared by fences. */
   otherThreads(): number[];
-  rpc: RpcClient;
-  leaderCommands: LeaderCommands;
-  /** SIGKILLs mysqld and restarts it read-only; false when xenon may not (monitor disabled). */
-  hardStopMysqld(reason: string): Promise<boolean>;
+  rpc: PeerTransport;
+  leaderCommands: LeaderCommandRunner;
+  mysqld: LocalMysqld;
   /** The node stopped itself (it fenced already): the daemon must stop. */
   onFatal(reason: string): void;
   /** Told of every transition and effect (status counters, the flight recorder). */
   observers?: TransitionObserver[];
-  /** The local monotonic clock in ms. @default performance.now */
-  now?: () => number;
 }
 
 type AdminAnswer = { ok: boolean; reason: string };
 
-export class XenonNode {
+export class XenonNode<Handle = unknown> {
   readonly peers = new PeerAddresses();
-  readonly stats = new RaftStats();
+  readonly stats: RaftStats;
   /** The session only fences use, opened at start so a fence needs no new connection. */
-  readonly fenceMysql: LocalMysql;
+  readonly fenceMysql: MysqlSession<Handle>;
   /** The session operators' and maintenance statements use (see `maintenance`). */
-  readonly workMysql: LocalMysql;
+  readonly workMysql: MysqlSession<Handle>;
   readonly watchdog: LeaseWatchdog;
   readonly now: () => number;
   #state: RaftState;
   #queue: (() => Promise<void>)[] = [];
   #draining = false;
   #tickQueued = false;
-  #ticker: ReturnType<typeof setInterval> | undefined;
+  #ticker: Timer | undefined;
   #stopped = false;
   #promotedAt: number | null = null;
   #fenceFailed: string | null = null;
@@ -87,14 +91,15 @@ export class XenonNode {
   #work: Promise<unknown> = Promise.resolve();
   #jobStartedAt: number | null = null;
 
-  constructor(readonly deps: NodeDeps) {
-    this.now = deps.now ?? (() => performance.now());
+  constructor(readonly deps: NodeDeps<Handle>) {
+    this.now = () => deps.clock.now();
+    this.stats = new RaftStats(this.now);
     this.#lastTickAt = this.now();
     this.#state = initialState(deps.options);
-    this.fenceMysql = new LocalMysql(deps.mysql.options, deps.mysql.version);
-    this.workMysql = new LocalMysql(deps.mysql.options, deps.mysql.version);
+    this.fenceMysql = deps.mysql.sibling();
+    this.workMysql = deps.mysql.sibling();
     this.watchdog = new LeaseWatchdog({
-      now: this.now,
+      clock: deps.clock,
       tickMs: deps.options.tickMs,
       leaseEnd: () => leaseEndOf(deps.options, this.#state),
       loopBusySince: () => this.#jobStartedAt,
@@ -128,7 +133,7 @@ export class XenonNode {
       log("node").warn`fence session not open yet: ${oneLine(error)}`
     );
     const started = this.#submit({ type: "start", meta });
-    this.#ticker = setInterval(() => this.#tick(), this.deps.options.tickMs);
+    this.#ticker = this.deps.clock.every(this.deps.options.tickMs, () => this.#tick());
     await started;
   }
 
@@ -137,7 +142,7 @@ export class XenonNode {
    * fatal stop it only waits for that stop's fence and command.
    */
   async stop(): Promise<void> {
-    clearInterval(this.#ticker);
+    this.#ticker?.cancel();
     if (!this.#stopped) {
       await this.#submit({ type: "stop" });
       this.#stopped = true;
@@ -176,10 +181,11 @@ export class XenonNode {
    * session, one at a time, outside the event loop: a statement that blocks there never delays a
    * heartbeat or a fence. A fence ends that session like any client's.
    */
-  maintenance<T>(job: (db: MysqlHandle) => Promise<T>): Promise<T> {
+  maintenance<T>(job: (db: MysqlSession<Handle>) => Promise<T>): Promise<T> {
     const run = this.#work.then(async () => {
       try {
-        return await job(await this.workMysql.get());
+        await this.workMysql.get();
+        return await job(this.workMysql);
       } catch (error) {
         await this.workMysql.reset();
         throw error;
@@ -251,7 +257,7 @@ export class XenonNode {
     const t = step(this.deps.options, before, event);
     if (t.persist !== null) {
       try {
-        await writePeersFile(this.deps.metaDir, t.persist);
+        await this.deps.store.save(t.persist);
       } catch (error) {
         // Without the durable vote/term the effects must not happen; the node stops instead.
         const reason = `cannot write peers.json: ${oneLine(error)}`;
@@ -290,7 +296,7 @@ export class XenonNode {
   async #run(effect: Effect): Promise<EffectOutcome> {
     const startedAt = this.now();
     if (effect.kind === "fence") this.watchdog.fenceStarted();
-    const outcome = await runEffect(this.#effectDeps(), effect, this.#state);
+    const outcome = await runEffect(this.#effectDeps(), effect);
     const endedAt = this.now();
     for (const o of this.deps.observers ?? []) o.effectDone?.(effect, startedAt, endedAt);
     return outcome;
@@ -308,7 +314,7 @@ export class XenonNode {
       rpc: deps.rpc,
       peers: this.peers,
       leaderCommands: deps.leaderCommands,
-      hardStopMysqld: deps.hardStopMysqld,
+      mysqld: deps.mysqld,
       now: this.now,
       enqueue: (event) => this.receive(event),
       onWritable: () => this.watchdog.guard(),
@@ -326,7 +332,7 @@ export class XenonNode {
     const outcome = await fenceLocal({
       fenceMysql: this.fenceMysql,
       fenceBudgetMs: this.deps.options.fenceBudgetMs,
-      hardStopMysqld: this.deps.hardStopMysqld,
+      mysqld: this.deps.mysqld,
       onFenceFailed: (reason) => this.#onFenceFailed(reason),
     }, spare);
     if (outcome.ok) this.watchdog.fenced();
@@ -348,7 +354,7 @@ export class XenonNode {
       return;
     }
     this.#stopped = true;
-    clearInterval(this.#ticker);
+    this.#ticker?.cancel();
     const led = this.#state.role === "LEADER";
     log("node").fatal`${reason}: ${led ? "fencing, then stopping" : "stopping"}`;
     try {
@@ -374,7 +380,7 @@ export class XenonNode {
       : "MySQL came up writable (restart or manual change)";
     log("node").warn`MySQL is writable but this node is ${this.#state.role}: read-only now; ${why}`;
     try {
-      await setReadOnly(await this.deps.mysql.get(), true);
+      await this.deps.mysql.setReadOnly(true);
       this.#fenceFailed = null;
     } catch (error) {
       log("node").error`could not set read-only: ${oneLine(error)}`;

@@ -4,6 +4,7 @@
  * directory, mode 0600.
  */
 import { writeFileDurably } from "../lib/fs.ts";
+import type { StateStore } from "../ports/mod.ts";
 import { decodePeersJson, encodePeersJson, type PersistedMeta } from "../raft/mod.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
 
@@ -44,5 +45,18 @@ export async function ensureMetaDir(metaDir: string): Promise<void> {
     throw new XenonError(
       `raft.meta-datadir ${metaDir} cannot be created: ${oneLine(error)}`,
     );
+  }
+}
+
+/** peers.json in `metaDir` as the shell's durable state store. */
+export class PeersFile implements StateStore {
+  constructor(readonly metaDir: string) {}
+
+  load(): Promise<PersistedMeta | null> {
+    return readPeersFile(this.metaDir);
+  }
+
+  save(meta: PersistedMeta): Promise<void> {
+    return writePeersFile(this.metaDir, meta);
   }
 }

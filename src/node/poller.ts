@@ -7,10 +7,9 @@
  */
 import { oneLine } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
-import type { MysqlStatus } from "../mysql/mod.ts";
+import type { Clock, MysqlSample, MysqlSession, SampledStatus, Timer } from "../ports/mod.ts";
 import type { PositionComparator } from "../gtid/mod.ts";
 import type { MysqlObservation } from "../raft/mod.ts";
-import { type LocalMysql, sample } from "./local_mysql.ts";
 
 export const DEAD: MysqlObservation = {
   alive: false,
@@ -19,17 +18,23 @@ export const DEAD: MysqlObservation = {
   position: null,
 };
 
-export interface PollerOptions {
-  link: LocalMysql;
+/** The poller's own session; `Status` is what the daemon keeps of each sample. */
+export interface PolledMysql<Status extends SampledStatus> extends Pick<MysqlSession, "reset"> {
+  sample(comparator: PositionComparator): Promise<MysqlSample<Status>>;
+}
+
+export interface PollerOptions<Status extends SampledStatus = SampledStatus> {
+  clock: Clock;
+  link: PolledMysql<Status>;
   intervalMs: number;
   admitDefeatCount: number;
   comparator: PositionComparator;
   /** Receives each observation and the server's read_only (null when dead). */
-  report(observation: MysqlObservation, readOnly: boolean | null, status: MysqlStatus | null): void;
+  report(observation: MysqlObservation, readOnly: boolean | null, status: Status | null): void;
 }
 
-export class MysqlPoller {
-  #timer: ReturnType<typeof setTimeout> | undefined;
+export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
+  #timer: Timer | undefined;
   #running = false;
   #current: Promise<void> | undefined;
   #failures = 0;
@@ -38,7 +43,7 @@ export class MysqlPoller {
   /** Consecutive MySQL downs seen (the original's MysqlDowns). */
   downs = 0;
 
-  constructor(readonly o: PollerOptions) {}
+  constructor(readonly o: PollerOptions<Status>) {}
 
   start(): void {
     if (this.#running) return;
@@ -48,23 +53,23 @@ export class MysqlPoller {
 
   async stop(): Promise<void> {
     this.#running = false;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     await this.#current;
   }
 
   #schedule(ms: number): void {
-    this.#timer = setTimeout(() => {
+    this.#timer = this.o.clock.after(ms, () => {
       this.#current = this.pollOnce().finally(() => {
         if (this.#running) this.#schedule(this.o.intervalMs);
       });
-    }, ms);
+    });
   }
 
   /** One sample (exposed for tests). */
   async pollOnce(): Promise<void> {
-    let result: Awaited<ReturnType<typeof sample>>;
+    let result: MysqlSample<Status>;
     try {
-      result = await sample(await this.o.link.get(), this.o.comparator);
+      result = await this.o.link.sample(this.o.comparator);
     } catch (error) {
       await this.o.link.reset();
       this.#failures++;

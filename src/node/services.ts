@@ -34,6 +34,7 @@ import {
   createUserWithGrants,
   dropUser,
   listUsers,
+  type MysqlHandle,
   type MysqlStatus,
   parseSetGlobal,
 } from "../mysql/mod.ts";
@@ -50,7 +51,7 @@ import type { MysqlPoller } from "./poller.ts";
 
 export interface ServiceDeps {
   config: XenonConfig;
-  node: XenonNode;
+  node: XenonNode<MysqlHandle>;
   recorder: FlightRecorder;
   /** Position format of the local server. */
   flavor: PositionFlavor;
@@ -193,7 +194,7 @@ export function buildServices(d: ServiceDeps): Service[] {
   method("MysqlRPC.SetGlobalSysVar", sysvarRequest, async (r) => {
     const item = parseSetGlobal(r.varSql);
     if (isAgentOwnedSysvar(item.name)) throw new XenonError(agentOwnedRefusal(item.name));
-    await node.maintenance((db) => applySysvars(db, [item]));
+    await node.maintenance(async (db) => applySysvars(await db.get(), [item]));
     return ok(`SET GLOBAL ${item.name} = ${item.value}`);
   });
   method("MysqldRPC.Status", empty, () => mysqldStatus(d));

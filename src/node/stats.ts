@@ -2,6 +2,8 @@
 import type { Effect, RaftState } from "../raft/mod.ts";
 
 export class RaftStats {
+  /** When the current role began, on `now`. */
+  roleSince: number;
   leaderPromotes = 0;
   leaderDegrades = 0;
   leaderGetHeartbeatRequests = 0;
@@ -11,12 +13,15 @@ export class RaftStats {
   lessHeartbeatAcks = 0;
   candidatePromotes = 0;
   candidateDegrades = 0;
-  /** performance.now() when the current role began. */
-  roleSince = performance.now();
+
+  /** `now`: the node's monotonic clock (ms). */
+  constructor(readonly now: () => number) {
+    this.roleSince = now();
+  }
 
   record(before: RaftState, after: RaftState, effects: readonly Effect[]): void {
     if (before.role !== after.role) {
-      this.roleSince = performance.now();
+      this.roleSince = this.now();
       if (before.role === "CANDIDATE") {
         if (after.role === "LEADER") this.candidatePromotes++;
         else this.candidateDegrades++;
@@ -28,6 +33,6 @@ export class RaftStats {
 
   /** Seconds in the current role. */
   uptimeSeconds(): number {
-    return Math.floor((performance.now() - this.roleSince) / 1000);
+    return Math.floor((this.now() - this.roleSince) / 1000);
   }
 }

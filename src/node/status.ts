@@ -5,34 +5,9 @@
  */
 import type { NodeStatus } from "../model/status.ts";
 import type { MysqlStatus } from "../mysql/mod.ts";
-import {
-  type Effect,
-  leaseOf,
-  type RaftEvent,
-  type RaftOptions,
-  type RaftState,
-  semiSyncWaitCount,
-} from "../raft/mod.ts";
-import type { SemiSyncSample } from "./leader_duties.ts";
-
-/** What the node loop tells observers after each step of the core (see node.ts). */
-export interface TransitionObserver {
-  transition(t: Observed): void;
-  /** An effect finished (awaited effects only; catch-up reports back as an event). */
-  effectDone?(effect: Effect, startedAt: number, endedAt: number): void;
-  /** A promote made MySQL writable. */
-  promoted?(at: number): void;
-  /** A fence could not make MySQL read-only by SQL (a hard stop was tried). */
-  fenceFailed?(reason: string): void;
-}
-
-/** One step of the core, with `now` on the local monotonic clock. */
-export interface Observed {
-  event: RaftEvent;
-  before: RaftState;
-  after: RaftState;
-  effects: readonly Effect[];
-}
+import { leaseOf, type RaftOptions, type RaftState, semiSyncWaitCount } from "../raft/mod.ts";
+import type { LeaderSemiSyncSample } from "../ports/mod.ts";
+import type { Observed, TransitionObserver } from "./observer.ts";
 
 export type Counters = Omit<NodeStatus["counters"], "mysqldRestarts">;
 
@@ -103,7 +78,7 @@ export interface StatusSources {
   /** The poller's last sample; null while MySQL is dead. */
   sample: MysqlStatus | null;
   /** The leader duties' semi-sync reading (null on followers). */
-  semiSync: SemiSyncSample | null;
+  semiSync: LeaderSemiSyncSample | null;
   /** performance.now() since commits wait for acks with none arriving; null = not blocked. */
   blockedSince: number | null;
   counters: Counters;

@@ -122,7 +122,11 @@ export class Ctx {
     if (this.s.role !== "LEADER" || lead === null) return;
     if (lead.phase === "writable") {
       this.effect({ kind: "fence", reason: `fencing: ${reason}` });
-      this.effect({ kind: "runLeaderStop", reason: `no longer leader: ${reason}` });
+      this.effect({
+        kind: "runLeaderStop",
+        term: this.s.term,
+        reason: `no longer leader: ${reason}`,
+      });
     } else {
       this.effect({ kind: "setReadOnly", reason: `never promoted, stays read-only: ${reason}` });
     }

@@ -34,6 +34,8 @@ export type Effect =
   | {
     readonly kind: "promote";
     readonly semiSyncWaitCount: number;
+    /** Voters now (the shell sets semi-sync for them and reports a flavor's shortfall). */
+    readonly voters: number;
     readonly replicas: readonly string[];
     /**
      * The lease end on the local clock: an executor that reaches this effect later (it was
@@ -42,9 +44,14 @@ export type Effect =
     readonly validUntil: number;
     readonly reason: string;
   }
-  /** Skipped, like `promote`, when reached after `validUntil`. */
-  | { readonly kind: "runLeaderStart"; readonly validUntil: number; readonly reason: string }
-  | { readonly kind: "runLeaderStop"; readonly reason: string };
+  /** Skipped, like `promote`, when reached after `validUntil`. `term`: told to the command. */
+  | {
+    readonly kind: "runLeaderStart";
+    readonly term: number;
+    readonly validUntil: number;
+    readonly reason: string;
+  }
+  | { readonly kind: "runLeaderStop"; readonly term: number; readonly reason: string };
 
 export interface Transition {
   readonly state: RaftState;

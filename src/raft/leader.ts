@@ -161,6 +161,7 @@ function promoteIfReady(c: Ctx): void {
   );
   c.effect({
     kind: "runLeaderStart",
+    term: c.s.term,
     validUntil: leaseUntil(c),
     reason: `became writable leader of term ${c.s.term}`,
   });
@@ -176,6 +177,7 @@ function promote(c: Ctx, reason: string): void {
   c.effect({
     kind: "promote",
     semiSyncWaitCount: c.semiSyncWaitCount(),
+    voters: c.s.peers.length,
     replicas: replicasOf(c),
     validUntil: leaseUntil(c),
     reason,

@@ -11,15 +11,9 @@
 import { oneLine } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
 import { log } from "../log/mod.ts";
+import type { LeaderCommandContext, LeaderCommandRunner } from "../ports/mod.ts";
 
-/** What the command learns about the moment it runs in. */
-export interface LeaderCommandContext {
-  /** Why it runs (the election core's reason). */
-  reason: string;
-  /** This node's `server.endpoint`. */
-  endpoint: string;
-  term: number;
-}
+export type { LeaderCommandContext };
 
 export interface LeaderCommandResult {
   ran: boolean;
@@ -38,7 +32,7 @@ export function isNopCommand(command: string): boolean {
 }
 
 /** Runs leader-start/stop commands one at a time. */
-export class LeaderCommands {
+export class LeaderCommands implements LeaderCommandRunner {
   #chain: Promise<unknown> = Promise.resolve();
   /** Starts running or queued, which a stop cuts short. */
   readonly #starts = new Set<AbortController>();

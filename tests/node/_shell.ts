@@ -7,6 +7,8 @@ import { defaultConfig, type XenonConfig } from "../../src/config/mod.ts";
 import { comparatorFor } from "../../src/gtid/mod.ts";
 import { connectionOptions, LocalMysql, sample } from "../../src/node/local_mysql.ts";
 import { type NodeDeps, XenonNode } from "../../src/node/node.ts";
+import { PeersFile } from "../../src/node/peers_file.ts";
+import { systemClock } from "../../src/node/system_clock.ts";
 import {
   emptyMeta,
   type Message,
@@ -97,7 +99,7 @@ export class PausableMysql extends LocalMysql {
 }
 
 export interface ShellNode extends AsyncDisposable {
-  node: XenonNode;
+  node: XenonNode<MysqlHandle>;
   link: LocalMysql;
   /** Lines leader-start/stop commands wrote. */
   vipLog(): Promise<string>;
@@ -113,7 +115,7 @@ export interface ShellNode extends AsyncDisposable {
 export async function writableLeader(
   instance: MariaDBInstance,
   dir: string,
-  extra: Partial<NodeDeps> = {},
+  extra: Partial<Omit<NodeDeps<MysqlHandle>, "mysql">> & { mysql?: LocalMysql } = {},
   peers?: AgreeablePeers,
 ): Promise<ShellNode> {
   const config = configFor(instance.port);
@@ -123,7 +125,8 @@ export async function writableLeader(
   const node = new XenonNode({
     config,
     options: optionsFor(),
-    metaDir: `${dir}/meta`,
+    clock: systemClock,
+    store: new PeersFile(`${dir}/meta`),
     mysql: link,
     otherThreads: () => [],
     rpc: peers?.rpc ?? NO_PEERS,
@@ -132,9 +135,11 @@ export async function writableLeader(
       `echo stop >> ${dir}/vip.log`,
       5000,
     ),
-    hardStopMysqld: (reason) => {
-      hardStops.push(reason);
-      return Promise.resolve(false);
+    mysqld: {
+      hardStop: (reason) => {
+        hardStops.push(reason);
+        return Promise.resolve(false);
+      },
     },
     onFatal: (reason) => fatal.resolve(reason),
     ...extra,
@@ -175,7 +180,7 @@ export class AgreeablePeers {
   readonly endpoints = ["127.0.0.1:18802", "127.0.0.1:18803"];
   silent = false;
   lastAckedSentAt = Number.NEGATIVE_INFINITY;
-  node: XenonNode | null = null;
+  node: XenonNode<MysqlHandle> | null = null;
 
   get rpc(): RpcClient {
     return {

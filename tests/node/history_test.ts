@@ -7,9 +7,10 @@ import { sharePhases } from "../../src/cli/commands/history.ts";
 import { mariadbComparator } from "../../src/gtid/mod.ts";
 import { setupLogging } from "../../src/log/mod.ts";
 import { FailoverObserver } from "../../src/node/history.ts";
-import type { Observed } from "../../src/node/status.ts";
+import type { Observed } from "../../src/node/observer.ts";
 import { initialState, raftOptions, type RaftState } from "../../src/raft/mod.ts";
 import { FlightRecorder, mergeHistories } from "../../src/recorder/mod.ts";
+import { FakeClock } from "../support/fake_clock.ts";
 
 setupLogging({ level: "error", format: "text", write: () => {} });
 
@@ -56,10 +57,11 @@ const leadership = (phase: "catchingUp" | "ready" | "writable") => ({
 Deno.test("history: the new leader records detect..leaderStart, the old leader fenceOld; merged", async () => {
   const dir = await Deno.makeTempDir({ prefix: "xenon-history-test-" });
   try {
-    const toEpoch = (t: number) => 1_700_000_000_000 + t;
+    // Epoch ms are 1_700_000_000_000 + the monotonic reading.
+    const clock = new FakeClock(0, 1_700_000_000_000);
     // b wins after a fails.
     const bRec = new FlightRecorder({ dir: `${dir}`, recordedBy: B });
-    const b = new FailoverObserver({ recorder: bRec, flavor: "mariadb", self: B, toEpoch });
+    const b = new FailoverObserver({ recorder: bRec, flavor: "mariadb", self: B, clock });
     let s = node(B);
     s = step(b, s, { leader: A, leaderContactAt: 1000, leaderPosition: "0-1-10" }, 1000);
     s = step(b, s, {
@@ -100,7 +102,7 @@ Deno.test("history: the new leader records detect..leaderStart, the old leader f
     // a fenced itself at 1200 for 30 ms, and learns of term 6 later.
     await Deno.mkdir(`${dir}/a`);
     const aRec = new FlightRecorder({ dir: `${dir}/a`, recordedBy: A });
-    const a = new FailoverObserver({ recorder: aRec, flavor: "mariadb", self: A, toEpoch });
+    const a = new FailoverObserver({ recorder: aRec, flavor: "mariadb", self: A, clock });
     let o: RaftState = {
       ...node(A),
       role: "LEADER",
@@ -149,7 +151,12 @@ Deno.test("history: a bootstrap election (no leader known before) is not recorde
   const dir = await Deno.makeTempDir({ prefix: "xenon-history-test-" });
   try {
     const rec = new FlightRecorder({ dir, recordedBy: B });
-    const b = new FailoverObserver({ recorder: rec, flavor: "mariadb", self: B });
+    const b = new FailoverObserver({
+      recorder: rec,
+      flavor: "mariadb",
+      self: B,
+      clock: new FakeClock(),
+    });
     let s = node(B);
     s = step(b, s, {
       campaign: {

@@ -7,6 +7,9 @@ import { XenonError } from "../../src/lib/errors.ts";
 import type { MysqlStatusResult } from "../../src/model/mod.ts";
 import { LeaderDuties, type LeaderDutiesDeps } from "../../src/node/leader_duties.ts";
 import { RaftStats } from "../../src/node/stats.ts";
+import type { LocalMysql } from "../../src/node/local_mysql.ts";
+import type { MysqlHandle } from "../../src/mysql/mod.ts";
+import { sessionOver } from "../support/handle_session.ts";
 import { type CallOutcome, RpcError } from "../../src/rpc/mod.ts";
 
 const SELF = "10.0.0.1:8801";
@@ -34,7 +37,7 @@ interface Run {
 async function purgeWith(f: Fake): Promise<Run> {
   const statements: string[] = [];
   let asked: string[] = [];
-  const stats = new RaftStats();
+  const stats = new RaftStats(() => 0);
   const session = {
     query: (sql: string) => {
       statements.push(sql);
@@ -56,7 +59,8 @@ async function purgeWith(f: Fake): Promise<Run> {
     },
     writableLeader: f.writable ?? true,
     stats,
-    maintenance: <T>(job: (db: unknown) => Promise<T>) => job({ session }),
+    maintenance: <T>(job: (db: LocalMysql) => Promise<T>) =>
+      job(sessionOver(() => Promise.resolve({ session } as unknown as MysqlHandle))),
   };
   const rpc = {
     callAll: (endpoints: string[], method: string) => {

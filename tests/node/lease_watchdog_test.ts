@@ -15,8 +15,10 @@ function watchdog(outcomes: FenceOutcome[] = []) {
     fences: 0,
     dog: undefined as unknown as LeaseWatchdog,
   };
+  // Its timers never fire: each check runs when the test calls it, at the time the test set.
+  const idle = { cancel() {} };
   w.dog = new LeaseWatchdog({
-    now: () => w.now,
+    clock: { now: () => w.now, wallNow: () => w.now, after: () => idle, every: () => idle },
     tickMs: 100,
     leaseEnd: () => w.leaseEnd,
     loopBusySince: () => w.busySince,

@@ -9,13 +9,14 @@
  */
 import assert from "node:assert/strict";
 import { setupLogging } from "../../src/log/mod.ts";
-import { type MysqlHandle, openMysql } from "../../src/mysql/mod.ts";
+import { openMysql } from "../../src/mysql/mod.ts";
 import { type EffectDeps, runEffect } from "../../src/node/effects.ts";
-import { connectionOptions, type LocalMysql } from "../../src/node/local_mysql.ts";
+import { connectionOptions, LocalMysql } from "../../src/node/local_mysql.ts";
 import { PeerAddresses } from "../../src/node/peer_addresses.ts";
-import { leaseArithmetic, type RaftState } from "../../src/raft/mod.ts";
+import { leaseArithmetic } from "../../src/raft/mod.ts";
 import { LeaderCommands } from "../../src/vip/mod.ts";
 import { createInstance } from "../harness/mod.ts";
+import { sessionOver } from "../support/handle_session.ts";
 import { freePort } from "../harness/registry.ts";
 import { waitFor } from "../harness/wait.ts";
 import {
@@ -55,7 +56,7 @@ function effectDeps(over: Partial<EffectDeps>): EffectDeps {
     rpc: NO_PEERS,
     peers: new PeerAddresses(),
     leaderCommands: new LeaderCommands("nop", "nop"),
-    hardStopMysqld: () => Promise.resolve(false),
+    mysqld: { hardStop: () => Promise.resolve(false) },
     now: () => performance.now(),
     enqueue: () => {},
     onWritable: () => {},
@@ -65,21 +66,6 @@ function effectDeps(over: Partial<EffectDeps>): EffectDeps {
   };
 }
 
-function linkOver(handle: () => Promise<MysqlHandle>): LocalMysql {
-  return {
-    get: handle,
-    reset: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-    threadId: null,
-  } as unknown as LocalMysql;
-}
-
-const STATE = {
-  self: SELF,
-  term: 2,
-  peers: [SELF, "127.0.0.1:2", "127.0.0.1:3"],
-} as unknown as RaftState;
-
 Deno.test("a promote paused past its lease leaves MySQL read-only", async () => {
   await using instance = await createInstance({ mysqld: { read_only: 1 } });
   const options = connectionOptions(configFor(instance.port));
@@ -88,16 +74,17 @@ Deno.test("a promote paused past its lease leaves MySQL read-only", async () => 
   const db = pausing(real, /rpl_semi_sync_master_enabled/i, 400);
   let promoted = false;
   const deps = effectDeps({
-    mysql: linkOver(() => Promise.resolve(db)),
+    mysql: sessionOver(() => Promise.resolve(db)),
     onPromoted: () => promoted = true,
   });
   await runEffect(deps, {
     kind: "promote",
     semiSyncWaitCount: 1,
+    voters: 3,
     replicas: [],
     validUntil: performance.now() + 150,
     reason: "test",
-  }, STATE);
+  });
   assert.equal(await readOnlyOf(instance), true, "writable after the lease ended");
   assert.equal(promoted, false);
   assert.ok(lines.some((l) => /skipped read_only OFF: reached \d+ ms after the lease/.test(l)));
@@ -108,12 +95,13 @@ Deno.test("leader-start-command queued past its lease does not run", async () =>
     // A slow stop from an earlier step-down runs first; the lease ends while it runs.
     const commands = new LeaderCommands(`echo start >> ${dir}/vip.log`, "sleep 0.4", 5000);
     const stop = commands.run("stop", { reason: "earlier", endpoint: SELF, term: 1 });
-    const deps = effectDeps({ mysql: linkOver(() => Promise.reject(new Error("unused"))) });
+    const deps = effectDeps({ mysql: sessionOver(() => Promise.reject(new Error("unused"))) });
     await runEffect({ ...deps, leaderCommands: commands }, {
       kind: "runLeaderStart",
+      term: 2,
       validUntil: performance.now() + 150,
       reason: "test",
-    }, STATE);
+    });
     await stop;
     await commands.idle();
     assert.equal(await Deno.readTextFile(`${dir}/vip.log`).catch(() => ""), "");
@@ -123,7 +111,6 @@ Deno.test("leader-start-command queued past its lease does not run", async () =>
 Deno.test("a fence that fails escalates to a hard stop and reports it did not fence", async () => {
   const port = freePort(); // nothing listens: read-only cannot be set
   const config = configFor(port);
-  const { LocalMysql } = await import("../../src/node/local_mysql.ts");
   const link = new LocalMysql(connectionOptions(config), "mariadb");
   const hardStops: string[] = [];
   const failures: string[] = [];
@@ -131,14 +118,15 @@ Deno.test("a fence that fails escalates to a hard stop and reports it did not fe
     effectDeps({
       mysql: link,
       fenceMysql: link,
-      hardStopMysqld: (reason) => {
-        hardStops.push(reason);
-        return Promise.resolve(false);
+      mysqld: {
+        hardStop: (reason) => {
+          hardStops.push(reason);
+          return Promise.resolve(false);
+        },
       },
       onFenceFailed: (reason) => failures.push(reason),
     }),
     { kind: "fence", reason: "test" },
-    STATE,
   );
   assert.equal(hardStops.length, 1, "the hard stop was tried");
   assert.equal(failures.length, 1, "counted once");
