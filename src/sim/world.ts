@@ -9,6 +9,7 @@ import {
   type Effect,
   emptyMeta,
   initialState,
+  leaseOf,
   type Message,
   type PersistedMeta,
   type RaftEvent,
@@ -39,6 +40,8 @@ type SimEvent =
   | { k: "deliver"; message: Message }
   | { k: "effect"; node: SimNode; life: number; effect: Effect }
   | { k: "result"; node: SimNode; life: number; event: ResultEvent }
+  /** The second half of a promote: the lease re-check right before read_only=OFF. */
+  | { k: "writable"; node: SimNode; life: number; term: number }
   | { k: "pump" }
   | { k: "client" }
   | { k: "action"; label: string; run: () => void };
@@ -52,6 +55,8 @@ export interface SimNode {
   agent: AgentStatus;
   /** Incremented at every agent crash: stale timers and effects of a dead process are dropped. */
   life: number;
+  /** The last fence failed: no lease is released after it (the daemon's rule). */
+  fenceFailed: boolean;
   /** Clock rate relative to real time, and offset: local = offset + rate * t. */
   rate: number;
   offset: number;
@@ -68,7 +73,21 @@ export interface SimNode {
    * notices by MySQL's uptime going back. */
   mysqlBoots: number;
   observedBoots: number;
+  /** The dead sample of a restart was reported: the next live one says `restarted`. */
+  restartUnreported: boolean;
+  /** A mysqld start dropped unapplied relay log events the core has not been told of yet. */
+  relayLogDiscarded: boolean;
+  /** Faults armed on this node's next promote (pause before read_only=OFF) and fence (fails). */
+  promotePauseMs: number;
+  fenceFails: boolean;
 }
+
+/** The faults the nemesis injects that a run counts (printed by `deno task sim`). */
+export type CountedFault =
+  | "restart amnesia"
+  | "paused promote"
+  | "failed fence"
+  | "relay-log discard";
 
 export interface WorldConfig {
   readonly nodes: number;
@@ -96,6 +115,9 @@ export class World {
   clientEnabled = true;
   /** When the last fault was healed (null while faults may still happen). */
   healedAt: number | null = null;
+  readonly faults = new Map<CountedFault, number>();
+  /** Called for every message a node sends (scenarios hook faults to protocol moments). */
+  onSend: ((from: SimNode, message: Message) => void) | null = null;
 
   constructor(readonly rng: Rng, readonly cfg: WorldConfig) {
     this.net = new Network(rng.fork("net"));
@@ -115,6 +137,7 @@ export class World {
         disk: { ...emptyMeta(id, false), epochId: 1, peers: names },
         agent: "crashed",
         life: 0,
+        fenceFailed: false,
         rate: 1 + rng.between(-bound, bound),
         offset: rng.between(0, 1e6),
         mysql: new MysqlModel(i + 1, rng.int(1, 6)),
@@ -124,6 +147,10 @@ export class World {
         catchUpDeadline: null,
         mysqlBoots: 0,
         observedBoots: 0,
+        restartUnreported: false,
+        relayLogDiscarded: false,
+        promotePauseMs: 0,
+        fenceFails: false,
       };
       this.nodes.push(node);
     }
@@ -181,7 +208,10 @@ export class World {
         return;
       case "observe":
         if (e.life !== e.node.life) return;
-        this.feed(e.node, { type: "mysql", observation: this.observation(e.node) });
+        // A paused agent takes no sample (nor misses the restart one of them would show).
+        if (e.node.agent === "running") {
+          this.feed(e.node, { type: "mysql", observation: this.observation(e.node) });
+        }
         this.queue.push(this.now + this.realDelay(e.node, OBSERVE_MS), e);
         return;
       case "deliver": {
@@ -197,6 +227,10 @@ export class World {
       case "result":
         if (e.life !== e.node.life) return;
         return this.feed(e.node, e.event);
+      case "writable":
+        if (e.life !== e.node.life) return;
+        if (e.node.agent === "paused") return void e.node.deferred.push(e);
+        return this.makeWritable(e.node, e.term);
       case "pump":
         this.pump();
         this.queue.push(this.now + PUMP_MS, e);
@@ -216,8 +250,12 @@ export class World {
     const m = n.mysql;
     if (n.observedBoots !== n.mysqlBoots) {
       n.observedBoots = n.mysqlBoots;
+      n.restartUnreported = true;
       return { alive: false, ioRunning: false, sqlRunning: false, position: null };
     }
+    const restarted = n.restartUnreported && m.alive;
+    const relayLogDiscarded = restarted && n.relayLogDiscarded;
+    if (restarted) n.restartUnreported = n.relayLogDiscarded = false;
     const src = m.master === null ? undefined : this.node(m.master);
     const connected = src !== undefined && this.replicates(n, src) && m.isPrefixOf(src.mysql);
     return {
@@ -228,6 +266,8 @@ export class World {
       diverged: m.alive && m.ioError !== null,
       // The agent supervises mysqld: a dead server is a stopped process, not a partition.
       stopped: !m.alive,
+      restarted,
+      relayLogDiscarded,
     };
   }
 
@@ -289,10 +329,17 @@ export class World {
     if (e.kind !== "send") this.log(`${n.id} ${e.kind}: ${e.reason}`);
     switch (e.kind) {
       case "send":
+        if (n.fenceFailed && e.message.kind === "leaseReleased") {
+          return this.log(`${n.id} lease not released to ${e.message.to}: the fence failed`);
+        }
         this.inv.sending(e.message);
+        this.onSend?.(n, e.message);
         return this.transmit(e.message);
       case "fence":
         for (const p of m.pending) p.clientWaiting = false; // connections killed
+        n.fenceFailed = n.fenceFails && m.alive;
+        n.fenceFails = false;
+        if (n.fenceFailed) return this.escalateFence(n);
         if (m.alive) m.readOnly = true;
         n.unattended = false;
         // A dead server takes no writes either: the fence holds.
@@ -326,13 +373,55 @@ export class World {
         m.master = null;
         m.waitCount = e.semiSyncWaitCount;
         m.allowedReplicas = new Set(e.replicas);
-        if (m.readOnly) this.inv.promoting(n);
-        m.readOnly = false;
-        return;
+        return this.pauseInPromote(n);
       case "runLeaderStart":
       case "runLeaderStop":
         return;
     }
+  }
+
+  /** A paused-promote fault stops the agent here, between the lease check and read_only=OFF. */
+  private pauseInPromote(n: SimNode): void {
+    const pause = n.promotePauseMs;
+    const term = n.state.term;
+    n.promotePauseMs = 0;
+    if (pause <= 0) return this.makeWritable(n, term);
+    this.count("paused promote");
+    this.log(`${n.id} agent paused for ${Math.round(pause)} ms inside promote`);
+    this.queue.push(this.now, { k: "writable", node: n, life: n.life, term });
+    this.pauseAgent(n);
+    this.at(pause, `resume ${n.id} paused in promote`, () => this.resumeAgent(n));
+  }
+
+  /**
+   * The daemon re-checks the core's lease on its monotonic clock right before read_only=OFF: a
+   * leader that lost it meanwhile fences at its next tick instead.
+   */
+  private makeWritable(n: SimNode, term: number): void {
+    const m = n.mysql;
+    if (!m.alive) return;
+    const lease = leaseOf(n.options, n.state, this.local(n));
+    const current = n.state.term === term && n.state.leadership?.phase === "writable";
+    if (!current || lease?.valid !== true) {
+      return this.log(`${n.id} promote stopped before read_only=OFF: lease over`);
+    }
+    if (m.readOnly) this.inv.promoting(n);
+    m.readOnly = false;
+  }
+
+  /**
+   * A fence whose read_only failed: the daemon escalates to a hard stop of mysqld (nothing can
+   * commit there any more) and releases no lease after it; the voters wait the lease out.
+   */
+  private escalateFence(n: SimNode): void {
+    this.count("failed fence");
+    this.log(`${n.id} fence failed: mysqld stopped hard, no lease released`);
+    n.mysql.alive = false;
+    n.unattended = false;
+  }
+
+  count(fault: CountedFault): void {
+    this.faults.set(fault, (this.faults.get(fault) ?? 0) + 1);
   }
 
   private result(n: SimNode, event: ResultEvent): void {
@@ -418,6 +507,7 @@ export class World {
     n.busyUntil = this.now;
     n.deferred = [];
     n.catchUpDeadline = null;
+    n.fenceFailed = false;
     n.state = initialState(n.options);
     this.feed(n, { type: "start", meta: n.disk });
     this.feed(n, { type: "mysql", observation: this.observation(n) });
@@ -456,7 +546,13 @@ export class World {
     m.ioError = null;
     m.ioRunning = false;
     m.master = null;
-    m.applied = m.history.length;
+    // relay_log_recovery=ON: what the SQL thread had not applied is gone, acknowledged or not.
+    if (m.applied < m.history.length) {
+      n.relayLogDiscarded = true;
+      this.count("relay-log discard");
+      this.log(`${n.id} relay log discarded: ${m.history.length - m.applied} unapplied`);
+      m.discardRelayLog();
+    }
     if (truncates) m.truncateUnacknowledged();
     else m.pending = [];
   }
