@@ -33,12 +33,14 @@ export function onMysqlSample(c: Ctx, o: MysqlObservation): void {
 
 /**
  * The leader this node replicated from since it last wrote data of its own, or null: a node
- * that led a later term than its source's has no relay log of that source left to lose.
+ * that led a later term than its source's has no relay log of that source left to lose. The
+ * term is this node's: it acked nothing of a later one, and the source may have led newer
+ * terms than the one it was first followed in (a re-elected leader is not followed anew).
  */
 function lastSource(c: Ctx): LostRelayLog | null {
   const src = c.s.source;
   if (src === null || src.leader === c.s.self || src.term < c.s.dataTerm) return null;
-  return { from: src.leader, term: src.term };
+  return { from: src.leader, term: c.s.term };
 }
 
 /** Why this node may not vote for `candidate` holding data of `dataTerm`, or null. */

@@ -55,8 +55,6 @@ export interface SimNode {
   agent: AgentStatus;
   /** Incremented at every agent crash: stale timers and effects of a dead process are dropped. */
   life: number;
-  /** The last fence failed: no lease is released after it (the daemon's rule). */
-  fenceFailed: boolean;
   /** Clock rate relative to real time, and offset: local = offset + rate * t. */
   rate: number;
   offset: number;
@@ -137,7 +135,6 @@ export class World {
         disk: { ...emptyMeta(id, false), epochId: 1, peers: names },
         agent: "crashed",
         life: 0,
-        fenceFailed: false,
         rate: 1 + rng.between(-bound, bound),
         offset: rng.between(0, 1e6),
         mysql: new MysqlModel(i + 1, rng.int(1, 6)),
@@ -329,17 +326,12 @@ export class World {
     if (e.kind !== "send") this.log(`${n.id} ${e.kind}: ${e.reason}`);
     switch (e.kind) {
       case "send":
-        if (n.fenceFailed && e.message.kind === "leaseReleased") {
-          return this.log(`${n.id} lease not released to ${e.message.to}: the fence failed`);
-        }
         this.inv.sending(e.message);
         this.onSend?.(n, e.message);
         return this.transmit(e.message);
       case "fence":
         for (const p of m.pending) p.clientWaiting = false; // connections killed
-        n.fenceFailed = n.fenceFails && m.alive;
-        n.fenceFails = false;
-        if (n.fenceFailed) return this.escalateFence(n);
+        if (n.fenceFails && m.alive) return this.escalateFence(n);
         if (m.alive) m.readOnly = true;
         n.unattended = false;
         // A dead server takes no writes either: the fence holds.
@@ -410,14 +402,21 @@ export class World {
   }
 
   /**
-   * A fence whose read_only failed: the daemon escalates to a hard stop of mysqld (nothing can
-   * commit there any more) and releases no lease after it; the voters wait the lease out.
+   * A fence whose read_only failed: the daemon stops mysqld hard (SIGKILL: nothing commits there
+   * any more, the waiting commits end unacknowledged), which confirms the fence, and the monitor
+   * starts it again read-only, as a replica (--init-rpl-role=SLAVE).
    */
   private escalateFence(n: SimNode): void {
+    n.fenceFails = false;
     this.count("failed fence");
-    this.log(`${n.id} fence failed: mysqld stopped hard, no lease released`);
+    this.log(`${n.id} fence failed: mysqld stopped hard, restarted read-only`);
     n.mysql.alive = false;
     n.unattended = false;
+    const life = n.life;
+    this.result(n, { type: "fenced", term: n.state.term, ok: true });
+    this.at(this.rng.between(200, 2000), `monitor restarts mysqld of ${n.id}`, () => {
+      if (n.life === life) this.restartMysql(n, true);
+    });
   }
 
   count(fault: CountedFault): void {
@@ -507,7 +506,6 @@ export class World {
     n.busyUntil = this.now;
     n.deferred = [];
     n.catchUpDeadline = null;
-    n.fenceFailed = false;
     n.state = initialState(n.options);
     this.feed(n, { type: "start", meta: n.disk });
     this.feed(n, { type: "mysql", observation: this.observation(n) });
