@@ -205,10 +205,9 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     ? null
     : await serveRebuildOnly(setup, rebuildOnly, opts.stopSignal ?? stopSignalOnce());
   if (preRebuild !== null && !preRebuild.continue) return 0;
-  if (!config.mysql.monitorDisabled) {
-    if (await mysqld.start()) logger.info`started mysqld from ${config.mysql.defaultsFile}`;
-    monitor.start();
-  }
+  const startedMysqld = !config.mysql.monitorDisabled && await mysqld.start();
+  if (startedMysqld) logger.info`started mysqld from ${config.mysql.defaultsFile}`;
+  if (!config.mysql.monitorDisabled) monitor.start();
 
   const link = new LocalMysql(connectionOptions(config), config.mysql.version);
   const pollLink = new LocalMysql(
@@ -333,6 +332,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       intervalMs: Math.max(100, config.mysql.pingTimeout),
       admitDefeatCount: config.mysql.admitDefeatPingCount,
       comparator,
+      startedMysqld,
       report: (observation, readOnly, status) => {
         lastStatus = status;
         // Supervised mysqld with no process left: not a partition, nothing can commit there.

@@ -29,6 +29,8 @@ export interface PollerOptions<Status extends SampledStatus = SampledStatus> {
   intervalMs: number;
   admitDefeatCount: number;
   comparator: PositionComparator;
+  /** The daemon started mysqld just before: its first sample is a restart too. */
+  startedMysqld?: boolean;
   /** Receives each observation and the server's read_only (null when dead). */
   report(observation: MysqlObservation, readOnly: boolean | null, status: Status | null): void;
 }
@@ -39,6 +41,7 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
   #current: Promise<void> | undefined;
   #failures = 0;
   #lastUptime: number | null = null;
+  #firstSample = true;
   #deadReported = false;
   /** Consecutive MySQL downs seen (the original's MysqlDowns). */
   downs = 0;
@@ -87,6 +90,10 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
     this.#failures = 0;
     const restarted = this.#lastUptime !== null && uptime < this.#lastUptime;
     this.#lastUptime = uptime;
+    // Every start drops the relay log the SQL thread had not applied (relay_log_recovery=ON);
+    // the daemon cannot tell whether any was left, so it says it may have been (raft relay.ts).
+    const started = restarted || (this.#firstSample && this.o.startedMysqld === true);
+    this.#firstSample = false;
     if (restarted && !this.#deadReported) {
       log("node").error`MySQL restarted (uptime ${uptime} s): treating it as a lost server once`;
       this.downs++;
@@ -101,6 +108,7 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
         // No source configured: nothing waits in a relay log, the data is complete as it is.
         sqlRunning: status.replica === null ? true : status.replica.sqlRunning,
         position,
+        ...(started ? { restarted: true, relayLogDiscarded: true } : {}),
       },
       status.readOnly,
       status,

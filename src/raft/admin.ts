@@ -4,6 +4,7 @@ import type { AdminCommand } from "./events.ts";
 import { campaignRefusal, startVote } from "./campaign.ts";
 import { broadcastHeartbeat, repromote } from "./leader.ts";
 import { semiSyncWaitCount } from "./quorum.ts";
+import { forgetLostRelayLog } from "./relay.ts";
 
 export function onAdmin(c: Ctx, cmd: AdminCommand): void {
   const s = c.s;
@@ -21,6 +22,8 @@ export function onAdmin(c: Ctx, cmd: AdminCommand): void {
         return void refuse("this node is an idle member (super-idle or idle peer): it stays IDLE");
       }
       if (s.role !== "IDLE" && s.role !== "LEARNER") return void ok(`already ${s.role}`);
+      // A LEARNER was rebuilt: whatever its old relay log held, its data is new and complete.
+      if (s.role === "LEARNER") forgetLostRelayLog(c);
       s.mode = "normal";
       s.modeReason = "";
       s.replicatingFrom = null;

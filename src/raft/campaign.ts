@@ -5,6 +5,7 @@
  */
 import type { Ctx } from "./context.ts";
 import type { PreVoteReply, VoteReply } from "./messages.ts";
+import { relayLogCampaignRefusal } from "./relay.ts";
 
 /** Why this node may not campaign now, or null. */
 export function campaignRefusal(c: Ctx, manual: boolean): string | null {
@@ -14,6 +15,8 @@ export function campaignRefusal(c: Ctx, manual: boolean): string | null {
   if (!s.mysql.alive) return "local MySQL is down";
   if (!s.mysql.sqlRunning) return "local SQL thread is stopped: my data is not promotable";
   if (s.mysql.position === null) return "my replication position is unknown";
+  const relay = relayLogCampaignRefusal(c);
+  if (relay !== null) return relay;
   const voters = c.voters().length;
   if (!manual && voters === 1 && !c.o.allowSingleVoterSelfElection) {
     return "single-voter cluster: run `xenoncli raft trytoleader` (or allow self-election)";

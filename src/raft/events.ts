@@ -18,6 +18,14 @@ export interface MysqlObservation {
    * its lease.
    */
   readonly stopped?: boolean;
+  /** mysqld started since the previous sample (its uptime went back): replication stopped. */
+  readonly restarted?: boolean;
+  /**
+   * At that start mysqld dropped relay log events its SQL thread had not applied
+   * (relay_log_recovery=ON; MariaDB also drops them at every GTID reconnect), acknowledged or
+   * not. A daemon that cannot tell that nothing was pending sets it (relay.ts).
+   */
+  readonly relayLogDiscarded?: boolean;
 }
 
 export type AdminCommand =

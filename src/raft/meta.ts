@@ -29,6 +29,17 @@ export interface PersistedMeta {
   readonly dataTerm: number;
   /** The leader this node last replicated from, kept so a restart can still verify data. */
   readonly source: ReplicationSource | null;
+  /**
+   * Set when mysqld dropped unapplied relay log events at a restart (relay.ts): the source whose
+   * acknowledged writes may be missing here, kept until this node caught up with a leader.
+   * Written only when set, so files without it stay byte for byte as before.
+   */
+  readonly relayLogLost?: LostRelayLog | null;
+}
+
+export interface LostRelayLog {
+  readonly from: string;
+  readonly term: number;
 }
 
 /** Set at CHANGE MASTER: data that grows past `termStart` came from that leader's term. */
@@ -52,6 +63,7 @@ export function emptyMeta(self: string, superIdle: boolean): PersistedMeta {
     modeReason: "",
     dataTerm: 0,
     source: null,
+    relayLogLost: null,
   };
 }
 
@@ -64,6 +76,7 @@ export function encodePeersJson(meta: PersistedMeta): string {
     mode: meta.mode,
     mode_reason: meta.modeReason,
     peers: [...meta.peers],
+    ...(meta.relayLogLost ? { relay_log_lost: meta.relayLogLost } : {}),
     source: meta.source,
     viewid: meta.viewId,
     votedfor: meta.votedFor ?? "",
@@ -99,7 +112,17 @@ export function decodePeersJson(text: string, source = "peers.json"): PersistedM
     modeReason: text_(o.mode_reason, "mode_reason", source),
     dataTerm: count(o.dataterm, "dataterm", source),
     source: replicationSource(o.source, source),
+    relayLogLost: lostRelayLog(o.relay_log_lost, source),
   };
+}
+
+function lostRelayLog(v: unknown, file: string): LostRelayLog | null {
+  if (v === undefined || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o !== "object" || typeof o.from !== "string") {
+    throw new XenonError(`${file}: "relay_log_lost" must hold from and term`);
+  }
+  return { from: o.from, term: count(o.term, "relay_log_lost.term", file) };
 }
 
 function replicationSource(v: unknown, file: string): ReplicationSource | null {

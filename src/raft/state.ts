@@ -1,6 +1,6 @@
 /** The core's whole state: plain data, never mutated in place (step returns a new one). */
 import type { MysqlObservation } from "./events.ts";
-import type { PersistedMode, ReplicationSource } from "./meta.ts";
+import type { LostRelayLog, PersistedMode, ReplicationSource } from "./meta.ts";
 
 export type Role = "FOLLOWER" | "CANDIDATE" | "LEADER" | "IDLE" | "INVALID" | "LEARNER" | "STOPPED";
 
@@ -77,6 +77,11 @@ export interface RaftState {
   /** The current leader's position when elected (from its heartbeats). */
   readonly leaderTermStart: string | null;
   readonly ranking: readonly string[];
+  /**
+   * The source whose writes this node's MySQL may have acknowledged and then lost with its
+   * relay log at a restart (relay.ts); null when its position is complete.
+   */
+  readonly relayLogLost: LostRelayLog | null;
   /** The leader this node's replication points at (after changeMaster). */
   readonly replicatingFrom: string | null;
   readonly electionDeadline: number;
@@ -124,6 +129,7 @@ export function stoppedState(self: string, seed: number): RaftState {
     leaderPosition: null,
     leaderTermStart: null,
     ranking: [],
+    relayLogLost: null,
     replicatingFrom: null,
     electionDeadline: Number.POSITIVE_INFINITY,
     mysql: UNKNOWN_MYSQL,

@@ -26,6 +26,7 @@ import {
   onLeaderTick,
   onTransferRequest,
 } from "./leader.ts";
+import { onMysqlSample } from "./relay.ts";
 import { decidePendingVote, onPreVote, onVoteRequest } from "./vote.ts";
 
 export function initialState(options: RaftOptions): RaftState {
@@ -43,6 +44,7 @@ export function metaOf(s: RaftState): PersistedMeta {
     modeReason: s.modeReason,
     dataTerm: s.dataTerm,
     source: s.source,
+    relayLogLost: s.relayLogLost,
   };
 }
 
@@ -76,6 +78,7 @@ function dispatch(c: Ctx, event: RaftEvent): void {
       return onMessage(c, event.message);
     case "mysql":
       c.s.mysql = event.observation;
+      onMysqlSample(c, event.observation);
       if (c.s.role === "LEADER" && !event.observation.alive) onLeaderTick(c);
       // mysqld always starts with --skip-slave-start: a server that went away replicates again
       // only once it is pointed at the leader anew (the next heartbeat does it).
@@ -119,6 +122,7 @@ function start(c: Ctx, stored: PersistedMeta | null): void {
   s.modeReason = meta.modeReason;
   s.dataTerm = meta.dataTerm;
   s.source = meta.source;
+  s.relayLogLost = meta.relayLogLost ?? null;
   s.role = "FOLLOWER";
   s.leader = null;
   s.leaderContactAt = null;

@@ -8,6 +8,7 @@ import type { PositionComparator } from "../gtid/types.ts";
 import type { Ctx } from "./context.ts";
 import type { PreVote, VoteRequest } from "./messages.ts";
 import type { RaftOptions } from "./options.ts";
+import { relayLogVoteRefusal } from "./relay.ts";
 import type { Role } from "./state.ts";
 
 /** Why a node in `role` never votes, or null (the roles that do not take part). */
@@ -33,6 +34,8 @@ function standingRefusal(c: Ctx, m: PreVote | VoteRequest): string | null {
     const ago = Math.round(c.now - (s.leaderContactAt ?? 0));
     return `I heard from leader ${s.leader} ${ago} ms ago (lease: ${c.o.electionTimeoutMs} ms)`;
   }
+  const relay = relayLogVoteRefusal(c, m);
+  if (relay !== null) return relay;
   if (c.inStartHold()) {
     const left = Math.ceil(s.votesHeldUntil - c.now);
     return `I restarted and may have acknowledged a leader just before: no votes for ` +

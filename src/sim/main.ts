@@ -51,6 +51,7 @@ function main(): number {
   const started = performance.now();
   let virtualMs = 0, steps = 0, elections = 0, acked = 0, failed: SeedResult | null = null;
   let ran = 0;
+  const faults = new Map<string, number>();
   for (let s = args.seed; s < args.seed + args.seeds; s++) {
     const r = runSeed(s, { timeMs: args.timeS * 1000, core });
     ran++;
@@ -58,6 +59,7 @@ function main(): number {
     steps += r.steps;
     elections += r.elections;
     acked += r.acknowledged;
+    for (const [fault, n] of r.faults) faults.set(fault, (faults.get(fault) ?? 0) + n);
     if (r.violation !== null) {
       failed = r;
       break;
@@ -71,6 +73,8 @@ function main(): number {
       `elections ${elections}, acknowledged writes ${acked}, violations ${failed ? 1 : 0}, ` +
       `wall ${wall.toFixed(1)} s (${Math.round(virtualMs / 1000 / wall)} simulated s per s)`,
   );
+  const counted = [...faults].sort(([a], [b]) => (a < b ? -1 : 1));
+  console.log(`faults injected: ${counted.map(([f, n]) => `${f} ${n}`).join(", ") || "none"}`);
   if (failed === null) return 0;
   const v = failed.violation!;
   console.log(

@@ -78,6 +78,14 @@ export class MysqlModel {
     this.pending = [];
   }
 
+  /** relay_log_recovery=ON at a restart: received transactions not yet applied are dropped. */
+  discardRelayLog(): void {
+    const kept = this.history.slice(0, this.applied);
+    const pending = this.pending;
+    this.replaceHistory(kept);
+    this.pending = pending.filter((p) => this.ids.has(p.txn.id));
+  }
+
   /** Crash recovery with `--init-rpl-role=SLAVE`: unacknowledged binlog tail truncated. */
   truncateUnacknowledged(): void {
     const drop = new Set(this.pending.map((p) => p.txn.id));

@@ -23,7 +23,11 @@ type Fault =
   | "errant"
   | "membership"
   | "handover"
-  | "disable";
+  | "disable"
+  | "amnesia"
+  | "pausePromote"
+  | "failFence"
+  | "relayDiscard";
 
 const ALL: Fault[] = [
   "partition",
@@ -40,6 +44,10 @@ const ALL: Fault[] = [
   "membership",
   "handover",
   "disable",
+  "amnesia",
+  "pausePromote",
+  "failFence",
+  "relayDiscard",
 ];
 
 export class Nemesis {
@@ -169,7 +177,53 @@ export class Nemesis {
         if (n) w.admin(n, { kind: n.state.role === "IDLE" ? "enable" : "disable" });
         return;
       }
+      case "amnesia":
+        return this.restartAmnesia();
+      case "pausePromote": {
+        // Whoever promotes next stops between the lease check and read_only=OFF.
+        const e = w.nodes[0].options.electionTimeoutMs;
+        for (const n of w.nodes) n.promotePauseMs = this.rng.between(100, 2 * e);
+        return w.log(`  the next promote pauses inside`);
+      }
+      case "failFence": {
+        const n = this.victim((x) => x.agent === "running");
+        if (n) n.fenceFails = true, w.log(`  the next fence on ${n.id} fails`);
+        return;
+      }
+      case "relayDiscard":
+        return this.relayDiscard();
     }
+  }
+
+  /** An agent killed and restarted within the election timeout (its memory of leaders gone). */
+  private restartAmnesia(): void {
+    const w = this.w;
+    const n = this.some((x) => x.agent === "running" && x.state.role !== "LEADER");
+    if (n === undefined) return;
+    const downMs = this.rng.between(50, n.options.electionTimeoutMs);
+    w.count("restart amnesia");
+    w.crashAgent(n);
+    w.log(`  agent of ${n.id} killed, back in ${Math.round(downMs)} ms`);
+    w.at(downMs, `agent of ${n.id} back`, () => {
+      if (n.agent === "crashed") w.startAgent(n);
+    });
+  }
+
+  /**
+   * mysqld of the replica with the most unapplied relay log dies (restarted by a later fault);
+   * with none lagging, one replica's SQL thread is stopped first so that one will.
+   */
+  private relayDiscard(): void {
+    const w = this.w;
+    const replicas = w.nodes.filter((x) => x.mysql.alive && x.mysql.master !== null);
+    const backlog = (x: SimNode) => x.mysql.history.length - x.mysql.applied;
+    const lagging = replicas.filter((x) => backlog(x) > 0).sort((a, b) => backlog(b) - backlog(a));
+    if (lagging.length > 0) {
+      lagging[0].mysql.alive = false;
+      return w.log(`  mysqld of ${lagging[0].id} killed with ${backlog(lagging[0])} unapplied`);
+    }
+    const n = replicas.length === 0 ? undefined : this.rng.pick(replicas);
+    if (n) n.mysql.sqlRunning = false, w.log(`  ${n.id} SQL thread stopped (lagging)`);
   }
 
   private partition(ids: string[]): void {
@@ -230,6 +284,8 @@ export class Nemesis {
     w.net.heal();
     w.net.quality = { drop: 0, duplicate: 0, slow: 0, longDelayMs: 0 };
     for (const n of w.nodes) {
+      n.fenceFails = false;
+      n.promotePauseMs = 0;
       if (!n.mysql.alive) w.restartMysql(n, true);
       n.mysql.sqlRunning = true;
       if (n.agent === "paused") w.resumeAgent(n);

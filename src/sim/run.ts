@@ -3,7 +3,7 @@ import type { RaftOptions } from "../raft/mod.ts";
 import { Nemesis } from "./nemesis.ts";
 import { Rng } from "./prng.ts";
 import type { Violation } from "./invariants.ts";
-import { World } from "./world.ts";
+import { type CountedFault, World } from "./world.ts";
 
 export interface SeedOptions {
   /** Virtual ms of faults; then HEAL_MS more with none. */
@@ -22,6 +22,8 @@ export interface SeedResult {
   readonly steps: number;
   readonly elections: number;
   readonly acknowledged: number;
+  /** How often each counted fault was injected. */
+  readonly faults: ReadonlyMap<CountedFault, number>;
   readonly violation: Violation | null;
   /** The event trace leading to the violation (empty when there is none). */
   readonly trace: readonly string[];
@@ -62,6 +64,7 @@ export function runSeed(seed: number, opts: SeedOptions): SeedResult {
     steps: world.steps,
     elections: world.elections,
     acknowledged: world.inv.ackedCount,
+    faults: world.faults,
     violation,
     trace: violation === null ? [] : world.trace.slice(-TRACE_LINES),
   };

@@ -9,6 +9,7 @@ import {
   type Effect,
   emptyMeta,
   initialState,
+  leaseOf,
   type Message,
   type PersistedMeta,
   type RaftEvent,
@@ -39,6 +40,8 @@ type SimEvent =
   | { k: "deliver"; message: Message }
   | { k: "effect"; node: SimNode; life: number; effect: Effect }
   | { k: "result"; node: SimNode; life: number; event: ResultEvent }
+  /** The second half of a promote: the lease re-check right before read_only=OFF. */
+  | { k: "writable"; node: SimNode; life: number; term: number }
   | { k: "pump" }
   | { k: "client" }
   | { k: "action"; label: string; run: () => void };
@@ -68,7 +71,21 @@ export interface SimNode {
    * notices by MySQL's uptime going back. */
   mysqlBoots: number;
   observedBoots: number;
+  /** The dead sample of a restart was reported: the next live one says `restarted`. */
+  restartUnreported: boolean;
+  /** A mysqld start dropped unapplied relay log events the core has not been told of yet. */
+  relayLogDiscarded: boolean;
+  /** Faults armed on this node's next promote (pause before read_only=OFF) and fence (fails). */
+  promotePauseMs: number;
+  fenceFails: boolean;
 }
+
+/** The faults the nemesis injects that a run counts (printed by `deno task sim`). */
+export type CountedFault =
+  | "restart amnesia"
+  | "paused promote"
+  | "failed fence"
+  | "relay-log discard";
 
 export interface WorldConfig {
   readonly nodes: number;
@@ -96,6 +113,9 @@ export class World {
   clientEnabled = true;
   /** When the last fault was healed (null while faults may still happen). */
   healedAt: number | null = null;
+  readonly faults = new Map<CountedFault, number>();
+  /** Called for every message a node sends (scenarios hook faults to protocol moments). */
+  onSend: ((from: SimNode, message: Message) => void) | null = null;
 
   constructor(readonly rng: Rng, readonly cfg: WorldConfig) {
     this.net = new Network(rng.fork("net"));
@@ -124,6 +144,10 @@ export class World {
         catchUpDeadline: null,
         mysqlBoots: 0,
         observedBoots: 0,
+        restartUnreported: false,
+        relayLogDiscarded: false,
+        promotePauseMs: 0,
+        fenceFails: false,
       };
       this.nodes.push(node);
     }
@@ -181,7 +205,10 @@ export class World {
         return;
       case "observe":
         if (e.life !== e.node.life) return;
-        this.feed(e.node, { type: "mysql", observation: this.observation(e.node) });
+        // A paused agent takes no sample (nor misses the restart one of them would show).
+        if (e.node.agent === "running") {
+          this.feed(e.node, { type: "mysql", observation: this.observation(e.node) });
+        }
         this.queue.push(this.now + this.realDelay(e.node, OBSERVE_MS), e);
         return;
       case "deliver": {
@@ -197,6 +224,10 @@ export class World {
       case "result":
         if (e.life !== e.node.life) return;
         return this.feed(e.node, e.event);
+      case "writable":
+        if (e.life !== e.node.life) return;
+        if (e.node.agent === "paused") return void e.node.deferred.push(e);
+        return this.makeWritable(e.node, e.term);
       case "pump":
         this.pump();
         this.queue.push(this.now + PUMP_MS, e);
@@ -216,8 +247,12 @@ export class World {
     const m = n.mysql;
     if (n.observedBoots !== n.mysqlBoots) {
       n.observedBoots = n.mysqlBoots;
+      n.restartUnreported = true;
       return { alive: false, ioRunning: false, sqlRunning: false, position: null };
     }
+    const restarted = n.restartUnreported && m.alive;
+    const relayLogDiscarded = restarted && n.relayLogDiscarded;
+    if (restarted) n.restartUnreported = n.relayLogDiscarded = false;
     const src = m.master === null ? undefined : this.node(m.master);
     const connected = src !== undefined && this.replicates(n, src) && m.isPrefixOf(src.mysql);
     return {
@@ -228,6 +263,8 @@ export class World {
       diverged: m.alive && m.ioError !== null,
       // The agent supervises mysqld: a dead server is a stopped process, not a partition.
       stopped: !m.alive,
+      restarted,
+      relayLogDiscarded,
     };
   }
 
@@ -290,9 +327,11 @@ export class World {
     switch (e.kind) {
       case "send":
         this.inv.sending(e.message);
+        this.onSend?.(n, e.message);
         return this.transmit(e.message);
       case "fence":
         for (const p of m.pending) p.clientWaiting = false; // connections killed
+        if (n.fenceFails && m.alive) return this.escalateFence(n);
         if (m.alive) m.readOnly = true;
         n.unattended = false;
         // A dead server takes no writes either: the fence holds.
@@ -326,13 +365,62 @@ export class World {
         m.master = null;
         m.waitCount = e.semiSyncWaitCount;
         m.allowedReplicas = new Set(e.replicas);
-        if (m.readOnly) this.inv.promoting(n);
-        m.readOnly = false;
-        return;
+        return this.pauseInPromote(n);
       case "runLeaderStart":
       case "runLeaderStop":
         return;
     }
+  }
+
+  /** A paused-promote fault stops the agent here, between the lease check and read_only=OFF. */
+  private pauseInPromote(n: SimNode): void {
+    const pause = n.promotePauseMs;
+    const term = n.state.term;
+    n.promotePauseMs = 0;
+    if (pause <= 0) return this.makeWritable(n, term);
+    this.count("paused promote");
+    this.log(`${n.id} agent paused for ${Math.round(pause)} ms inside promote`);
+    this.queue.push(this.now, { k: "writable", node: n, life: n.life, term });
+    this.pauseAgent(n);
+    this.at(pause, `resume ${n.id} paused in promote`, () => this.resumeAgent(n));
+  }
+
+  /**
+   * The daemon re-checks the core's lease on its monotonic clock right before read_only=OFF: a
+   * leader that lost it meanwhile fences at its next tick instead.
+   */
+  private makeWritable(n: SimNode, term: number): void {
+    const m = n.mysql;
+    if (!m.alive) return;
+    const lease = leaseOf(n.options, n.state, this.local(n));
+    const current = n.state.term === term && n.state.leadership?.phase === "writable";
+    if (!current || lease?.valid !== true) {
+      return this.log(`${n.id} promote stopped before read_only=OFF: lease over`);
+    }
+    if (m.readOnly) this.inv.promoting(n);
+    m.readOnly = false;
+  }
+
+  /**
+   * A fence whose read_only failed: the daemon stops mysqld hard (SIGKILL: nothing commits there
+   * any more, the waiting commits end unacknowledged), which confirms the fence, and the monitor
+   * starts it again read-only, as a replica (--init-rpl-role=SLAVE).
+   */
+  private escalateFence(n: SimNode): void {
+    n.fenceFails = false;
+    this.count("failed fence");
+    this.log(`${n.id} fence failed: mysqld stopped hard, restarted read-only`);
+    n.mysql.alive = false;
+    n.unattended = false;
+    const life = n.life;
+    this.result(n, { type: "fenced", term: n.state.term, ok: true });
+    this.at(this.rng.between(200, 2000), `monitor restarts mysqld of ${n.id}`, () => {
+      if (n.life === life) this.restartMysql(n, true);
+    });
+  }
+
+  count(fault: CountedFault): void {
+    this.faults.set(fault, (this.faults.get(fault) ?? 0) + 1);
   }
 
   private result(n: SimNode, event: ResultEvent): void {
@@ -456,7 +544,13 @@ export class World {
     m.ioError = null;
     m.ioRunning = false;
     m.master = null;
-    m.applied = m.history.length;
+    // relay_log_recovery=ON: what the SQL thread had not applied is gone, acknowledged or not.
+    if (m.applied < m.history.length) {
+      n.relayLogDiscarded = true;
+      this.count("relay-log discard");
+      this.log(`${n.id} relay log discarded: ${m.history.length - m.applied} unapplied`);
+      m.discardRelayLog();
+    }
     if (truncates) m.truncateUnacknowledged();
     else m.pending = [];
   }

@@ -4,6 +4,7 @@
  */
 import { mariadbComparator } from "../../src/gtid/mod.ts";
 import {
+  type Effect,
   emptyMeta,
   initialState,
   type Message,
@@ -28,6 +29,11 @@ export class TestCluster {
   readonly log: string[] = [];
   /** What the shell reports after each fence ("none": the test reports it). */
   fenceReport: "ok" | "failed" | "none" = "ok";
+  /** Per node: local clock = offset + rate × real time (rate 1, offset 0 unless set). */
+  private readonly clocks = new Map<string, { rate: number; offset: number }>();
+  /** Observers of every effect, with the real time it was produced. */
+  readonly onEffect: ((node: string, effect: Effect, realMs: number) => void)[] = [];
+  /** Real time (ms). */
   now = 0;
   private queue: Message[] = [];
 
@@ -42,13 +48,24 @@ export class TestCluster {
     for (const n of names) this.start(n);
   }
 
+  /** `n`'s local monotonic clock now. */
+  clock(n: string): number {
+    const c = this.clocks.get(n) ?? { rate: 1, offset: 0 };
+    return c.offset + c.rate * this.now;
+  }
+
+  /** From now on `n`'s clock runs at `rate`, without a jump. */
+  setClockRate(n: string, rate: number): void {
+    this.clocks.set(n, { rate, offset: this.clock(n) - rate * this.now });
+  }
+
   state(n: string): RaftState {
     return this.states.get(n)!;
   }
 
   start(n: string): void {
     this.states.set(n, initialState(this.options.get(n)!));
-    this.apply(n, { type: "start", now: this.now, meta: this.disk.get(n) ?? null });
+    this.apply(n, { type: "start", now: this.clock(n), meta: this.disk.get(n) ?? null });
     this.observe(n);
   }
 
@@ -56,7 +73,7 @@ export class TestCluster {
     const position = this.positions.get(n)!;
     this.apply(n, {
       type: "mysql",
-      now: this.now,
+      now: this.clock(n),
       observation: { alive, ioRunning: true, sqlRunning: true, position },
     });
   }
@@ -68,22 +85,23 @@ export class TestCluster {
     for (const note of t.notes) this.log.push(`${n}: ${note}`);
     for (const e of t.effects) {
       this.log.push(`${n}: ${e.kind}: ${e.reason}`);
+      for (const f of this.onEffect) f(n, e, this.now);
       if (e.kind === "send") this.queue.push(e.message);
       if (e.kind === "promote") this.writable.add(n);
       if (e.kind === "fence" || e.kind === "setReadOnly") this.writable.delete(n);
       if (e.kind === "freezeReplication") {
         this.apply(n, {
           type: "replicationFrozen",
-          now: this.now,
+          now: this.clock(n),
           position: this.positions.get(n)!,
         });
       }
       if (e.kind === "catchUp") {
-        this.apply(n, { type: "catchUpDone", now: this.now, ok: !this.catchUpFails.has(n) });
+        this.apply(n, { type: "catchUpDone", now: this.clock(n), ok: !this.catchUpFails.has(n) });
       }
       if (e.kind === "fence" && this.fenceReport !== "none") {
         const ok = this.fenceReport === "ok";
-        this.apply(n, { type: "fenced", now: this.now, term: t.state.term, ok });
+        this.apply(n, { type: "fenced", now: this.clock(n), term: t.state.term, ok });
       }
     }
     return t;
@@ -93,7 +111,7 @@ export class TestCluster {
     for (let i = 0; i < 10_000 && this.queue.length > 0; i++) {
       const m = this.queue.shift()!;
       if (this.cut.has(m.from) || this.cut.has(m.to) || !this.states.has(m.to)) continue;
-      this.apply(m.to, { type: "message", now: this.now, message: m });
+      this.apply(m.to, { type: "message", now: this.clock(m.to), message: m });
     }
   }
 
@@ -102,7 +120,7 @@ export class TestCluster {
     for (const end = this.now + ms; this.now < end;) {
       this.now += 100;
       for (const n of this.states.keys()) {
-        this.apply(n, { type: "tick", now: this.now });
+        this.apply(n, { type: "tick", now: this.clock(n) });
       }
       this.deliver();
     }

@@ -172,6 +172,58 @@ Deno.test("the data term moves when a leader becomes writable, not when it wins"
   );
 });
 
+Deno.test("a voter whose mysqld dropped its relay log votes only for a holder of what it acked", () => {
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  const [leader] = c.leaders();
+  const [voter, other] = ABC.filter((n) => n !== leader);
+  c.apply(voter, {
+    type: "mysql",
+    now: c.now,
+    observation: {
+      alive: true,
+      ioRunning: false,
+      sqlRunning: true,
+      position: "0-1-10",
+      restarted: true,
+      relayLogDiscarded: true,
+    },
+  });
+  assert.ok(c.log.some((l) => l.startsWith(`${voter}: my mysqld restarted and dropped the relay`)));
+  c.cut.add(leader);
+  c.run(3100); // the leader's lease on the voters is over
+  c.start(voter); // remembered across an agent restart too
+  c.run(3100);
+  const ask = (from: string) =>
+    c.apply(voter, {
+      type: "message",
+      now: c.now,
+      message: {
+        kind: "vote",
+        from,
+        to: voter,
+        term: c.state(voter).term + 1,
+        position: "0-1-10",
+        dataTerm: c.state(voter).dataTerm,
+        transfer: false,
+      },
+    }).effects.find((e) => e.kind === "send");
+  const refused = ask(other);
+  assert.ok(refused?.kind === "send" && refused.message.kind === "voteReply");
+  assert.equal(refused.message.granted, false);
+  assert.match(refused.reason, new RegExp(`: I vote only for ${leader} or a candidate with data`));
+  c.deliver();
+  c.run(3000);
+  assert.ok(c.log.some((l) => l.startsWith(`${voter}: not campaigning: my mysqld restarted`)));
+  assert.deepEqual(c.leaders(), [], "nobody lacking the voter's acked writes was elected");
+  c.cut.delete(leader);
+  c.run(6000); // the old leader (it holds all the voter acked) leads again; the voter catches up
+  c.observe(voter);
+  assert.ok(c.log.some((l) => l.startsWith(`${voter}: caught up with leader`)), c.log.join("\n"));
+  assert.equal(c.state(voter).relayLogLost, null);
+  assert.equal(c.disk.get(voter)?.relayLogLost, null);
+});
+
 Deno.test("two voters never fail over automatically, and say why", () => {
   const c = new TestCluster(["a:1", "b:1"]);
   c.run(8000);

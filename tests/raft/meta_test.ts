@@ -31,3 +31,12 @@ Deno.test("a damaged peers.json gives one line naming the file and the key", () 
   assert.throws(() => decodePeersJson('{"peers":[1]}'), /"peers" must be a list/);
   assert.throws(() => decodePeersJson('{"viewid":-1}'), /"viewid" must be a non-negative/);
 });
+
+Deno.test("a relay log lost at a restart is remembered in peers.json, and absent when not", () => {
+  const meta = { ...emptyMeta("a:1", false), relayLogLost: { from: "b:1", term: 4 } };
+  const text = encodePeersJson(meta);
+  assert.deepEqual(JSON.parse(text).relay_log_lost, { from: "b:1", term: 4 });
+  assert.deepEqual(decodePeersJson(text), meta);
+  assert.ok(!encodePeersJson(emptyMeta("a:1", false)).includes("relay_log_lost"));
+  assert.throws(() => decodePeersJson('{"relay_log_lost":{"term":1}}'), /"relay_log_lost" must/);
+});
