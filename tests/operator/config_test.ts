@@ -76,3 +76,32 @@ Deno.test("config check: warnings exit 0, --strict makes them fail, errors exit 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("2-node clusters: config check says there is no automatic failover; the original's 2-node settings are refused in one line each", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "xenon-operator-2nodes-" });
+  try {
+    const path = `${dir}/xenon.json`;
+    const config = operatorConfig({ ...base, metaDir: dir });
+    config.raft["candidate-wait-for-2nodes"] = 30000;
+    config.mysql["semi-sync-timeout-for-two-nodes"] = 5000;
+    await Deno.writeTextFile(path, JSON.stringify(config), { mode: 0o600 });
+    await Deno.writeTextFile(
+      `${dir}/peers.json`,
+      JSON.stringify({ idlepeers: null, peers: ["a:8801", "b:8801"] }),
+    );
+    const r = await cli(["-c", path, "config", "check"]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(
+      r.out,
+      /^warning: raft\.meta-datadir: peers\.json lists 2 voters: a 2-voter cluster has no automatic failover/m,
+    );
+    assert.match(r.out, /^warning: raft\.semi-sync-degrade: true is not honoured/m);
+    assert.match(r.out, /^warning: raft\.candidate-wait-for-2nodes: 30000 ms is not honoured/m);
+    assert.match(
+      r.out,
+      /^warning: mysql\.semi-sync-timeout-for-two-nodes: 5000 ms is not honoured/m,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
