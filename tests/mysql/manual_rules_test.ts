@@ -11,6 +11,7 @@ import {
   withSuperReadOnlyLifted,
 } from "../../src/mysql/sql.ts";
 import { userWithGrantsStatements } from "../../src/mysql/users.ts";
+import { semiSyncPlugins } from "../../src/mysql/semisync_plugins.ts";
 
 Deno.test("the replication user is created with super_read_only lifted around it, read_only kept (5.7 manual 5.1.7, error 1290)", () => {
   for (const id of ["mysql57", "mysql80", "mysql84"] as const) {
@@ -58,5 +59,35 @@ Deno.test("createuserwithgrants refuses global-only privileges on one database b
   assert.equal(
     userWithGrantsStatements({ ...user, database: "*", privileges: "SELECT,PROCESS" })[1],
     "GRANT SELECT, PROCESS ON *.* TO 'app'@'%'",
+  );
+});
+
+Deno.test("semi-sync plugins: source and replica probed separately, mixed names allowed, the missing one named with its plugin-load-add line (8.0 manual 19.4.10.1)", () => {
+  const names = (...n: string[]) => new Set(n.map((x) => `${x}_enabled`));
+  const mixed = semiSyncPlugins(
+    FLAVORS.mysql84,
+    names("rpl_semi_sync_master", "rpl_semi_sync_replica"),
+  );
+  assert.equal(mixed.missing, null);
+  assert.equal(mixed.flavor.semiSyncSource, "rpl_semi_sync_master");
+  assert.equal(mixed.flavor.semiSyncReplica, "rpl_semi_sync_replica");
+  assert.equal(mixed.flavor.waitCountVariable, "rpl_semi_sync_master_wait_for_slave_count");
+  const modern = semiSyncPlugins(FLAVORS.mysql84, names("rpl_semi_sync_source"));
+  assert.equal(modern.flavor.semiSyncSource, "rpl_semi_sync_source");
+  assert.match(
+    modern.missing ?? "",
+    /^semi-sync plugin semisync_replica\.so not loaded .*add plugin-load-add=semisync_replica\.so to my\.cnf \[mysqld\]/,
+  );
+  const old = semiSyncPlugins(FLAVORS.mysql57, names("rpl_semi_sync_slave"));
+  assert.match(
+    old.missing ?? "",
+    /semisync_master\.so not loaded.*plugin-load-add=semisync_master\.so/,
+  );
+  const none = semiSyncPlugins(FLAVORS.mysql80, new Set());
+  assert.match(none.missing ?? "", /semisync_master\.so and semisync_slave\.so/);
+  assert.equal(semiSyncPlugins(FLAVORS.mariadb, new Set()).missing, null, "built into MariaDB");
+  assert.equal(
+    semiSyncPlugins(FLAVORS.mysql57, names("rpl_semi_sync_master", "rpl_semi_sync_slave")).missing,
+    null,
   );
 });

@@ -8,6 +8,7 @@ import { type FlavorId, FLAVORS } from "../../src/mysql/flavor.ts";
 import * as sql from "../../src/mysql/sql.ts";
 import { doctorVariables } from "../../src/mysql/doctor.ts";
 import { gtidPurgedStatements } from "../../src/mysql/gtid_purged.ts";
+import { SEMI_SYNC_PLUGIN_PROBE } from "../../src/mysql/semisync_plugins.ts";
 import { userWithGrantsStatements } from "../../src/mysql/users.ts";
 
 const TARGET = { host: "10.0.0.2", port: 3306, user: "repl", password: "pa'ss\\word" };
@@ -66,6 +67,7 @@ function render(id: FlavorId): string {
     ],
     ["catch up, deadline under a second", sql.waitForPosition(f, "uuid:1-5", 0.3)],
     ["gtid-purged on a fresh server", gtidPurgedStatements(f, "uuid:1-5")],
+    ["semi-sync plugins loaded", SEMI_SYNC_PLUGIN_PROBE],
     [
       "createuserwithgrants on one database",
       userWithGrantsStatements({

@@ -152,6 +152,9 @@ SELECT MASTER_GTID_WAIT('uuid:1-5', 0.3) AS rc;
 -- gtid-purged on a fresh server
 SET GLOBAL gtid_slave_pos = 'uuid:1-5';
 
+-- semi-sync plugins loaded
+SHOW GLOBAL VARIABLES LIKE 'rpl\_semi\_sync\_%\_enabled';
+
 -- createuserwithgrants on one database
 CREATE USER 'app'@'%' IDENTIFIED BY 'pw';
 GRANT SELECT, INSERT ON `db`.* TO 'app'@'%';

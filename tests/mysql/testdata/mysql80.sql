@@ -163,6 +163,9 @@ RESET MASTER;
 SET GLOBAL gtid_purged = 'uuid:1-5';
 SET GLOBAL super_read_only = 1;
 
+-- semi-sync plugins loaded
+SHOW GLOBAL VARIABLES LIKE 'rpl\_semi\_sync\_%\_enabled';
+
 -- createuserwithgrants on one database
 CREATE USER 'app'@'%' IDENTIFIED BY 'pw';
 GRANT SELECT, INSERT ON `db`.* TO 'app'@'%';
