@@ -16,6 +16,7 @@ import {
   familyFromConfig,
   fence,
   hasInitRplRole,
+  MysqlSession,
   type MysqlStatus,
   shutdownFromSql,
 } from "../mysql/mod.ts";
@@ -117,6 +118,25 @@ class SupervisedMysqld extends Mysqld {
   }
 }
 
+/**
+ * With mysql.monitor-disabled, mysqld may be someone else's with no my.cnf where xenon runs (the
+ * Kubernetes operator runs it in another container): a server that answers is not waiting to be
+ * rebuilt.
+ */
+async function answersWithoutMycnf(config: XenonConfig): Promise<boolean> {
+  if (!config.mysql.monitorDisabled) return false;
+  try {
+    const session = await MysqlSession.open({
+      ...connectionOptions(config),
+      connectTimeoutMs: 2000,
+    });
+    await session.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Resolves on the first SIGINT/SIGTERM (the rebuild-only mode's stop). */
 function stopSignalOnce(): Promise<void> {
   const { promise, resolve } = Promise.withResolvers<void>();
@@ -196,7 +216,9 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   const setup = { config, key, metaDir, meta, mysqld };
   const recovered = await recoverRebuild(setup);
   if (recovered) logger.warn`${recovered}`;
-  const rebuildOnly = await rebuildOnlyReason(config);
+  const rebuildOnly = await rebuildOnlyReason(config).then(async (reason) =>
+    reason !== null && await answersWithoutMycnf(config) ? null : reason
+  );
   const preRebuild = rebuildOnly === null
     ? null
     : await serveRebuildOnly(setup, rebuildOnly, opts.stopSignal ?? stopSignalOnce());

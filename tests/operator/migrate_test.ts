@@ -38,7 +38,7 @@ Deno.test("migrate check: the original's files are read as they are; what is lef
     assert.equal(ok.code, 0, ok.out);
     assert.equal(ok.err, "");
     assert.match(ok.out, /^ok: .*peers\.json: 3 voter\(s\), 0 idle; read as is$/m);
-    assert.match(ok.out, /^todo: server\.cluster-secret\(-file\) not set/m);
+    assert.match(ok.out, /^todo: server\.cluster-secret: not set/m);
     assert.match(
       ok.out,
       /^todo: the peer protocol differs from the original's: stop the original on every node/m,

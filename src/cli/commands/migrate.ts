@@ -36,7 +36,7 @@ async function migrationSteps(ctx: CliContext): Promise<Step[]> {
   const path = ctx.configPath();
   const steps: Step[] = [];
   const findings = checkConfig(await readConfigText(path), { path });
-  const errors = findings.filter((f) => f.severity === "error");
+  const errors = findings.filter((f) => f.severity === "error" && !f.startsAnyway);
   steps.push(
     errors.length === 0
       ? { verdict: "ok", what: `${path} loads as it is (warnings: xenon config check)` }
@@ -74,12 +74,9 @@ async function migrationSteps(ctx: CliContext): Promise<Step[]> {
       what: `${file}: ${meta.peers.length} voter(s), ${meta.idlePeers.length} idle; read as is`,
     });
   }
-  if (config.server.clusterSecret === "" && config.server.clusterSecretFile === "") {
-    steps.push({
-      verdict: "todo",
-      what: "server.cluster-secret(-file) not set: peers sign with a key derived from " +
-        "replication.passwd; give every node the same secret file before the cutover",
-    });
+  // Errors xenon starts with anyway (no cluster secret): to fix, not to block the cutover.
+  for (const f of findings.filter((f) => f.startsAnyway)) {
+    steps.push({ verdict: "todo", what: `${f.key}: ${f.message}` });
   }
   steps.push({
     verdict: "todo",
