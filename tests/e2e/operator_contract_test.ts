@@ -93,4 +93,9 @@ Deno.test("operator contract: status, probes, trytoleader on a follower, scale-o
   assert.ok(removal?.url.startsWith(`http://${cluster.pods[0].peerAddress}/`));
   await cluster.waitForMembers(firstThree());
   await cluster.waitForLeader(SWITCH_MS, leader);
+
+  // The executor's HTTP RaftTryToLeader (POST /v1/raft/trytoleader, empty body) on pod 0: it
+  // answers within the operator's 5 s deadline, and pod 0 then leads.
+  await http.raftTryToLeader(cluster.pods[0].peerAddress);
+  await cluster.waitForLeader(SWITCH_MS, cluster.pods[0]);
 });
