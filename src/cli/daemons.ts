@@ -3,7 +3,10 @@
  * contract in src/model, every call bounded by `--timeout`.
  */
 import type { MethodName, RequestOf, ResultOf } from "../model/mod.ts";
-import { type CallOutcome, clientTlsOf, cliIdentity, clusterKeyOf, RpcClient } from "../rpc/mod.ts";
+// The client side only: the RPC server (and the logging it loads) stays out of CLI calls.
+import { type CallOutcome, cliIdentity, RpcClient } from "../rpc/client.ts";
+import { clusterKeyOf } from "../rpc/key.ts";
+import { clientTlsOf } from "../rpc/tls_options.ts";
 import type { CliContext } from "./context.ts";
 
 /** The daemons one command talks to. */

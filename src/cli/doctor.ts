@@ -4,8 +4,8 @@
  * voter count comes from the daemon, or from `--voters` when it is down.
  */
 import { oneLine, UsageError, XenonError } from "../lib/errors.ts";
-import { type DoctorReport, openMysql, runDoctor } from "../mysql/mod.ts";
-import { RpcError } from "../rpc/mod.ts";
+import type { DoctorReport } from "../mysql/mod.ts";
+import { RpcError } from "../rpc/errors.ts";
 import type { CliContext } from "./context.ts";
 import { withDaemons } from "./daemons.ts";
 import type { Handler } from "./spec.ts";
@@ -58,6 +58,8 @@ export const doctor: Handler = async (ctx, _args, options) => {
   const mycnf = config.mysql.defaultsFile;
   const defaultsFile = mycnf && await isFile(mycnf) ? mycnf : undefined;
   if (!defaultsFile) notes.push(`read_only in my.cnf not checked: ${mycnf || "(unset)"} not found`);
+  // The MySQL layer (and its driver) loads only for the doctor.
+  const { openMysql, runDoctor } = await import("../mysql/mod.ts");
   await using db = await openMysql({
     host: config.mysql.host,
     port: config.mysql.port,

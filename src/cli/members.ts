@@ -1,7 +1,8 @@
 /** Members and the leader, found as xenoncli finds them (`callx.GetNodes`, `GetClusterLeader`). */
 import { oneLine, UsageError } from "../lib/errors.ts";
 import { membersOf } from "../model/mod.ts";
-import { formatEndpoint, parseEndpoint } from "../rpc/mod.ts";
+// The client side only: the RPC server (and the logging it loads) stays out of CLI calls.
+import { formatEndpoint, parseEndpoint } from "../rpc/endpoint.ts";
 import type { Daemons } from "./daemons.ts";
 
 /** `n1,n2,` → endpoints; leading and trailing commas are allowed, as in the original. */

@@ -1,8 +1,6 @@
 /** A short-lived MySQL session for local CLI checks (`config check --live`, `mysql doctor`). */
-import mysql from "mysql2/promise";
 import { XenonError } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
-import { KEEP_BACKSLASH_ESCAPES } from "../mysql/session.ts";
 
 export type Query = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -18,6 +16,9 @@ export async function withMysql<T>(
   timeoutMs: number,
   work: (query: Query) => Promise<T>,
 ): Promise<T> {
+  // The MySQL driver loads only for commands that open a session.
+  const { default: mysql } = await import("mysql2/promise");
+  const { KEEP_BACKSLASH_ESCAPES } = await import("../mysql/session.ts");
   let connection;
   try {
     connection = await mysql.createConnection({

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { clusterCommands } from "./commands/cluster.ts";
 import { configCommands } from "./commands/config.ts";
 import { initCommand } from "./commands/init.ts";
+import { migrateCommands } from "./commands/migrate.ts";
 import { mysqlCommands } from "./commands/mysql.ts";
 import { raftCommands } from "./commands/raft.ts";
 import { ROLE_OPTION, serve, serveCommand } from "./commands/serve.ts";
@@ -45,7 +46,7 @@ export function buildProgram(name: string, hooks: ProgramHooks): Command {
   for (const group of [clusterCommands, raftCommands, mysqlCommands, xenonCommands]) {
     addGroup(program, group, context, hooks.setExit);
   }
-  for (const group of [configCommands, sandboxCommands, perfCommands]) {
+  for (const group of [configCommands, migrateCommands, sandboxCommands, perfCommands]) {
     addGroup(program, group, context, hooks.setExit);
   }
 

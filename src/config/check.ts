@@ -15,6 +15,7 @@ import { checkSysvarProfiles } from "./sysvar_rules.ts";
 import { scanSysvarProfile, type Sysvar } from "./sysvars.ts";
 import { checkTimers } from "./timers.ts";
 import { checkTls } from "./tls_rules.ts";
+import { checkTwoNodeSettings } from "./two_nodes.ts";
 
 export { type Finding, formatFinding };
 
@@ -40,6 +41,7 @@ export function checkConfig(text: string, options: CheckOptions = {}): Finding[]
   findings.push(...checkMisc(config));
   findings.push(...checkClusterSecret(config.server, config.replication.passwd));
   findings.push(...checkTls(config.server));
+  findings.push(...checkTwoNodeSettings(config));
   findings.push(...checkSamplePasswords(config));
   if (options.fileMode !== undefined) {
     findings.push(...checkFileMode(config, present, source, options.fileMode));

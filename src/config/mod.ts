@@ -22,4 +22,5 @@ export {
 export { DEFAULT_PASSWORD_KEY_REFUSAL, isDefaultReplicationPassword } from "./cluster_secret.ts";
 export { agentOwnedRefusal, isAgentOwnedSysvar } from "./sysvar_rules.ts";
 export { LOG_LEVELS, SCHEMA } from "./schema.ts";
+export { checkClusterSize, TWO_NODE_BEHAVIOUR } from "./two_nodes.ts";
 export { type ConfiguredTimers, switchoverBoundMs, timersOf } from "./timers_of.ts";

@@ -45,7 +45,9 @@ export const SCHEMA = {
     "leader-start-command": str("nop"),
     "leader-stop-command": str("nop"),
     "purge-binlog-disabled": bool(false),
+    // Read, never honoured: config check says so (two_nodes.ts).
     "candidate-wait-for-2nodes": ms(60000),
+    "semi-sync-degrade": bool(false),
   },
   mysql: {
     "admin": str("root", { check: nonEmpty("a MySQL user name") }),

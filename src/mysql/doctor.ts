@@ -232,12 +232,22 @@ export async function runDoctor(
   const replica = await db.session.query(replicaStatus(db.flavor));
   let readOnly: boolean | undefined;
   if (options.defaultsFile) readOnly = mycnfReadOnly(await readDefaultsFile(options.defaultsFile));
-  return diagnose(vars, {
+  const report = diagnose(vars, {
     flavor: db.flavor,
     voters: options.voters,
     role: replica.length > 0 ? "replica" : "leader",
     mycnfReadOnly: readOnly,
   });
+  if (!db.semiSyncMissing) return report;
+  const plugin: Finding = {
+    severity: "error",
+    setting: "plugin-load-add",
+    actual: "(not loaded)",
+    expected: "both semi-sync plugins",
+    problem: db.semiSyncMissing,
+    fix: "add the plugin-load-add lines above to my.cnf [mysqld] and restart mysqld",
+  };
+  return { ...report, lossless: false, findings: [plugin, ...report.findings] };
 }
 
 async function readDefaultsFile(path: string): Promise<string> {

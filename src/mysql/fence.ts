@@ -149,8 +149,11 @@ async function killClients(
       await killer.query(killConnection(thread.id), { timeoutMs: left() });
       out.push(thread);
     } catch (error) {
-      // 1094: the thread ended by itself in the meantime.
-      if ((error as MysqlError).errno !== 1094) throw error;
+      // 1094: the thread ended by itself in the meantime. 1095: a SYSTEM_USER session (MySQL
+      // 8.0.16+) needs SYSTEM_USER to be killed (MySQL 8.0 manual 15.7.8.4 "KILL Statement");
+      // super_read_only already stops its writes, so the fence goes on without it.
+      const errno = (error as MysqlError).errno;
+      if (errno !== 1094 && errno !== 1095) throw error;
     }
   }
   return out;

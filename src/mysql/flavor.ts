@@ -210,17 +210,3 @@ export function chooseFlavor(configured: string | undefined, version: ServerVers
       `using ${flavor.label}; set mysql.version to ${version.family}`,
   };
 }
-
-/**
- * On MySQL 8.0.26–8.3 either semi-sync plugin may be loaded; the legacy one keeps the
- * master/slave variable names. `legacyLoaded` comes from the live variables.
- */
-export function withSemiSyncNames(flavor: Flavor, legacyLoaded: boolean): Flavor {
-  if (flavor.id !== "mysql84" || !legacyLoaded) return flavor;
-  return {
-    ...flavor,
-    semiSyncSource: "rpl_semi_sync_master",
-    semiSyncReplica: "rpl_semi_sync_slave",
-    waitCountVariable: "rpl_semi_sync_master_wait_for_slave_count",
-  };
-}

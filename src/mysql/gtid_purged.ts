@@ -14,7 +14,8 @@ import { ConfigError } from "../lib/errors.ts";
 import { literal } from "./escape.ts";
 import type { Flavor } from "./flavor.ts";
 import type { MysqlHandle } from "./handle.ts";
-import { positions } from "./sql.ts";
+import { execWithSuperReadOnlyLifted } from "./read_only.ts";
+import { positions, withSuperReadOnlyLifted } from "./sql.ts";
 
 /**
  * The statements that make a server with no GTID state start from `gtid`. `resetBinaryLogs`:
@@ -23,14 +24,13 @@ import { positions } from "./sql.ts";
  */
 export function gtidPurgedStatements(f: Flavor, gtid: string, resetBinaryLogs = false): string[] {
   if (f.gtid === "mariadb") return [`SET GLOBAL gtid_slave_pos = ${literal(gtid)}`];
-  const lift = f.superReadOnly
-    ? { before: ["SET GLOBAL super_read_only = 0"], after: ["SET GLOBAL super_read_only = 1"] }
-    : { before: [], after: [] };
+  return withSuperReadOnlyLifted(f, mysqlReset(gtid, resetBinaryLogs));
+}
+
+function mysqlReset(gtid: string, resetBinaryLogs: boolean): string[] {
   return [
-    ...lift.before,
     resetBinaryLogs ? "RESET BINARY LOGS AND GTIDS" : "RESET MASTER",
     `SET GLOBAL gtid_purged = ${literal(gtid)}`,
-    ...lift.after,
   ];
 }
 
@@ -59,15 +59,9 @@ export async function applyGtidPurged(db: MysqlHandle, gtid: string): Promise<Gt
   if (state.empty) {
     const v = db.version;
     const at82 = v !== undefined && v.family === "mysql80" && v.major * 100 + v.minor >= 802;
-    try {
-      await db.session.exec(gtidPurgedStatements(db.flavor, wanted, at82));
-    } catch (error) {
-      // Never leave super_read_only lifted after a failure half-way.
-      if (db.flavor.superReadOnly) {
-        await db.session.exec("SET GLOBAL super_read_only = 1").catch(() => {});
-      }
-      throw error;
-    }
+    if (db.flavor.gtid === "mariadb") {
+      await db.session.exec(gtidPurgedStatements(db.flavor, wanted));
+    } else await execWithSuperReadOnlyLifted(db, mysqlReset(wanted, at82));
     return "applied";
   }
   const relation = comparatorFor(db.flavor.gtid).compare(state.current, wanted);

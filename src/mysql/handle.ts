@@ -3,13 +3,8 @@
  * this folder takes. The dialect comes from `SELECT VERSION()`; a `mysql.version` that disagrees
  * is reported in `mismatch` (the daemon logs it) rather than trusted.
  */
-import {
-  chooseFlavor,
-  type Flavor,
-  parseServerVersion,
-  type ServerVersion,
-  withSemiSyncNames,
-} from "./flavor.ts";
+import { chooseFlavor, type Flavor, parseServerVersion, type ServerVersion } from "./flavor.ts";
+import { SEMI_SYNC_PLUGIN_PROBE, semiSyncPlugins } from "./semisync_plugins.ts";
 import { type MysqlConnectionOptions, MysqlSession } from "./session.ts";
 
 /** A session and its flavor. */
@@ -21,6 +16,8 @@ export interface MysqlHandle extends AsyncDisposable {
   readonly mismatch?: string;
   /** The live server's `VERSION()` (absent on handles made from a known flavor). */
   readonly version?: ServerVersion;
+  /** MySQL: the semi-sync plugins to add, one line (semisync_plugins.ts); absent when loaded. */
+  readonly semiSyncMissing?: string;
   close(): Promise<void>;
 }
 
@@ -37,13 +34,21 @@ export async function openMysql(
     const version = parseServerVersion(await session.scalar("SELECT VERSION() AS v", "v"));
     const choice = chooseFlavor(config.version, version);
     let flavor = choice.flavor;
-    if (flavor.id === "mysql84") {
-      const legacy = await session.query(
-        "SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_master_enabled'",
+    let semiSyncMissing: string | null = null;
+    if (flavor.gtid === "mysql") {
+      const rows = await session.query(SEMI_SYNC_PLUGIN_PROBE);
+      const plugins = semiSyncPlugins(
+        flavor,
+        new Set(rows.map((r) => String(r.Variable_name).toLowerCase())),
       );
-      flavor = withSemiSyncNames(flavor, legacy.length > 0);
+      flavor = plugins.flavor;
+      semiSyncMissing = plugins.missing;
     }
-    return { ...handleOf(session, flavor, options, choice.mismatch), version };
+    return {
+      ...handleOf(session, flavor, options, choice.mismatch),
+      version,
+      ...(semiSyncMissing ? { semiSyncMissing } : {}),
+    };
   } catch (error) {
     await session.close();
     throw error;

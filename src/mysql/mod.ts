@@ -20,4 +20,5 @@ export * from "./users.ts";
 export * from "./doctor.ts";
 export * from "./mycnf.ts";
 export * from "./gtid_purged.ts";
+export * from "./semisync_plugins.ts";
 export { INFINITE_SEMI_SYNC_TIMEOUT_MS, type SourceTarget } from "./sql.ts";

@@ -4,7 +4,7 @@
  * reports those accounts so the operator can revoke the privilege from application accounts.
  */
 import type { MysqlHandle } from "./handle.ts";
-import { readOnly, readOnlyExemptAccounts } from "./sql.ts";
+import { readOnly, readOnlyExemptAccounts, withSuperReadOnlyLifted } from "./sql.ts";
 
 /** What `setReadOnly(db, true)` could not cover. */
 export interface ReadOnlyResult {
@@ -28,4 +28,22 @@ export async function readOnlyExempt(db: MysqlHandle): Promise<string[]> {
   if (sql === null) return [];
   const rows = await db.session.query(sql);
   return rows.map((r) => String(r.grantee));
+}
+
+/**
+ * Runs `statements` with super_read_only lifted around them on a fenced MySQL (read_only stays
+ * on); super_read_only is back on afterwards even when one of them fails.
+ */
+export async function execWithSuperReadOnlyLifted(
+  db: MysqlHandle,
+  statements: readonly string[],
+): Promise<void> {
+  try {
+    await db.session.exec(withSuperReadOnlyLifted(db.flavor, statements));
+  } catch (error) {
+    if (db.flavor.superReadOnly && db.session.usable) {
+      await db.session.exec("SET GLOBAL super_read_only = 1").catch(() => db.session.close());
+    }
+    throw error;
+  }
 }

@@ -116,7 +116,11 @@ export function changeSource(f: Flavor, t: SourceTarget): string {
 /** Waits until `position` is applied, at most `timeoutS`; the row's `rc` is 0 when reached. */
 export function waitForPosition(f: Flavor, position: string, timeoutS: number): string {
   const fn = f.gtid === "mariadb" ? "MASTER_GTID_WAIT" : "WAIT_FOR_EXECUTED_GTID_SET";
-  return `SELECT ${fn}(${literal(position)}, ${seconds(timeoutS, "catch-up timeout")}) AS rc`;
+  // MySQL 5.7 takes whole seconds, and 0 waits forever: a deadline under 0.5 s would become no
+  // deadline (MySQL 5.7 manual 12.18 "Functions Used with Global Transaction Identifiers"). Whole
+  // seconds are valid on every MySQL, so all get at least 1 s and never more than the deadline.
+  const timeout = f.gtid === "mysql" ? Math.max(1, Math.floor(timeoutS)) : timeoutS;
+  return `SELECT ${fn}(${literal(position)}, ${seconds(timeout, "catch-up timeout")}) AS rc`;
 }
 
 /**
@@ -202,6 +206,16 @@ export function createReplicationUser(user: string, password: string): string[] 
     `GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ${who}`,
     "SET SESSION sql_log_bin = 1",
   ];
+}
+
+/**
+ * `statements` with super_read_only lifted around them (read_only stays on): super_read_only
+ * refuses account changes and writes to mysql.gtid_executed even for SUPER (error 1290; MySQL 5.7
+ * manual 5.1.7 "Server System Variables", super_read_only). MariaDB has no super_read_only.
+ */
+export function withSuperReadOnlyLifted(f: Flavor, statements: readonly string[]): string[] {
+  if (!f.superReadOnly) return [...statements];
+  return ["SET GLOBAL super_read_only = 0", ...statements, "SET GLOBAL super_read_only = 1"];
 }
 
 export function userExists(user: string, host: string): string {

@@ -16,6 +16,7 @@ import {
   listUsers as listUsersSql,
   userExists,
 } from "./sql.ts";
+import { execWithSuperReadOnlyLifted } from "./read_only.ts";
 
 /** Privileges an ordinary user gets, and the only ones `createuserwithgrants` accepts. */
 export const NORMAL_PRIVILEGES: readonly string[] = [
@@ -40,6 +41,19 @@ export const NORMAL_PRIVILEGES: readonly string[] = [
   "UPDATE",
   "TRIGGER",
   "REFERENCES",
+  "REPLICATION SLAVE",
+  "REPLICATION CLIENT",
+];
+
+/**
+ * Privileges that exist only at the global level: granting them ON db.* or db.tbl fails with
+ * error 1221 "Incorrect usage of DB GRANT and GLOBAL PRIVILEGES" (MySQL 8.0 manual 8.2.2
+ * "Privileges Provided by MySQL": administrative privileges are global), after CREATE USER ran.
+ */
+export const GLOBAL_ONLY_PRIVILEGES: readonly string[] = [
+  "PROCESS",
+  "RELOAD",
+  "SHOW DATABASES",
   "REPLICATION SLAVE",
   "REPLICATION CLIENT",
 ];
@@ -99,21 +113,36 @@ export async function createSuperUser(db: MysqlHandle, u: NewUser): Promise<void
 }
 
 /** `createuserwithgrants`: chosen privileges on `database`.`table` ("" or * = all). */
-export async function createUserWithGrants(
-  db: MysqlHandle,
-  u: NewUser & { database: string; table: string; privileges: string },
-): Promise<void> {
+export async function createUserWithGrants(db: MysqlHandle, u: UserWithGrants): Promise<void> {
+  const statements = userWithGrantsStatements(u);
+  registerSecret(u.password);
+  await db.session.exec(statements);
+}
+
+export type UserWithGrants = NewUser & { database: string; table: string; privileges: string };
+
+/**
+ * The statements of `createuserwithgrants`, every input checked first: a GRANT failing after
+ * CREATE USER ran would leave the account behind.
+ */
+export function userWithGrantsStatements(u: UserWithGrants): string[] {
   const ssl = parseSsl(u.ssl);
   const privileges = parsePrivileges(u.privileges);
   const on = {
     database: grantTarget(u.database, "database"),
     table: grantTarget(u.table, "table"),
   };
-  registerSecret(u.password);
-  await db.session.exec([
+  const globalOnly = privileges.filter((p) => GLOBAL_ONLY_PRIVILEGES.includes(p));
+  if ((on.database !== "*" || on.table !== "*") && globalOnly.length > 0) {
+    throw new MysqlInputError(
+      `${globalOnly.join(", ")} can only be granted on *.* (global privileges), not on ` +
+        `${on.database}.${on.table}; grant them separately with database and table *`,
+    );
+  }
+  return [
     createUserSql(u.user, u.host || "%", u.password, ssl),
     grant(privileges, on, { user: u.user, host: u.host || "%" }),
-  ]);
+  ];
 }
 
 /** `dropuser`. */
@@ -159,7 +188,8 @@ export async function ensureReplicationUser(
   const rows = await db.session.query(userExists(repl.user, "%"));
   if (rows.length > 0) return false;
   try {
-    await db.session.exec(createReplicationUserSql(repl.user, repl.password));
+    // Right after the start-up fence: super_read_only would refuse CREATE USER and GRANT.
+    await execWithSuperReadOnlyLifted(db, createReplicationUserSql(repl.user, repl.password));
   } finally {
     // The session must never be left with the binlog off, even after a failure.
     if (db.session.usable) {

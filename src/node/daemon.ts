@@ -227,6 +227,9 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     let db = await link.get();
     mariadb = db.version !== undefined && hasInitRplRole(db.version);
     if (db.mismatch) logger.warn`${db.mismatch}`;
+    if (db.semiSyncMissing) {
+      throw new XenonError(`MySQL ${db.session.where}: ${db.semiSyncMissing}`);
+    }
     if (db.flavor.gtid === "mariadb" && !mariadb) {
       const server = db.version?.text ?? "this MariaDB";
       logger

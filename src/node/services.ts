@@ -6,6 +6,7 @@ import {
   agentOwnedRefusal,
   isAgentOwnedSysvar,
   switchoverBoundMs,
+  TWO_NODE_BEHAVIOUR,
   type XenonConfig,
 } from "../config/mod.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
@@ -486,13 +487,14 @@ function explain(d: ServiceDeps, peers: ExplainPeer[]): ExplainResult {
   const node = d.node;
   const s = node.state;
   const e = explainNode(node.deps.options, s, performance.now(), peers);
+  const twoVoters = s.peers.length === 2 ? [`2 voters: ${TWO_NODE_BEHAVIOUR}`] : [];
   return {
     self: e.self,
     term: s.term,
     leader: s.leader ?? "",
     voters: [...s.peers],
     flavor: d.flavor,
-    lines: e.lines,
+    lines: [...e.lines, ...twoVoters],
   };
 }
 

@@ -211,17 +211,18 @@ Deno.test("passwords in a group- or world-readable file: chmod 600", () => {
   );
 });
 
-Deno.test("unknown keys and an open HTTP API are warnings", () => {
+Deno.test("unknown keys, an open HTTP API and semi-sync-degrade are warnings", () => {
   const findings = checkConfig(
     JSON.stringify({
       ...CLEAN,
       server: { ...CLEAN.server, "enable-apis": true },
-      raft: { ...CLEAN.raft, "semi-sync-degrade": true },
+      raft: { ...CLEAN.raft, "semi-sync-degrade": true, "semi-sync-degrad": 1 },
     }),
   );
   assert.deepEqual(lines(findings), [
-    "raft.semi-sync-degrade: unknown key, ignored",
+    "raft.semi-sync-degrad: unknown key, ignored",
     "server.enable-apis: true while mysql.passwd is empty: the admin API accepts the MySQL admin account with an empty password (as the original, and the Kubernetes operator's only choice), so anyone who reaches server.peer-address can call it; limit who can (a Kubernetes NetworkPolicy, a firewall) or set mysql.passwd",
+    "raft.semi-sync-degrade: true is not honoured: a leader never lets semi-sync fall back to async, which would acknowledge writes no replica has (lost on failover); writes wait for a replica instead",
   ]);
   assert.ok(findings.every((f) => f.severity === "warning"));
 });

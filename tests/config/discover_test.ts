@@ -67,10 +67,10 @@ Deno.test("loadConfig: a missing file or a directory is one line naming the path
     });
     await Deno.writeTextFile(
       `${cwd}/ok.json`,
-      '{"mysql": {"port": 3307}, "raft": {"semi-sync-degrade": true}}',
+      '{"mysql": {"port": 3307}, "raft": {"semi-sync-degrad": true}}',
     );
     const { config, warnings } = await loadConfig(`${cwd}/ok.json`);
     assert.equal(config.mysql.port, 3307);
-    assert.deepEqual(warnings, ["raft.semi-sync-degrade: unknown key, ignored"]);
+    assert.deepEqual(warnings, ["raft.semi-sync-degrad: unknown key, ignored"]);
   });
 });

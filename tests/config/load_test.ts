@@ -25,6 +25,7 @@ Deno.test("defaults are the original's, derived fields included", () => {
     leaderStopCommand: "nop",
     purgeBinlogDisabled: false,
     candidateWaitFor2nodes: 60000,
+    semiSyncDegrade: false,
     requestTimeout: 1000,
   });
   assert.deepEqual(c.mysql, {
@@ -144,9 +145,10 @@ Deno.test("the field notes' 4-node config loads; its backup.basedir is derived",
   assert.equal(c.raft.candidateWaitFor2nodes, 60000);
 });
 
-Deno.test("the Kubernetes operator's config loads; semi-sync-degrade is a warning", () => {
+Deno.test("the Kubernetes operator's config loads without warnings; semi-sync-degrade is read", () => {
   const { config: c, warnings } = parseConfig(K8S_OPERATOR);
-  assert.deepEqual(warnings, ["raft.semi-sync-degrade: unknown key, ignored"]);
+  assert.deepEqual(warnings, []);
+  assert.equal(c.raft.semiSyncDegrade, true);
   assert.equal(c.server.enableApis, true);
   assert.equal(c.server.peerAddress, "sample-mysql-0.sample-mysql.default:6601");
   assert.equal(c.mysql.replHost, "sample-mysql-0.sample-mysql.default");

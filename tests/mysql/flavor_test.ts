@@ -7,7 +7,6 @@ import {
   hasInitRplRole,
   parseServerVersion,
   readOnlyStartOptions,
-  withSemiSyncNames,
 } from "../../src/mysql/flavor.ts";
 
 Deno.test("parseServerVersion() maps live version strings to dialects", () => {
@@ -48,15 +47,6 @@ Deno.test("chooseFlavor() uses the live server and reports a config mismatch", (
     /mysql\.version is mysql57 but the server is 10\.11\.19.*set mysql\.version to mariadb/,
   );
   assert.equal(chooseFlavor("mysql80", parseServerVersion("8.4.0")).mismatch, undefined);
-});
-
-Deno.test("withSemiSyncNames() keeps legacy plugin names on 8.0.26+ when that plugin is loaded", () => {
-  const legacy = withSemiSyncNames(FLAVORS.mysql84, true);
-  assert.equal(legacy.semiSyncSource, "rpl_semi_sync_master");
-  assert.equal(legacy.waitCountVariable, "rpl_semi_sync_master_wait_for_slave_count");
-  assert.equal(legacy.replicaWord, "REPLICA");
-  assert.equal(withSemiSyncNames(FLAVORS.mysql84, false), FLAVORS.mysql84);
-  assert.equal(withSemiSyncNames(FLAVORS.mariadb, true), FLAVORS.mariadb);
 });
 
 Deno.test("every mysqld start is read-only and not replicating, in each family's options", () => {

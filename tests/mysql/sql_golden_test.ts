@@ -7,6 +7,9 @@ import assert from "node:assert/strict";
 import { type FlavorId, FLAVORS } from "../../src/mysql/flavor.ts";
 import * as sql from "../../src/mysql/sql.ts";
 import { doctorVariables } from "../../src/mysql/doctor.ts";
+import { gtidPurgedStatements } from "../../src/mysql/gtid_purged.ts";
+import { SEMI_SYNC_PLUGIN_PROBE } from "../../src/mysql/semisync_plugins.ts";
+import { userWithGrantsStatements } from "../../src/mysql/users.ts";
 
 const TARGET = { host: "10.0.0.2", port: 3306, user: "repl", password: "pa'ss\\word" };
 
@@ -58,6 +61,25 @@ function render(id: FlavorId): string {
       }),
     ],
     ["doctor variables", sql.globalVariables(doctorVariables(f))],
+    [
+      "replication user, right after the start-up fence",
+      sql.withSuperReadOnlyLifted(f, sql.createReplicationUser("repl", "r'pw")),
+    ],
+    ["catch up, deadline under a second", sql.waitForPosition(f, "uuid:1-5", 0.3)],
+    ["gtid-purged on a fresh server", gtidPurgedStatements(f, "uuid:1-5")],
+    ["semi-sync plugins loaded", SEMI_SYNC_PLUGIN_PROBE],
+    [
+      "createuserwithgrants on one database",
+      userWithGrantsStatements({
+        user: "app",
+        host: "%",
+        password: "pw",
+        ssl: "NO",
+        database: "db",
+        table: "",
+        privileges: "SELECT,INSERT",
+      }),
+    ],
   ];
   return ops.map(([name, text]) =>
     `-- ${name}\n${(typeof text === "string" ? [text] : text).join(";\n")};\n`

@@ -21,13 +21,20 @@ const base = {
   metaDir: "/var/lib/xenon",
 };
 
+/** A dedicated cluster secret, so that only the findings under test remain. */
+async function secretFile(dir: string): Promise<string> {
+  const path = `${dir}/cluster.secret`;
+  await Deno.writeTextFile(path, "6f".repeat(32) + "\n", { mode: 0o600 });
+  return path;
+}
+
 Deno.test("every election-timeout / admit-defeat-hearbeat-count the operator writes is accepted by serve and config check", () => {
   for (const electionTimeout of [3000, 10000, 30000]) {
     for (const count of [1, 2, 3, 5, 10]) {
       const text = JSON.stringify(
         operatorConfig({ ...base, electionTimeout, admitDefeatHearbeatCount: count }),
       );
-      // The missing cluster secret is an error the daemon starts anyway with (a warning in its log).
+      // The cluster secret the operator never sets is an error xenon starts anyway with.
       const errors = checkConfig(text).filter((f) => f.severity === "error" && !f.startsAnyway);
       assert.deepEqual(errors, [], `ET ${electionTimeout}, count ${count}`);
       const { config } = parseConfig(text);
@@ -45,18 +52,12 @@ Deno.test("config check: warnings exit 0, --strict makes them fail, errors exit 
   try {
     const path = `${dir}/xenon.json`;
     // Count 1: heartbeat and request timeout equal the election timeout (warnings only).
-    const config = operatorConfig({ ...base, admitDefeatHearbeatCount: 1, metaDir: dir });
-    await Deno.writeTextFile(path, JSON.stringify(config), { mode: 0o600 });
-    // As the operator writes it, without a cluster secret: an error (exit 1), though serve starts.
-    const unsigned = await cli(["-c", path, "config", "check"]);
-    assert.equal(unsigned.code, 1, unsigned.out + unsigned.err);
-    assert.match(
-      unsigned.out,
-      /^error: server\.cluster-secret: not set: .*xenon starts, with a warning/m,
-    );
-    // With the secret config check advises, only warnings are left: exit 0.
-    const server = config.server as Record<string, unknown>;
-    server["cluster-secret"] = "a-dedicated-secret-for-every-node-0123456789";
+    const config = operatorConfig({
+      ...base,
+      admitDefeatHearbeatCount: 1,
+      metaDir: dir,
+      extra: { server: { "cluster-secret-file": await secretFile(dir) } },
+    });
     await Deno.writeTextFile(path, JSON.stringify(config), { mode: 0o600 });
     const warned = await cli(["-c", path, "config", "check"]);
     assert.equal(warned.code, 0, warned.out + warned.err);
@@ -84,6 +85,39 @@ Deno.test("config check: warnings exit 0, --strict makes them fail, errors exit 
         `${version} is a known mysql.version`,
       );
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("2-node clusters: config check says there is no automatic failover; the original's 2-node settings are refused in one line each", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "xenon-operator-2nodes-" });
+  try {
+    const path = `${dir}/xenon.json`;
+    const config = operatorConfig({
+      ...base,
+      metaDir: dir,
+      extra: { server: { "cluster-secret-file": await secretFile(dir) } },
+    });
+    config.raft["candidate-wait-for-2nodes"] = 30000;
+    config.mysql["semi-sync-timeout-for-two-nodes"] = 5000;
+    await Deno.writeTextFile(path, JSON.stringify(config), { mode: 0o600 });
+    await Deno.writeTextFile(
+      `${dir}/peers.json`,
+      JSON.stringify({ idlepeers: null, peers: ["a:8801", "b:8801"] }),
+    );
+    const r = await cli(["-c", path, "config", "check"]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(
+      r.out,
+      /^warning: raft\.meta-datadir: peers\.json lists 2 voters: a 2-voter cluster has no automatic failover/m,
+    );
+    assert.match(r.out, /^warning: raft\.semi-sync-degrade: true is not honoured/m);
+    assert.match(r.out, /^warning: raft\.candidate-wait-for-2nodes: 30000 ms is not honoured/m);
+    assert.match(
+      r.out,
+      /^warning: mysql\.semi-sync-timeout-for-two-nodes: 5000 ms is not honoured/m,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,5 +1,12 @@
 import { checkConfig, checkConfigLive, type Finding, formatFinding } from "../../config/check.ts";
-import { loadConfig, readConfigText, timersOf, type XenonConfig } from "../../config/mod.ts";
+import {
+  checkClusterSize,
+  loadConfig,
+  readConfigText,
+  timersOf,
+  type XenonConfig,
+} from "../../config/mod.ts";
+import { readPeersFile } from "../../node/peers_file.ts";
 import { oneLine } from "../../lib/errors.ts";
 import {
   DEFAULT_TIMERS,
@@ -45,6 +52,9 @@ async function runCheck(ctx: CliContext, _args: string[], options: Record<string
   // The lease and the live check need a config the daemon would start with.
   if (!findings.some((f) => f.severity === "error" && !f.startsAnyway)) {
     const { config } = await loadConfig(path);
+    // The members this node knows: a 2-voter cluster behaves differently (two_nodes.ts).
+    const meta = await readPeersFile(config.raft.metaDatadir).catch(() => null);
+    if (meta) findings.push(...checkClusterSize(meta.peers));
     const timers = leaseOf(config);
     lease = timers.lease;
     if (timers.finding) findings.unshift(timers.finding);

@@ -4,7 +4,9 @@
  * phases missing from the fullest record are taken from the others before merging.
  */
 import { UsageError } from "../../lib/errors.ts";
-import { type FailoverRecord, mergeHistories, PHASES } from "../../recorder/mod.ts";
+// Not recorder/mod.ts: the flight recorder (and the logging it loads) stays out of CLI calls.
+import { mergeHistories } from "../../recorder/merge.ts";
+import { type FailoverRecord, PHASES } from "../../recorder/record.ts";
 import { withDaemons } from "../daemons.ts";
 import { members } from "../members.ts";
 import { printTable } from "../output.ts";

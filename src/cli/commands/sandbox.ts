@@ -1,15 +1,23 @@
 /** `xenon sandbox up|status|kill-primary|write|down`: a local cluster to try xenon on one machine. */
 import { resolve } from "node:path";
 import { UsageError } from "../../lib/errors.ts";
-import { down } from "../../sandbox/down.ts";
-import { killPrimary } from "../../sandbox/kill_primary.ts";
-import { preflight } from "../../sandbox/preflight.ts";
-import { readState, type SandboxState } from "../../sandbox/state.ts";
-import { up } from "../../sandbox/up.ts";
-import { agentPid } from "../../sandbox/agents.ts";
-import { runWriter } from "../../sandbox/writer.ts";
+import type { SandboxState } from "../../sandbox/state.ts";
 import type { CliContext } from "../context.ts";
 import type { GroupSpec, OptionSpec } from "../spec.ts";
+
+/**
+ * The sandbox code loads only when a sandbox command runs, so other commands stay small; the
+ * specifiers are string literals so that `deno compile` still bundles them.
+ */
+const sandbox = {
+  agents: () => import("../../sandbox/agents.ts"),
+  down: () => import("../../sandbox/down.ts"),
+  killPrimary: () => import("../../sandbox/kill_primary.ts"),
+  preflight: () => import("../../sandbox/preflight.ts"),
+  state: () => import("../../sandbox/state.ts"),
+  up: () => import("../../sandbox/up.ts"),
+  writer: () => import("../../sandbox/writer.ts"),
+};
 
 const DIR: OptionSpec = {
   flags: "--dir <dir>",
@@ -35,6 +43,7 @@ function positiveInt(text: unknown, flag: string, max: number): number {
  */
 async function xenon(ctx: CliContext, state: SandboxState, argv: string[]): Promise<number> {
   const { runCli } = await import("../run.ts"); // run.ts builds the tree this file is part of
+  const { agentPid } = await sandbox.agents();
   const node = state.nodes.find((n) => agentPid(n.configPath) !== undefined) ?? state.nodes[0];
   const global = ["-c", node.configPath, ...(ctx.json ? ["--json"] : [])];
   return await runCli([...global, ...argv], "xenon", {
@@ -62,8 +71,13 @@ export const sandboxCommands: GroupSpec = {
       options: [{ flags: "--nodes <n>", description: "number of nodes", defaultValue: "3" }, DIR],
       run: async (ctx, _args, options) => {
         const nodes = positiveInt(options.nodes, "--nodes", 9);
-        const tools = preflight();
-        const result = await up({ dir: dirOf(options), nodes, tools, say: ctx.out });
+        const tools = (await sandbox.preflight()).preflight();
+        const result = await (await sandbox.up()).up({
+          dir: dirOf(options),
+          nodes,
+          tools,
+          say: ctx.out,
+        });
         await xenon(ctx, result.state, ["cluster", "status"]);
         ctx.out(
           `writable leader ${result.leader.name} (${result.leader.endpoint}, MySQL port ` +
@@ -80,7 +94,7 @@ export const sandboxCommands: GroupSpec = {
       description: "the sandbox's cluster status and where its logs are",
       options: [DIR],
       run: async (ctx, _args, options) => {
-        const state = await readState(dirOf(options));
+        const state = await (await sandbox.state()).readState(dirOf(options));
         const code = await xenon(ctx, state, ["cluster", "status"]);
         printLogs(ctx, state);
         return code;
@@ -91,8 +105,8 @@ export const sandboxCommands: GroupSpec = {
       description: "kill the leader's mysqld, show the failover as it happens, then let it rejoin",
       options: [DIR],
       run: async (ctx, _args, options) => {
-        const state = await readState(dirOf(options));
-        const report = await killPrimary(state, {
+        const state = await (await sandbox.state()).readState(dirOf(options));
+        const report = await (await sandbox.killPrimary()).killPrimary(state, {
           say: ctx.out,
           history: (argv) => xenon(ctx, state, argv),
         });
@@ -107,9 +121,9 @@ export const sandboxCommands: GroupSpec = {
         DIR,
       ],
       run: async (ctx, _args, options) => {
-        const state = await readState(dirOf(options));
+        const state = await (await sandbox.state()).readState(dirOf(options));
         const seconds = positiveInt(options.seconds, "--seconds", 3600);
-        const report = await runWriter(state, { seconds, say: ctx.out });
+        const report = await (await sandbox.writer()).runWriter(state, { seconds, say: ctx.out });
         return report.missing === 0 ? 0 : 1;
       },
     },
@@ -119,7 +133,9 @@ export const sandboxCommands: GroupSpec = {
       options: [DIR],
       run: async (ctx, _args, options) => {
         const dir = dirOf(options);
-        if (!await down(dir, ctx.out)) ctx.out(`no sandbox in ${dir}: nothing to do`);
+        if (!await (await sandbox.down()).down(dir, ctx.out)) {
+          ctx.out(`no sandbox in ${dir}: nothing to do`);
+        }
         return 0;
       },
     },

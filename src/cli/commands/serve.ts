@@ -1,4 +1,3 @@
-import { runDaemon } from "../../node/daemon.ts";
 import type { CliContext } from "../context.ts";
 import type { LeafSpec } from "../spec.ts";
 
@@ -17,5 +16,7 @@ export const serveCommand: LeafSpec = {
 
 /** Runs the daemon until SIGINT/SIGTERM; the exit code is the daemon's. */
 export async function serve(ctx: CliContext, role: string | undefined): Promise<number> {
+  // The daemon's code loads only for serve: CLI calls stay small (string literal: deno compile).
+  const { runDaemon } = await import("../../node/daemon.ts");
   return await runDaemon(await ctx.config(), { role, configPath: ctx.configPath() });
 }

@@ -139,3 +139,22 @@ GRANT SELECT, INSERT ON `db`.* TO 'app'@'%';
 
 -- doctor variables
 SHOW GLOBAL VARIABLES WHERE Variable_name IN ('rpl_semi_sync_master_enabled', 'rpl_semi_sync_master_wait_point', 'rpl_semi_sync_master_timeout', 'rpl_semi_sync_slave_enabled', 'sync_binlog', 'innodb_flush_log_at_trx_commit', 'relay_log_recovery', 'binlog_format', 'log_bin', 'log_slave_updates', 'gtid_strict_mode');
+
+-- replication user, right after the start-up fence
+SET SESSION sql_log_bin = 0;
+CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY 'r\'pw';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@'%';
+SET SESSION sql_log_bin = 1;
+
+-- catch up, deadline under a second
+SELECT MASTER_GTID_WAIT('uuid:1-5', 0.3) AS rc;
+
+-- gtid-purged on a fresh server
+SET GLOBAL gtid_slave_pos = 'uuid:1-5';
+
+-- semi-sync plugins loaded
+SHOW GLOBAL VARIABLES LIKE 'rpl\_semi\_sync\_%\_enabled';
+
+-- createuserwithgrants on one database
+CREATE USER 'app'@'%' IDENTIFIED BY 'pw';
+GRANT SELECT, INSERT ON `db`.* TO 'app'@'%';

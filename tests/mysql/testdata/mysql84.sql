@@ -65,7 +65,7 @@ CHANGE REPLICATION SOURCE TO
   GET_SOURCE_PUBLIC_KEY = 1;
 
 -- catch up
-SELECT WAIT_FOR_EXECUTED_GTID_SET('uuid:1-5', 2.5) AS rc;
+SELECT WAIT_FOR_EXECUTED_GTID_SET('uuid:1-5', 2) AS rc;
 
 -- semi-sync leader 3 voters
 SET GLOBAL rpl_semi_sync_source_wait_point = 'AFTER_SYNC';
@@ -145,3 +145,27 @@ GRANT SELECT, INSERT ON `db`.* TO 'app'@'%';
 
 -- doctor variables
 SHOW GLOBAL VARIABLES WHERE Variable_name IN ('rpl_semi_sync_source_enabled', 'rpl_semi_sync_source_wait_point', 'rpl_semi_sync_source_timeout', 'rpl_semi_sync_replica_enabled', 'sync_binlog', 'innodb_flush_log_at_trx_commit', 'relay_log_recovery', 'binlog_format', 'log_bin', 'log_replica_updates', 'rpl_semi_sync_source_wait_for_replica_count', 'gtid_mode', 'enforce_gtid_consistency');
+
+-- replication user, right after the start-up fence
+SET GLOBAL super_read_only = 0;
+SET SESSION sql_log_bin = 0;
+CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY 'r\'pw';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@'%';
+SET SESSION sql_log_bin = 1;
+SET GLOBAL super_read_only = 1;
+
+-- catch up, deadline under a second
+SELECT WAIT_FOR_EXECUTED_GTID_SET('uuid:1-5', 1) AS rc;
+
+-- gtid-purged on a fresh server
+SET GLOBAL super_read_only = 0;
+RESET MASTER;
+SET GLOBAL gtid_purged = 'uuid:1-5';
+SET GLOBAL super_read_only = 1;
+
+-- semi-sync plugins loaded
+SHOW GLOBAL VARIABLES LIKE 'rpl\_semi\_sync\_%\_enabled';
+
+-- createuserwithgrants on one database
+CREATE USER 'app'@'%' IDENTIFIED BY 'pw';
+GRANT SELECT, INSERT ON `db`.* TO 'app'@'%';
