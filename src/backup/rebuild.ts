@@ -193,7 +193,13 @@ export class Rebuilder {
       await this.#ports.call(donor, "BackupRPC.CancelBackup", {}).catch(() => {});
     }
     await this.#running;
-    return { ok: true, reason: `canceled: ${this.#status.error}` };
+    const s = this.#status;
+    return s.phase === "canceled"
+      ? {
+        ok: true,
+        reason: `canceled the ${s.kind} at its stream from ${donor}; nothing was changed`,
+      }
+      : { ok: false, reason: `the ${s.kind} ended ${s.phase} before the cancel: ${s.error}` };
   }
 
   /**
