@@ -286,7 +286,7 @@ export function buildServices(d: ServiceDeps): Service[] {
   });
   method("RaftRPC.History", historyRequest, (r) => d.recorder.read({ last: r.last }));
   method("RaftRPC.Explain", explainRequest, (r) => explain(d, r.peers ?? []));
-  for (const m of backupMethods(d.backup)) services.push({ ...m, callers: "peers-and-cli" });
+  services.push(...backupMethods(d.backup));
   return services;
 }
 
