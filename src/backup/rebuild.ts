@@ -371,8 +371,12 @@ export class Rebuilder {
         `datadir ${paths.datadir} (from ${defaultsFile}) is missing: create it (mkdir -p, owned by the mysqld user)`,
       );
     }
+    // Before choosing: a peer still streaming our old job would look busy.
+    const peers = request.from ? [request.from] : p.members().voters;
+    await Promise.all(
+      peers.filter((e) => e !== p.config.server.endpoint).map((e) => this.#cancelOwnStaleStream(e)),
+    );
     const donor = await this.#donor(request.from);
-    await this.#cancelOwnStaleStream(donor);
     const donorStatus = await p.call(donor, "MysqlRPC.Status", {});
     if (sample !== null && donorStatus.status === "ALIVE") {
       const errant = findErrant(
@@ -407,7 +411,8 @@ export class Rebuilder {
   /** A stream this node asked for before its agent restarted may still run: end it first. */
   async #cancelOwnStaleStream(donor: string): Promise<void> {
     const p = this.#ports;
-    const s = await p.call(donor, "BackupRPC.Status", {});
+    const s = await p.call(donor, "BackupRPC.Status", {}).catch(() => null);
+    if (s === null) return;
     if (s.state === "BACKUPING" && s.jobId.startsWith(`${p.config.server.endpoint}@`)) {
       await p.call(donor, "BackupRPC.CancelBackup", {}, 30_000);
       this.#step(`ended the stream ${s.jobId} left from before an agent restart`);

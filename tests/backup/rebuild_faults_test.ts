@@ -10,6 +10,8 @@ import { startSshd } from "../harness/sshd.ts";
 import { type E2ECluster, joinAll, startE2ECluster, waitFor } from "../e2e/_cluster.ts";
 import { createWorkloadTables } from "../e2e/_workload.ts";
 import { processesMentioning } from "../../src/sandbox/procs.ts";
+import { processTree } from "../../src/backup/process_tree.ts";
+import type { ResultOf } from "../../src/model/mod.ts";
 import { assertSameData, backupConfig, xenon } from "./_rebuild.ts";
 
 async function seed(cluster: E2ECluster, rows: number): Promise<void> {
@@ -133,7 +135,36 @@ Deno.test("a damaged replica is rebuilt in place; a killed stream or agent leave
     assert.equal((await cluster.call(victim, "RaftRPC.Status")).state, "FOLLOWER");
     assert.equal((await cluster.call(victim, "MysqlRPC.Status")).status, "ALIVE");
 
-    // 2. The agent is killed mid-stream and restarted: its state says so; a re-run completes.
+    // 2. cancelbackup on the rebuilding node ends the donor's whole pipeline.
+    const detached = await xenon(victim, "mysql", "rebuildme", "--detach");
+    assert.equal(detached.code, 0, detached.stderr);
+    await extractorPids(victim.instance);
+    const donorEndpoint = (await cluster.call(victim, "RebuildRPC.Status")).donor;
+    const donor = cluster.agents.find((a) => a.endpoint === donorEndpoint)!;
+    assert.match(
+      (await cluster.call(donor, "MysqldRPC.Status")).backupInfo,
+      /^State:\[BACKUPING\]/,
+    );
+    assert.match(
+      (await cluster.call(victim, "MysqldRPC.Status")).backupInfo,
+      /^State:\[REBUILDING\], Phase:\[streaming\]/,
+    );
+    const canceled = await xenon(victim, "mysql", "cancelbackup");
+    assert.equal(canceled.code, 0, canceled.stderr);
+    assert.match(
+      canceled.stdout,
+      /canceled the rebuild at its stream from \S+; nothing was changed/,
+    );
+    assert.deepEqual(
+      processesMentioning(`${victim.instance.dataDir}.xenon-staging`).map((p) => p.comm),
+      [],
+      "no ssh or extractor left",
+    );
+    assert.deepEqual(processTree(donor.pid()!), [donor.pid()], "no backup tool left on the donor");
+    assert.equal((await cluster.call(donor, "BackupRPC.Status")).outcome, "canceled");
+    assert.equal((await cluster.call(victim, "RaftRPC.Status")).state, "FOLLOWER");
+
+    // 3. The agent is killed mid-stream and restarted: its state says so; a re-run completes.
     const started = await xenon(victim, "mysql", "rebuildme", "--detach");
     assert.equal(started.code, 0, started.stderr);
     await extractorPids(victim.instance);
@@ -154,6 +185,38 @@ Deno.test("a damaged replica is rebuilt in place; a killed stream or agent leave
     const rerun = await xenon(victim, "mysql", "rebuildme");
     assert.equal(rerun.code, 0, `${rerun.stdout}\n${rerun.stderr}\n${cluster.logTail(victim, 20)}`);
     await assertSameData((await cluster.waitForLeader(30_000)).instance, victim.instance);
+
+    // 4. A failover during the stream: its donor becomes the leader. Its backup is a consistent
+    // copy of the history the new leader continues, so the rebuild completes from it.
+    const oldLeader = await cluster.waitForLeader(30_000);
+    const next = cluster.agents.find((a) => a !== victim && a !== oldLeader)!;
+    const detachedAgain = await xenon(
+      victim,
+      "mysql",
+      "rebuildme",
+      "--from",
+      next.endpoint,
+      "--detach",
+    );
+    assert.equal(detachedAgain.code, 0, detachedAgain.stderr);
+    await extractorPids(victim.instance);
+    const switched = await cluster.rpc.call<ResultOf<"HARPC.HATryToLeader">>(
+      next.endpoint,
+      "HARPC.HATryToLeader",
+      {},
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    assert.ok(switched.ok, switched.reason);
+    const followed = await xenon(victim, "mysql", "rebuildstatus");
+    assert.equal(
+      followed.code,
+      0,
+      `${followed.stdout}\n${followed.stderr}\n${cluster.logTail(victim, 20)}`,
+    );
+    assert.equal((await cluster.waitForLeader(30_000)).endpoint, next.endpoint);
+    await assertSameData(next.instance, victim.instance);
   }
   await assertNoLeaks();
 });
