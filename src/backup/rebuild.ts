@@ -612,7 +612,7 @@ export class Rebuilder {
     await p.local.rejoin!(donorNodes.peers);
     this.#step("FOLLOWER again");
     const deadline = performance.now() + Math.max(120_000, 40 * p.config.raft.electionTimeout);
-    let leaderPosition = "";
+    let leaderPosition: string | null = null;
     while (performance.now() < deadline) {
       const replica = await p.local.replica();
       if (replica?.ioRunning && replica.sqlRunning) {
@@ -625,7 +625,9 @@ export class Rebuilder {
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
-    if (leaderPosition === "") throw new XenonError("replication did not start after the rejoin");
+    if (leaderPosition === null) {
+      throw new XenonError("replication did not start after the rejoin");
+    }
     const left = Math.max(1000, deadline - performance.now());
     if (!await p.local.waitApplied(leaderPosition, left)) {
       throw new XenonError(
