@@ -38,6 +38,7 @@ import type { FlavorId } from "../mysql/flavor.ts";
 import { findErrant, FLAVORS } from "../mysql/mod.ts";
 import { resetReplicaAll, stopReplica } from "../mysql/sql.ts";
 import { readBackupPosition } from "./binlog_info.ts";
+import { renderInitConfig } from "./init_config.ts";
 import { chooseDonor, type DonorCandidate } from "./donor_choice.ts";
 import { type DataPaths, dataPathsOf, externalLogs, freeBytes, moveIntoPlace } from "./place.ts";
 import { checkLocalTool, prepareBackup } from "./prepare.ts";
@@ -349,7 +350,30 @@ export class Rebuilder {
 
   // ---- steps ------------------------------------------------------------------------------
 
-  async #check(request: RebuildRequest): Promise<RebuildState> {
+  /** Writes a minimal my.cnf from the donor's settings (see init_config.ts); returns the donor. */
+  async #initConfig(request: RebuildRequest): Promise<string> {
+    const p = this.#ports;
+    const c = p.config;
+    const donor = await this.#donor(request.from);
+    const { settings } = await p.call(donor, "BackupRPC.Settings", {});
+    const datadir = c.backup.backupdir;
+    await Deno.mkdir(datadir, { recursive: true, mode: 0o750 });
+    const text = renderInitConfig({
+      donor,
+      settings,
+      datadir,
+      port: c.mysql.port,
+      endpoint: c.server.endpoint,
+      user: c.backup.sshUser || Deno.env.get("USER") || "mysql",
+    });
+    await Deno.writeTextFile(c.mysql.defaultsFile, text, { createNew: true, mode: 0o644 });
+    this.#step(
+      `wrote ${c.mysql.defaultsFile} from ${donor}'s settings (datadir ${datadir}); review it`,
+    );
+    return donor;
+  }
+
+  async #check(request: RebuildRequest, chosen?: string): Promise<RebuildState> {
     const p = this.#ports;
     const sample = await p.local.sample();
     this.#refuseIfLeaderOrWritable(sample);
@@ -358,9 +382,16 @@ export class Rebuilder {
     try {
       mycnf = await Deno.readTextFile(defaultsFile);
     } catch {
+      if (request.initConfig) {
+        return await this.#check(
+          { ...request, initConfig: false },
+          await this.#initConfig(request),
+        );
+      }
       throw new Refusal(
         `mysql.defaults-file ${defaultsFile} does not exist: write the my.cnf this server is to run ` +
-          "with (datadir, port, socket, server_id, log_bin, the GTID settings of the donor) and run rebuildme again",
+          "with (datadir, port, socket, server_id, log_bin, the GTID settings of the donor), or run " +
+          "rebuildme --init-config to write a minimal one from the donor's settings",
       );
     }
     const paths = dataPathsOf(mycnf, defaultsFile, stamp());
@@ -372,11 +403,12 @@ export class Rebuilder {
       );
     }
     // Before choosing: a peer still streaming our old job would look busy.
-    const peers = request.from ? [request.from] : p.members().voters;
+    const from = chosen ?? request.from;
+    const peers = from ? [from] : p.members().voters;
     await Promise.all(
       peers.filter((e) => e !== p.config.server.endpoint).map((e) => this.#cancelOwnStaleStream(e)),
     );
-    const donor = await this.#donor(request.from);
+    const donor = chosen ?? await this.#donor(request.from);
     const donorStatus = await p.call(donor, "MysqlRPC.Status", {});
     if (sample !== null && donorStatus.status === "ALIVE") {
       const errant = findErrant(

@@ -60,6 +60,7 @@ export function backupMethods(d: { donor: DonorStream; rebuilder: Rebuilder }): 
       from: v.optional(v.string()),
       force: v.optional(v.boolean()),
       to: v.optional(v.string()),
+      initConfig: v.optional(v.boolean()),
     }),
     (r) => d.rebuilder.start(r),
   );

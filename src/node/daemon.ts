@@ -358,7 +358,8 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
         node,
         mysqld,
         monitor,
-        link,
+        // The node's maintenance session: the effects' own session stays the core's.
+        link: node.workMysql,
         version: config.mysql.version,
         monitorConfigured: !config.mysql.monitorDisabled,
       }),

@@ -12,7 +12,7 @@ import { createWorkloadTables } from "../e2e/_workload.ts";
 import { processesMentioning } from "../../src/sandbox/procs.ts";
 import { processTree } from "../../src/backup/process_tree.ts";
 import type { ResultOf } from "../../src/model/mod.ts";
-import { assertSameData, backupConfig, xenon } from "./_rebuild.ts";
+import { addThroughLeader, assertSameData, backupConfig, emptyDatadir, xenon } from "./_rebuild.ts";
 
 async function seed(cluster: E2ECluster, rows: number): Promise<void> {
   await joinAll(cluster);
@@ -41,7 +41,7 @@ function oneErrorLine(run: { code: number; stderr: string }, pattern: RegExp): v
   assert.match(lines[0], pattern);
 }
 
-Deno.test("rebuild refusals are one line and touch nothing; --force keeps the old datadir aside", async () => {
+Deno.test("rebuild refusals are one line and touch nothing; --force keeps the old datadir aside; --init-config", async () => {
   {
     await using sshd = await startSshd();
     await using cluster = await startE2ECluster(3, { extra: backupConfig(sshd) });
@@ -79,21 +79,34 @@ Deno.test("rebuild refusals are one line and touch nothing; --force keeps the ol
 
     // A node whose my.cnf is missing: its daemon waits in the rebuild-only mode.
     const { agent: bare } = await cluster.addAgent({
+      config: (instance) => ({ backup: { backupdir: instance.dataDir } }),
       beforeStart: async (instance) => {
         await instance.stop();
-        await Deno.rename(instance.cnfPath, `${instance.cnfPath}.away`);
+        await Deno.remove(instance.cnfPath);
+        await emptyDatadir(instance);
       },
     });
-    const bareBefore = [...Deno.readDirSync(bare.instance.dataDir)].map((e) => e.name).sort();
     oneErrorLine(
       await xenon(bare, "mysql", "rebuildme", "--from", follower.endpoint),
-      /^error: rebuild failed: mysql\.defaults-file \S+ does not exist: write the my\.cnf/,
+      /^error: rebuild failed: mysql\.defaults-file \S+ does not exist: write the my\.cnf .*, or run rebuildme --init-config/,
     );
-    assert.deepEqual(
-      [...Deno.readDirSync(bare.instance.dataDir)].map((e) => e.name).sort(),
-      bareBefore,
+    assert.deepEqual([...Deno.readDirSync(bare.instance.dataDir)], [], "nothing written");
+    // --init-config writes a minimal my.cnf from the donor's settings, then rebuilds.
+    await addThroughLeader(cluster, bare, follower);
+    const init = await xenon(
+      bare,
+      "mysql",
+      "rebuildme",
+      "--from",
+      follower.endpoint,
+      "--init-config",
     );
-    await Deno.rename(`${bare.instance.cnfPath}.away`, bare.instance.cnfPath);
+    assert.equal(init.code, 0, `${init.stdout}\n${init.stderr}\n${cluster.logTail(bare, 20)}`);
+    const cnf = await Deno.readTextFile(bare.instance.cnfPath);
+    assert.match(cnf, /^# Written by xenon mysql rebuildme --init-config from donor/);
+    assert.match(cnf, new RegExp(`^datadir=${bare.instance.dataDir}$`, "m"));
+    assert.match(cnf, /^gtid_strict_mode=ON$/m);
+    await assertSameData((await cluster.waitForLeader(30_000)).instance, bare.instance);
   }
   await assertNoLeaks();
 });
