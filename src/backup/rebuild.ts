@@ -336,7 +336,7 @@ export class Rebuilder {
       if ([...Deno.readDirSync(dir)].length > 0) {
         throw new Refusal(`--to ${dir} is not empty: give a new or empty directory`);
       }
-      const donor = await this.#donor(request.from);
+      const donor = await this.#donor(request.from, true);
       await this.#preflightStream(donor, dir);
       this.#status.phase = "streaming";
       await this.#stream(donor, dir, false);
@@ -477,11 +477,12 @@ export class Rebuilder {
     this.#step(`preflight passed: tools, ${mib(free)} MiB free, ssh from ${donor} to here`);
   }
 
-  async #donor(from: string | undefined): Promise<string> {
+  /** `--from`, else the best peer. A backup --to may take this node's own backup; a rebuild not. */
+  async #donor(from: string | undefined, selfAllowed = false): Promise<string> {
     const p = this.#ports;
     const self = p.config.server.endpoint;
     if (from !== undefined && from !== "") {
-      if (from === self) {
+      if (from === self && !selfAllowed) {
         throw new Refusal("--from names this node: give another member's endpoint");
       }
       this.#status.donor = from;

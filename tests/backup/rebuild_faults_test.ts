@@ -77,6 +77,33 @@ Deno.test("rebuild refusals are one line and touch nothing; --force keeps the ol
     await assertSameData((await cluster.waitForLeader(30_000)).instance, follower.instance);
     await Deno.remove(aside, { recursive: true });
 
+    // backup --to: a prepared hot backup of this node into a new directory, with its figures.
+    const to = await Deno.makeTempDir({ prefix: "xenon-backup-to-" });
+    try {
+      const backup = await xenon(
+        follower,
+        "mysql",
+        "backup",
+        "--to",
+        `${to}/b`,
+        "--from",
+        follower.endpoint,
+      );
+      assert.equal(backup.code, 0, `${backup.stdout}\n${backup.stderr}`);
+      assert.match(backup.stdout, /streamed [\d.]+ MiB in [\d.]+ s \([\d.]+ MiB\/s\)/);
+      assert.match(backup.stdout, /backup done in [\d.]+ s/);
+      assert.match(
+        await Deno.readTextFile(`${to}/b/xtrabackup_checkpoints`),
+        /backup_type = (log-applied|full-prepared)/,
+      );
+      oneErrorLine(
+        await xenon(follower, "mysql", "backup", "--to", `${to}/b`),
+        /^error: backup failed: --to \S+ is not empty: give a new or empty directory$/,
+      );
+    } finally {
+      await Deno.remove(to, { recursive: true });
+    }
+
     // A node whose my.cnf is missing: its daemon waits in the rebuild-only mode.
     const { agent: bare } = await cluster.addAgent({
       config: (instance) => ({ backup: { backupdir: instance.dataDir } }),
