@@ -5,3 +5,4 @@ export { backupMethods } from "./rpc.ts";
 export { donorOptionsOf, familyOf, toolOptionsOf } from "./options.ts";
 export { dataPathsOf } from "./place.ts";
 export { readRebuildState } from "./state_file.ts";
+export { DONOR_SETTINGS } from "./init_config.ts";

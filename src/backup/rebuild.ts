@@ -38,6 +38,7 @@ import type { FlavorId } from "../mysql/flavor.ts";
 import { findErrant, FLAVORS } from "../mysql/mod.ts";
 import { resetReplicaAll, stopReplica } from "../mysql/sql.ts";
 import { readBackupPosition } from "./binlog_info.ts";
+import { renderInitConfig } from "./init_config.ts";
 import { chooseDonor, type DonorCandidate } from "./donor_choice.ts";
 import { type DataPaths, dataPathsOf, externalLogs, freeBytes, moveIntoPlace } from "./place.ts";
 import { checkLocalTool, prepareBackup } from "./prepare.ts";
@@ -193,7 +194,13 @@ export class Rebuilder {
       await this.#ports.call(donor, "BackupRPC.CancelBackup", {}).catch(() => {});
     }
     await this.#running;
-    return { ok: true, reason: `canceled: ${this.#status.error}` };
+    const s = this.#status;
+    return s.phase === "canceled"
+      ? {
+        ok: true,
+        reason: `canceled the ${s.kind} at its stream from ${donor}; nothing was changed`,
+      }
+      : { ok: false, reason: `the ${s.kind} ended ${s.phase} before the cancel: ${s.error}` };
   }
 
   /**
@@ -329,7 +336,7 @@ export class Rebuilder {
       if ([...Deno.readDirSync(dir)].length > 0) {
         throw new Refusal(`--to ${dir} is not empty: give a new or empty directory`);
       }
-      const donor = await this.#donor(request.from);
+      const donor = await this.#donor(request.from, true);
       await this.#preflightStream(donor, dir);
       this.#status.phase = "streaming";
       await this.#stream(donor, dir, false);
@@ -343,7 +350,30 @@ export class Rebuilder {
 
   // ---- steps ------------------------------------------------------------------------------
 
-  async #check(request: RebuildRequest): Promise<RebuildState> {
+  /** Writes a minimal my.cnf from the donor's settings (see init_config.ts); returns the donor. */
+  async #initConfig(request: RebuildRequest): Promise<string> {
+    const p = this.#ports;
+    const c = p.config;
+    const donor = await this.#donor(request.from);
+    const { settings } = await p.call(donor, "BackupRPC.Settings", {});
+    const datadir = c.backup.backupdir;
+    await Deno.mkdir(datadir, { recursive: true, mode: 0o750 });
+    const text = renderInitConfig({
+      donor,
+      settings,
+      datadir,
+      port: c.mysql.port,
+      endpoint: c.server.endpoint,
+      user: c.backup.sshUser || Deno.env.get("USER") || "mysql",
+    });
+    await Deno.writeTextFile(c.mysql.defaultsFile, text, { createNew: true, mode: 0o644 });
+    this.#step(
+      `wrote ${c.mysql.defaultsFile} from ${donor}'s settings (datadir ${datadir}); review it`,
+    );
+    return donor;
+  }
+
+  async #check(request: RebuildRequest, chosen?: string): Promise<RebuildState> {
     const p = this.#ports;
     const sample = await p.local.sample();
     this.#refuseIfLeaderOrWritable(sample);
@@ -352,9 +382,16 @@ export class Rebuilder {
     try {
       mycnf = await Deno.readTextFile(defaultsFile);
     } catch {
+      if (request.initConfig) {
+        return await this.#check(
+          { ...request, initConfig: false },
+          await this.#initConfig(request),
+        );
+      }
       throw new Refusal(
         `mysql.defaults-file ${defaultsFile} does not exist: write the my.cnf this server is to run ` +
-          "with (datadir, port, socket, server_id, log_bin, the GTID settings of the donor) and run rebuildme again",
+          "with (datadir, port, socket, server_id, log_bin, the GTID settings of the donor), or run " +
+          "rebuildme --init-config to write a minimal one from the donor's settings",
       );
     }
     const paths = dataPathsOf(mycnf, defaultsFile, stamp());
@@ -365,8 +402,13 @@ export class Rebuilder {
         `datadir ${paths.datadir} (from ${defaultsFile}) is missing: create it (mkdir -p, owned by the mysqld user)`,
       );
     }
-    const donor = await this.#donor(request.from);
-    await this.#cancelOwnStaleStream(donor);
+    // Before choosing: a peer still streaming our old job would look busy.
+    const from = chosen ?? request.from;
+    const peers = from ? [from] : p.members().voters;
+    await Promise.all(
+      peers.filter((e) => e !== p.config.server.endpoint).map((e) => this.#cancelOwnStaleStream(e)),
+    );
+    const donor = chosen ?? await this.#donor(request.from);
     const donorStatus = await p.call(donor, "MysqlRPC.Status", {});
     if (sample !== null && donorStatus.status === "ALIVE") {
       const errant = findErrant(
@@ -401,7 +443,8 @@ export class Rebuilder {
   /** A stream this node asked for before its agent restarted may still run: end it first. */
   async #cancelOwnStaleStream(donor: string): Promise<void> {
     const p = this.#ports;
-    const s = await p.call(donor, "BackupRPC.Status", {});
+    const s = await p.call(donor, "BackupRPC.Status", {}).catch(() => null);
+    if (s === null) return;
     if (s.state === "BACKUPING" && s.jobId.startsWith(`${p.config.server.endpoint}@`)) {
       await p.call(donor, "BackupRPC.CancelBackup", {}, 30_000);
       this.#step(`ended the stream ${s.jobId} left from before an agent restart`);
@@ -434,11 +477,12 @@ export class Rebuilder {
     this.#step(`preflight passed: tools, ${mib(free)} MiB free, ssh from ${donor} to here`);
   }
 
-  async #donor(from: string | undefined): Promise<string> {
+  /** `--from`, else the best peer. A backup --to may take this node's own backup; a rebuild not. */
+  async #donor(from: string | undefined, selfAllowed = false): Promise<string> {
     const p = this.#ports;
     const self = p.config.server.endpoint;
     if (from !== undefined && from !== "") {
-      if (from === self) {
+      if (from === self && !selfAllowed) {
         throw new Refusal("--from names this node: give another member's endpoint");
       }
       this.#status.donor = from;
@@ -601,7 +645,7 @@ export class Rebuilder {
     await p.local.rejoin!(donorNodes.peers);
     this.#step("FOLLOWER again");
     const deadline = performance.now() + Math.max(120_000, 40 * p.config.raft.electionTimeout);
-    let leaderPosition = "";
+    let leaderPosition: string | null = null;
     while (performance.now() < deadline) {
       const replica = await p.local.replica();
       if (replica?.ioRunning && replica.sqlRunning) {
@@ -614,7 +658,9 @@ export class Rebuilder {
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
-    if (leaderPosition === "") throw new XenonError("replication did not start after the rejoin");
+    if (leaderPosition === null) {
+      throw new XenonError("replication did not start after the rejoin");
+    }
     const left = Math.max(1000, deadline - performance.now());
     if (!await p.local.waitApplied(leaderPosition, left)) {
       throw new XenonError(

@@ -11,6 +11,8 @@ export interface BackupMethod {
   name: MethodName;
   validate: Validator<unknown>;
   handler: (request: unknown, context: CallContext) => unknown;
+  /** Streaming to an ssh target is asked by a member only, never by the CLI. */
+  callers: "peers" | "peers-and-cli";
 }
 
 const empty: Validator<Record<string, never>> = (value, path) =>
@@ -30,12 +32,14 @@ export function backupMethods(d: { donor: DonorStream; rebuilder: Rebuilder }): 
     name: M,
     validate: Validator<RequestOf<M>>,
     handler: (request: RequestOf<M>) => Promise<ResultOf<M>> | ResultOf<M>,
-  ) => methods.push({ name, validate, handler: handler as BackupMethod["handler"] });
+    callers: BackupMethod["callers"] = "peers-and-cli",
+  ) => methods.push({ name, validate, handler: handler as BackupMethod["handler"], callers });
 
   method(
     "BackupRPC.DoBackup",
     v.object({ target, iopsLimit: v.count(), jobId: v.string() }),
     (r) => d.donor.start(r),
+    "peers",
   );
   method("BackupRPC.Status", empty, () => {
     const s = d.donor.status();
@@ -44,7 +48,7 @@ export function backupMethods(d: { donor: DonorStream; rebuilder: Rebuilder }): 
       ? { ...s, state: "REBUILDING" }
       : s;
   });
-  method("BackupRPC.Check", v.object({ target }), (r) => d.donor.check(r.target));
+  method("BackupRPC.Check", v.object({ target }), (r) => d.donor.check(r.target), "peers");
   // Here, the stream runs where the backup is taken; a node receiving one asks its donor.
   method("BackupRPC.CancelBackup", empty, async () => {
     if (d.donor.running) return await d.donor.cancel();
@@ -56,6 +60,7 @@ export function backupMethods(d: { donor: DonorStream; rebuilder: Rebuilder }): 
       from: v.optional(v.string()),
       force: v.optional(v.boolean()),
       to: v.optional(v.string()),
+      initConfig: v.optional(v.boolean()),
     }),
     (r) => d.rebuilder.start(r),
   );

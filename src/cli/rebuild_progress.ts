@@ -21,12 +21,14 @@ export function progressLine(s: RebuildStatus): string {
   const seconds = s.elapsedMs / 1000;
   const rate = seconds > 0 ? s.bytes / 1048576 / seconds : 0;
   const parts = [`${s.kind} ${s.phase}`, `donor ${s.donor || "?"}`];
-  if (s.bytes > 0 || s.phase === "streaming") {
+  if (s.phase === "streaming") {
     const of = s.expectedBytes > 0 ? ` of ~${mib(s.expectedBytes)}` : "";
     parts.push(`${mib(s.bytes)}${of} MiB`, `${rate.toFixed(1)} MiB/s`);
-    if (s.phase === "streaming" && rate > 0 && s.expectedBytes > s.bytes) {
+    if (rate > 0 && s.expectedBytes > s.bytes) {
       parts.push(`ETA ${Math.ceil((s.expectedBytes - s.bytes) / 1048576 / rate)} s`);
     }
+  } else if (s.bytes > 0) {
+    parts.push(`${mib(s.bytes)} MiB streamed`);
   }
   parts.push(`${seconds.toFixed(0)} s`);
   return parts.join(", ");

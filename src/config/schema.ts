@@ -11,11 +11,11 @@ import { scanSysvarProfile } from "./sysvars.ts";
 const nonEmpty = (what: string) => (value: string) =>
   value.trim() === "" ? `"" is empty; expected ${what}` : undefined;
 
-/** rebuildme empties this directory (the original ran `rm -rf <backupdir>/*`). */
-const wipeableDir = (value: string) =>
+/** `rebuildme --init-config` makes this the datadir; the original ran `rm -rf <backupdir>/*`. */
+const datadirLike = (value: string) =>
   value.replace(/\/+$/, "") === ""
-    ? `${JSON.stringify(value)} would let rebuildme wipe the filesystem root; expected a ` +
-      `dedicated directory such as "/data/mysql/data"`
+    ? `${JSON.stringify(value)} is the filesystem root, which no rebuild may restore into; ` +
+      `expected a dedicated directory such as "/data/mysql/data"`
     : undefined;
 
 const sysvars = (value: string) => scanSysvarProfile(value).problems;
@@ -75,7 +75,7 @@ export const SCHEMA = {
     "ssh-user": str(""),
     "ssh-passwd": str("", { secret: true }),
     "ssh-port": int(22, 1, 65535),
-    "backupdir": str("/u01/backup", { check: wipeableDir }),
+    "backupdir": str("/u01/backup", { check: datadirLike }),
     "xtrabackup-bindir": str("."),
     "backup-iops-limits": int(100000, 0, 2147483647),
     "backup-use-memory": str("2GB"),

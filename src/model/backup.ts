@@ -68,6 +68,8 @@ export interface RebuildRequest {
   force?: boolean;
   /** `mysql backup --to DIR`: stream and prepare into DIR only (no rebuild). */
   to?: string;
+  /** Without a my.cnf: write a minimal one from the donor's settings first. */
+  initConfig?: boolean;
 }
 
 /** `RebuildRPC.Status`: the rebuild (or backup --to) this node runs or ran last. */

@@ -248,6 +248,8 @@ export interface Methods {
   /** On the node to rebuild (or to receive a backup): starts the job (returns at once). */
   "RebuildRPC.Start": { request: RebuildRequest; result: ActionResult };
   "RebuildRPC.Status": { request: Empty; result: RebuildStatus };
+  /** The donor's settings a server restored from its backup must share (--init-config). */
+  "BackupRPC.Settings": { request: Empty; result: { settings: Record<string, string> } };
 }
 
 export type MethodName = keyof Methods;

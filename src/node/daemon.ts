@@ -357,7 +357,15 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       metaDir,
       members: () => ({ voters: [...node.state.peers], leader: node.state.leader ?? "" }),
       call: callThrough(rpc),
-      local: normalSide({ node, mysqld, monitor, link, version: config.mysql.version }),
+      local: normalSide({
+        node,
+        mysqld,
+        monitor,
+        // The node's maintenance session: the effects' own session stays the core's.
+        link: node.workMysql,
+        version: config.mysql.version,
+        monitorConfigured: !config.mysql.monitorDisabled,
+      }),
     };
     const backup = preRebuild ?? backupSide(setup, rpc, rebuildPorts);
     backup.rebuilder.attach(rebuildPorts);

@@ -174,7 +174,7 @@ export async function serveRebuildOnly(
     };
   });
   for (const m of backupMethods({ donor, rebuilder })) {
-    server.registerMethod(m.name, m.handler, { validate: m.validate, callers: "peers-and-cli" });
+    server.registerMethod(m.name, m.handler, { validate: m.validate, callers: m.callers });
   }
   await server.start();
   logger.warn`rebuild-only mode: ${reason}; waiting for xenon mysql rebuildme`;

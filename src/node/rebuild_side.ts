@@ -91,6 +91,8 @@ export interface NormalSideDeps {
   monitor: MysqldMonitor;
   link: LocalMysql;
   version: string;
+  /** Whether the config has the monitor on (`mysql.monitor-disabled` false). */
+  monitorConfigured: boolean;
 }
 
 /** The daemon's normal mode. */
@@ -122,7 +124,8 @@ export function normalSide(d: NormalSideDeps): LocalSide {
     async start() {
       await d.mysqld.start();
       await waitAnswering(d.link, MYSQL_UP_MS);
-      if (before === null || before.monitor) d.monitor.start();
+      // After an agent restart the monitor's state before the rebuild is gone: the config's.
+      if (before?.monitor ?? d.monitorConfigured) d.monitor.start();
     },
     async rejoin(members: string[]) {
       for (const m of members) {

@@ -45,7 +45,8 @@ import type { Invoke } from "../http/mod.ts";
 import { type AdminCommand, explainNode } from "../raft/mod.ts";
 import type { FlightRecorder } from "../recorder/mod.ts";
 import { type CallContext, type RpcServer, v, type Validator } from "../rpc/mod.ts";
-import { backupMethods, type DonorStream, type Rebuilder } from "../backup/mod.ts";
+import { backupMethods, DONOR_SETTINGS, type DonorStream, type Rebuilder } from "../backup/mod.ts";
+import { globalVariables } from "../mysql/sql.ts";
 import { validateEnvelope } from "./message_codec.ts";
 import type { XenonNode } from "./node.ts";
 import type { MysqlPoller } from "./poller.ts";
@@ -287,7 +288,13 @@ export function buildServices(d: ServiceDeps): Service[] {
   });
   method("RaftRPC.History", historyRequest, (r) => d.recorder.read({ last: r.last }));
   method("RaftRPC.Explain", explainRequest, (r) => explain(d, r.peers ?? []));
-  for (const m of backupMethods(d.backup)) services.push({ ...m, callers: "peers-and-cli" });
+  services.push(...backupMethods(d.backup));
+  method("BackupRPC.Settings", empty, async () => {
+    const rows = await (await node.workMysql.get()).session.query(globalVariables(DONOR_SETTINGS));
+    return {
+      settings: Object.fromEntries(rows.map((r) => [String(r.Variable_name), String(r.Value)])),
+    };
+  });
   return services;
 }
 

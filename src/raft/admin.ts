@@ -15,7 +15,7 @@ export function onAdmin(c: Ctx, cmd: AdminCommand): void {
     case "enable": {
       if (s.role === "INVALID") {
         return void refuse(
-          `INVALID: ${s.modeReason}; rebuild it (xenoncli mysql rebuildme) and enable it after`,
+          `INVALID: ${s.modeReason}; rebuild it: xenon mysql rebuildme (it rejoins as FOLLOWER)`,
         );
       }
       if (c.o.superIdle || s.idlePeers.includes(s.self)) {

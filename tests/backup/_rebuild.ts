@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type { Sshd } from "../harness/sshd.ts";
 import type { MariaDBInstance } from "../harness/mod.ts";
-import type { Agent, ExtraConfig } from "../e2e/_cluster.ts";
+import { type Agent, type E2ECluster, type ExtraConfig, waitFor } from "../e2e/_cluster.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -94,4 +94,21 @@ export function watchArgv(secrets: string[]): { stop(): Promise<string[]> } {
       return [...found];
     },
   };
+}
+
+/** `cluster add` of `node` through the leader, until `peer` (a follower) knows it too. */
+export async function addThroughLeader(
+  cluster: E2ECluster,
+  node: Agent,
+  peer: Agent,
+): Promise<void> {
+  await waitFor(`cluster add of ${node.endpoint} through the leader`, async () => {
+    const leader = await cluster.waitForLeader(30_000);
+    const added = await cluster.call(leader, "NodeRPC.AddNodes", { nodes: [node.endpoint] });
+    return added.ok || undefined;
+  }, { timeoutMs: 60_000, intervalMs: 500 });
+  await waitFor(`${peer.endpoint} to know ${node.endpoint}`, async () => {
+    const nodes = await cluster.call(peer, "NodeRPC.GetNodes");
+    return nodes.peers.includes(node.endpoint) || undefined;
+  }, { timeoutMs: 10_000, intervalMs: 100 });
 }

@@ -7,7 +7,14 @@ import { assertNoLeaks, REPL_PASSWORD, ROOT_PASSWORD } from "../harness/mod.ts";
 import { startSshd } from "../harness/sshd.ts";
 import { joinAll, startE2ECluster, waitFor } from "../e2e/_cluster.ts";
 import { createWorkloadTables, Writer } from "../e2e/_workload.ts";
-import { assertSameData, backupConfig, emptyDatadir, watchArgv, xenon } from "./_rebuild.ts";
+import {
+  addThroughLeader,
+  assertSameData,
+  backupConfig,
+  emptyDatadir,
+  watchArgv,
+  xenon,
+} from "./_rebuild.ts";
 
 const SEED_ROWS = 2000;
 
@@ -32,16 +39,8 @@ Deno.test("rebuild: a 4th node with an empty datadir joins under a continuous wr
       },
     });
     // `cluster add` through the leader; the followers learn it from its heartbeats.
-    await waitFor("cluster add of the 4th node through the leader", async () => {
-      const now = await cluster.waitForLeader(30_000);
-      const added = await cluster.call(now, "NodeRPC.AddNodes", { nodes: [fourth.endpoint] });
-      return added.ok || undefined;
-    }, { timeoutMs: 60_000, intervalMs: 500 });
     const donor = cluster.agents.find((a) => a !== leader)!;
-    await waitFor("the donor to know the 4th node", async () => {
-      const nodes = await cluster.call(donor, "NodeRPC.GetNodes");
-      return nodes.peers.includes(fourth.endpoint) || undefined;
-    }, { timeoutMs: 10_000, intervalMs: 100 });
+    await addThroughLeader(cluster, fourth, donor);
 
     const argv = watchArgv([ROOT_PASSWORD, REPL_PASSWORD]);
     const run = await xenon(fourth, "mysql", "rebuildme", "--from", donor.endpoint);

@@ -10,7 +10,9 @@ import { startSshd } from "../harness/sshd.ts";
 import { type E2ECluster, joinAll, startE2ECluster, waitFor } from "../e2e/_cluster.ts";
 import { createWorkloadTables } from "../e2e/_workload.ts";
 import { processesMentioning } from "../../src/sandbox/procs.ts";
-import { assertSameData, backupConfig, xenon } from "./_rebuild.ts";
+import { processTree } from "../../src/backup/process_tree.ts";
+import type { ResultOf } from "../../src/model/mod.ts";
+import { addThroughLeader, assertSameData, backupConfig, emptyDatadir, xenon } from "./_rebuild.ts";
 
 async function seed(cluster: E2ECluster, rows: number): Promise<void> {
   await joinAll(cluster);
@@ -39,7 +41,7 @@ function oneErrorLine(run: { code: number; stderr: string }, pattern: RegExp): v
   assert.match(lines[0], pattern);
 }
 
-Deno.test("rebuild refusals are one line and touch nothing; --force keeps the old datadir aside", async () => {
+Deno.test("rebuild refusals are one line and touch nothing; --force keeps the old datadir aside; --init-config", async () => {
   {
     await using sshd = await startSshd();
     await using cluster = await startE2ECluster(3, { extra: backupConfig(sshd) });
@@ -75,23 +77,63 @@ Deno.test("rebuild refusals are one line and touch nothing; --force keeps the ol
     await assertSameData((await cluster.waitForLeader(30_000)).instance, follower.instance);
     await Deno.remove(aside, { recursive: true });
 
+    // backup --to: a prepared hot backup of this node into a new directory, with its figures.
+    const to = await Deno.makeTempDir({ prefix: "xenon-backup-to-" });
+    try {
+      const backup = await xenon(
+        follower,
+        "mysql",
+        "backup",
+        "--to",
+        `${to}/b`,
+        "--from",
+        follower.endpoint,
+      );
+      assert.equal(backup.code, 0, `${backup.stdout}\n${backup.stderr}`);
+      assert.match(backup.stdout, /streamed [\d.]+ MiB in [\d.]+ s \([\d.]+ MiB\/s\)/);
+      assert.match(backup.stdout, /backup done in [\d.]+ s/);
+      assert.match(
+        await Deno.readTextFile(`${to}/b/xtrabackup_checkpoints`),
+        /backup_type = (log-applied|full-prepared)/,
+      );
+      oneErrorLine(
+        await xenon(follower, "mysql", "backup", "--to", `${to}/b`),
+        /^error: backup failed: --to \S+ is not empty: give a new or empty directory$/,
+      );
+    } finally {
+      await Deno.remove(to, { recursive: true });
+    }
+
     // A node whose my.cnf is missing: its daemon waits in the rebuild-only mode.
     const { agent: bare } = await cluster.addAgent({
+      config: (instance) => ({ backup: { backupdir: instance.dataDir } }),
       beforeStart: async (instance) => {
         await instance.stop();
-        await Deno.rename(instance.cnfPath, `${instance.cnfPath}.away`);
+        await Deno.remove(instance.cnfPath);
+        await emptyDatadir(instance);
       },
     });
-    const bareBefore = [...Deno.readDirSync(bare.instance.dataDir)].map((e) => e.name).sort();
     oneErrorLine(
       await xenon(bare, "mysql", "rebuildme", "--from", follower.endpoint),
-      /^error: rebuild failed: mysql\.defaults-file \S+ does not exist: write the my\.cnf/,
+      /^error: rebuild failed: mysql\.defaults-file \S+ does not exist: write the my\.cnf .*, or run rebuildme --init-config/,
     );
-    assert.deepEqual(
-      [...Deno.readDirSync(bare.instance.dataDir)].map((e) => e.name).sort(),
-      bareBefore,
+    assert.deepEqual([...Deno.readDirSync(bare.instance.dataDir)], [], "nothing written");
+    // --init-config writes a minimal my.cnf from the donor's settings, then rebuilds.
+    await addThroughLeader(cluster, bare, follower);
+    const init = await xenon(
+      bare,
+      "mysql",
+      "rebuildme",
+      "--from",
+      follower.endpoint,
+      "--init-config",
     );
-    await Deno.rename(`${bare.instance.cnfPath}.away`, bare.instance.cnfPath);
+    assert.equal(init.code, 0, `${init.stdout}\n${init.stderr}\n${cluster.logTail(bare, 20)}`);
+    const cnf = await Deno.readTextFile(bare.instance.cnfPath);
+    assert.match(cnf, /^# Written by xenon mysql rebuildme --init-config from donor/);
+    assert.match(cnf, new RegExp(`^datadir=${bare.instance.dataDir}$`, "m"));
+    assert.match(cnf, /^gtid_strict_mode=ON$/m);
+    await assertSameData((await cluster.waitForLeader(30_000)).instance, bare.instance);
   }
   await assertNoLeaks();
 });
@@ -133,7 +175,36 @@ Deno.test("a damaged replica is rebuilt in place; a killed stream or agent leave
     assert.equal((await cluster.call(victim, "RaftRPC.Status")).state, "FOLLOWER");
     assert.equal((await cluster.call(victim, "MysqlRPC.Status")).status, "ALIVE");
 
-    // 2. The agent is killed mid-stream and restarted: its state says so; a re-run completes.
+    // 2. cancelbackup on the rebuilding node ends the donor's whole pipeline.
+    const detached = await xenon(victim, "mysql", "rebuildme", "--detach");
+    assert.equal(detached.code, 0, detached.stderr);
+    await extractorPids(victim.instance);
+    const donorEndpoint = (await cluster.call(victim, "RebuildRPC.Status")).donor;
+    const donor = cluster.agents.find((a) => a.endpoint === donorEndpoint)!;
+    assert.match(
+      (await cluster.call(donor, "MysqldRPC.Status")).backupInfo,
+      /^State:\[BACKUPING\]/,
+    );
+    assert.match(
+      (await cluster.call(victim, "MysqldRPC.Status")).backupInfo,
+      /^State:\[REBUILDING\], Phase:\[streaming\]/,
+    );
+    const canceled = await xenon(victim, "mysql", "cancelbackup");
+    assert.equal(canceled.code, 0, canceled.stderr);
+    assert.match(
+      canceled.stdout,
+      /canceled the rebuild at its stream from \S+; nothing was changed/,
+    );
+    assert.deepEqual(
+      processesMentioning(`${victim.instance.dataDir}.xenon-staging`).map((p) => p.comm),
+      [],
+      "no ssh or extractor left",
+    );
+    assert.deepEqual(processTree(donor.pid()!), [donor.pid()], "no backup tool left on the donor");
+    assert.equal((await cluster.call(donor, "BackupRPC.Status")).outcome, "canceled");
+    assert.equal((await cluster.call(victim, "RaftRPC.Status")).state, "FOLLOWER");
+
+    // 3. The agent is killed mid-stream and restarted: its state says so; a re-run completes.
     const started = await xenon(victim, "mysql", "rebuildme", "--detach");
     assert.equal(started.code, 0, started.stderr);
     await extractorPids(victim.instance);
@@ -154,6 +225,38 @@ Deno.test("a damaged replica is rebuilt in place; a killed stream or agent leave
     const rerun = await xenon(victim, "mysql", "rebuildme");
     assert.equal(rerun.code, 0, `${rerun.stdout}\n${rerun.stderr}\n${cluster.logTail(victim, 20)}`);
     await assertSameData((await cluster.waitForLeader(30_000)).instance, victim.instance);
+
+    // 4. A failover during the stream: its donor becomes the leader. Its backup is a consistent
+    // copy of the history the new leader continues, so the rebuild completes from it.
+    const oldLeader = await cluster.waitForLeader(30_000);
+    const next = cluster.agents.find((a) => a !== victim && a !== oldLeader)!;
+    const detachedAgain = await xenon(
+      victim,
+      "mysql",
+      "rebuildme",
+      "--from",
+      next.endpoint,
+      "--detach",
+    );
+    assert.equal(detachedAgain.code, 0, detachedAgain.stderr);
+    await extractorPids(victim.instance);
+    const switched = await cluster.rpc.call<ResultOf<"HARPC.HATryToLeader">>(
+      next.endpoint,
+      "HARPC.HATryToLeader",
+      {},
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    assert.ok(switched.ok, switched.reason);
+    const followed = await xenon(victim, "mysql", "rebuildstatus");
+    assert.equal(
+      followed.code,
+      0,
+      `${followed.stdout}\n${followed.stderr}\n${cluster.logTail(victim, 20)}`,
+    );
+    assert.equal((await cluster.waitForLeader(30_000)).endpoint, next.endpoint);
+    await assertSameData(next.instance, victim.instance);
   }
   await assertNoLeaks();
 });

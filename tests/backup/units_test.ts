@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { parseBinlogInfo } from "../../src/backup/binlog_info.ts";
 import { chooseDonor, type DonorCandidate } from "../../src/backup/donor_choice.ts";
 import { dataPathsOf, externalLogs } from "../../src/backup/place.ts";
+import { renderInitConfig, serverIdOf } from "../../src/backup/init_config.ts";
 import { extractCommand, sshInvocation } from "../../src/backup/ssh.ts";
 import { backupArgs, loginOptionFile, prepareArgs } from "../../src/backup/tool_args.ts";
 import { backupToolsOf, restoredPositionSql } from "../../src/mysql/backup_flavor.ts";
@@ -209,4 +210,47 @@ Deno.test("donor: the follower with the least lag; the leader only when no follo
   const none = chooseDonor("me:1", [peer("a:1", { role: null }), peer("b:1", { busy: true })]);
   assert.ok(!none.ok);
   assert.match(none.reason, /no donor: a:1 unreachable, b:1 busy; pass --from/);
+});
+
+Deno.test("--init-config: the donor's shared settings, this node's own port, datadir and server_id", () => {
+  const text = renderInitConfig({
+    donor: "10.0.0.12:8801",
+    settings: {
+      binlog_format: "ROW",
+      log_bin_basename: "/data/mysql/mysql-bin",
+      innodb_page_size: "16384",
+      gtid_strict_mode: "ON",
+      log_slave_updates: "ON",
+      skip_name_resolve: "ON",
+    },
+    datadir: "/data/mysql/",
+    port: 3307,
+    endpoint: "10.0.0.14:8801",
+    user: "mysql",
+  });
+  assert.equal(
+    text,
+    [
+      "# Written by xenon mysql rebuildme --init-config from donor 10.0.0.12:8801; review it.",
+      "[mysqld]",
+      "user=mysql",
+      "datadir=/data/mysql",
+      "port=3307",
+      "socket=/data/mysql/mysqld.sock",
+      "pid_file=/data/mysql/mysqld.pid",
+      "log_error=/data/mysql/mysqld.err",
+      `server_id=${serverIdOf("10.0.0.14:8801")}`,
+      "read_only=ON",
+      "log_bin=mysql-bin",
+      "binlog_format=ROW",
+      "innodb_page_size=16384",
+      "gtid_strict_mode=ON",
+      "log_slave_updates=ON",
+      "skip_name_resolve=ON",
+      "",
+    ].join("\n"),
+  );
+  const id = serverIdOf("10.0.0.14:8801");
+  assert.ok(id >= 1 && id < 2 ** 31 && id === serverIdOf("10.0.0.14:8801"));
+  assert.notEqual(serverIdOf("10.0.0.13:8801"), id);
 });

@@ -74,7 +74,7 @@ const BAD: [string, string][] = [
   ],
   [
     '{"backup": {"backupdir": "/"}}',
-    'backup.backupdir: "/" would let rebuildme wipe the filesystem root; expected a dedicated directory such as "/data/mysql/data"',
+    'backup.backupdir: "/" is the filesystem root, which no rebuild may restore into; expected a dedicated directory such as "/data/mysql/data"',
   ],
   [
     '{"log": {"level": "VERBOSE"}}',

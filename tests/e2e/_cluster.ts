@@ -192,6 +192,8 @@ export interface E2ECluster extends AsyncDisposable {
     secret?: string;
     /** Runs after the instance exists and before its agent starts (e.g. to empty its datadir). */
     beforeStart?: (instance: MariaDBInstance) => Promise<void>;
+    /** This agent's own keys, on top of the cluster's `extra`. */
+    config?: (instance: MariaDBInstance) => ExtraConfig;
   }): Promise<{ agent: Agent; rpc: RpcClient }>;
 }
 
@@ -229,7 +231,12 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
     });
   const rpc = await clientFor(CLUSTER_SECRET);
   const extras: { agent: Agent; rpc: RpcClient }[] = [];
-  const makeAgent = async (index: number, instance: MariaDBInstance, secret?: string) => {
+  const makeAgent = async (
+    index: number,
+    instance: MariaDBInstance,
+    secret?: string,
+    own: ExtraConfig = {},
+  ) => {
     const endpoint = `127.0.0.1:${freePort()}`;
     const dir = `${root}/agent${index}`;
     await Deno.mkdir(dir);
@@ -237,7 +244,12 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
     const config = configFor(instance, endpoint, dir, {
       secret,
       supervised: options.supervised,
-      extra: options.extra,
+      extra: Object.fromEntries(
+        [...new Set([...Object.keys(options.extra ?? {}), ...Object.keys(own)])].map((k) => [
+          k,
+          { ...options.extra?.[k], ...own[k] },
+        ]),
+      ),
     });
     await Deno.writeTextFile(configPath, config, { mode: 0o600 });
     return new AgentProcess(index, endpoint, instance, configPath, `${dir}/xenon.log`);
@@ -298,7 +310,12 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
       await createAppUser(instance);
       const secret = options.secret ?? CLUSTER_SECRET;
       const extra = {
-        agent: await makeAgent(agents.length + extras.length, instance, secret),
+        agent: await makeAgent(
+          agents.length + extras.length,
+          instance,
+          secret,
+          options.config?.(instance),
+        ),
         rpc: await clientFor(secret),
       };
       extras.push(extra);

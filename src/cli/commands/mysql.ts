@@ -288,10 +288,18 @@ export const mysqlCommands: GroupSpec = {
           description:
             "rebuild even with local transactions the donor lacks (the old datadir is kept aside)",
         },
+        {
+          flags: "--init-config",
+          description: "without a my.cnf: write a minimal one from the donor's settings first",
+        },
         { flags: "--detach", description: "start it and return; rebuildstatus re-attaches" },
       ],
       run: (ctx, _args, o) =>
-        runAndFollow(ctx, { ...donorOption(o), force: o.force === true }, o.detach === true),
+        runAndFollow(
+          ctx,
+          { ...donorOption(o), force: o.force === true, initConfig: o.initConfig === true },
+          o.detach === true,
+        ),
     },
     {
       usage: "rebuildstatus",
