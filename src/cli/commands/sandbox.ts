@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { UsageError } from "../../lib/errors.ts";
 import { down } from "../../sandbox/down.ts";
+import { NetnsNetwork, sandboxNetns } from "../../sandbox/network.ts";
 import { killPrimary } from "../../sandbox/kill_primary.ts";
 import { preflight } from "../../sandbox/preflight.ts";
 import { readState, type SandboxState } from "../../sandbox/state.ts";
@@ -49,7 +50,18 @@ function printLogs(ctx: CliContext, state: SandboxState): void {
   ctx.out(
     `logs: agents ${state.dir}/node*/xenon.log, MariaDB ${state.dir}/node*/mysql/log/error.log`,
   );
-  ctx.out(`leader commands (the VIP's stand-in): ${state.dir}/node*/leader.log`);
+  if (state.netns) {
+    const network = new NetnsNetwork(state.netns);
+    ctx.out(
+      `hosts: network namespaces ${network.namespace(0)}..${
+        network.namespace(state.nodes.length - 1)
+      }` +
+        ` on bridge ${network.bridge}; VIP ${network.vip} on the leader (leader commands log: ` +
+        `${state.dir}/node*/leader.log); try: mariadb -h ${network.vip} -u ${state.app.user} -p`,
+    );
+  } else {
+    ctx.out(`leader commands (the VIP's stand-in): ${state.dir}/node*/leader.log`);
+  }
 }
 
 export const sandboxCommands: GroupSpec = {
@@ -59,11 +71,19 @@ export const sandboxCommands: GroupSpec = {
     {
       usage: "up",
       description: "create and start N MariaDB instances with N agents, and show the cluster",
-      options: [{ flags: "--nodes <n>", description: "number of nodes", defaultValue: "3" }, DIR],
+      options: [
+        { flags: "--nodes <n>", description: "number of nodes", defaultValue: "3" },
+        {
+          flags: "--netns",
+          description: "each node a host of its own: a network namespace on a bridge, a real VIP",
+        },
+        DIR,
+      ],
       run: async (ctx, _args, options) => {
         const nodes = positiveInt(options.nodes, "--nodes", 9);
         const tools = preflight();
-        const result = await up({ dir: dirOf(options), nodes, tools, say: ctx.out });
+        const network = options.netns ? await sandboxNetns(nodes) : undefined;
+        const result = await up({ dir: dirOf(options), nodes, tools, say: ctx.out, network });
         await xenon(ctx, result.state, ["cluster", "status"]);
         ctx.out(
           `writable leader ${result.leader.name} (${result.leader.endpoint}, MySQL port ` +
