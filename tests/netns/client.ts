@@ -12,9 +12,8 @@
 import mysql from "mysql2/promise";
 
 export interface ClientSpec {
-  /** Where writers connect; `writers` of them per target, in order. */
-  targets: { name: string; host: string; port: number }[];
-  writers: number;
+  /** Where writers connect, and how many write through each. */
+  targets: { name: string; host: string; port: number; writers: number }[];
   /** Where the reader connects (a target name). */
   readFrom: string;
   user: string;
@@ -139,7 +138,7 @@ async function main(): Promise<void> {
   const loops: Promise<void>[] = [];
   let w = 0;
   for (const target of spec.targets) {
-    for (let i = 0; i < spec.writers; i++) {
+    for (let i = 0; i < target.writers; i++) {
       w++;
       report.writerTargets[w] = target.name;
       loops.push(writer(spec, target, w, report, stopped));

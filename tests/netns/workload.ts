@@ -157,9 +157,9 @@ class ClientProcess {
 }
 
 export interface WorkloadOptions {
-  /** Writers per target (the VIP, and HAProxy when given). @default 4 */
+  /** Writers through the VIP. @default 4 */
   writers?: number;
-  /** HAProxy's frontend in the client namespace, as a second write path. */
+  /** HAProxy's frontend in the client namespace, as a second write path (2 writers). */
   haproxy?: { host: string; port: number };
 }
 
@@ -180,10 +180,9 @@ export class NetnsWorkload {
   async start(): Promise<void> {
     const spec: ClientSpec = {
       targets: [
-        { name: "vip", host: this.lab.network.vip, port: 3306 },
-        ...(this.options.haproxy ? [{ name: "haproxy", ...this.options.haproxy }] : []),
+        { name: "vip", host: this.lab.network.vip, port: 3306, writers: this.options.writers ?? 4 },
+        ...(this.options.haproxy ? [{ name: "haproxy", ...this.options.haproxy, writers: 2 }] : []),
       ],
-      writers: this.options.writers ?? 4,
       readFrom: "vip",
       user: APP_USER,
       password: APP_PASSWORD,
