@@ -42,6 +42,21 @@ function others({ nc, index }: ScenarioContext): number[] {
   return nc.cluster.agents.map((_, i) => i).filter((i) => i !== index);
 }
 
+/** Isolates the leader `times` times for `downMs`, with `upMs` between (blips, flapping). */
+async function cutRepeatedly(
+  { nc, index }: ScenarioContext,
+  times: number,
+  downMs: number,
+  upMs: number,
+): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    await nc.lab.isolate(index);
+    await sleep(downMs);
+    await nc.lab.heal(index);
+    await sleep(upMs);
+  }
+}
+
 /** Shuffled copy (Fisher-Yates) with Math.random: F17's random restart order. */
 function shuffled<T>(items: T[]): T[] {
   const out = [...items];
@@ -89,7 +104,10 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   F04: {
     name: "F04 leader agent SIGSTOP past its lease",
+    // As F03: its host keeps the VIP while it is stopped, so writes resume through HAProxy.
     failover: "any",
+    haproxy: true,
+    resumes: "haproxy",
     loadAfterMs: 2 * ELECTION_MS,
     settleMs: 5000,
     inject: ({ leader }) => leader.kill("SIGSTOP"),
@@ -143,27 +161,13 @@ export const SCENARIOS: Record<string, Scenario> = {
     failover: "any",
     maxFailovers: 1,
     settleMs: 3000,
-    inject: async ({ nc, index }) => {
-      for (let flap = 0; flap < 5; flap++) {
-        await nc.lab.isolate(index);
-        await sleep(1000);
-        await nc.lab.heal(index);
-        await sleep(1000);
-      }
-    },
+    inject: (ctx) => cutRepeatedly(ctx, 5, 1000, 1000),
     repair: () => Promise.resolve(),
   },
   F11: {
     name: "F11 blips < election timeout / 2",
     failover: "none",
-    inject: async ({ nc, index }) => {
-      for (let blip = 0; blip < 5; blip++) {
-        await nc.lab.isolate(index);
-        await sleep(ELECTION_MS * 0.2);
-        await nc.lab.heal(index);
-        await sleep(1000);
-      }
-    },
+    inject: (ctx) => cutRepeatedly(ctx, 5, ELECTION_MS * 0.2, 1000),
     repair: () => Promise.resolve(),
   },
   F12: {
