@@ -77,8 +77,9 @@ export const SCENARIOS: Record<string, Scenario> = {
       await leader.instance.killAll();
     },
     repair: async ({ nc, leader }) => {
-      // As a supervisor restarts a crashed ex-primary: its unacknowledged tail is dropped.
-      await leader.instance.start(["--init-rpl-role=SLAVE"]);
+      // The agent may have restarted it read-only itself (a dead MySQL under a live agent);
+      // otherwise as a supervisor would after a crash: the unacknowledged tail is dropped.
+      if (!leader.instance.isRunning()) await leader.instance.start(["--init-rpl-role=SLAVE"]);
       await monitor(nc.cluster, leader, true);
     },
   },
