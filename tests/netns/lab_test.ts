@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startFixture } from "../harness/fixture.ts";
+import { newInstanceDir } from "../harness/registry.ts";
 import { waitFor } from "../harness/wait.ts";
 import { createLab, run, runOk } from "./lab.ts";
 
@@ -81,4 +82,35 @@ Deno.test("netns lab: nothing is left after the test process is killed with -9",
     explain: async () =>
       `left: ${[...await namespacesOf(tag), ...await linksOf(tag)].join(" ")} ${root}`,
   });
+});
+
+Deno.test("netns VIP commands: duplicate-address detection refuses a VIP another host holds", async () => {
+  await using lab = await createLab(2);
+  const net = lab.network;
+  const dir = newInstanceDir("vip");
+  const commands = net.leaderCommands(`${dir}/leader.log`);
+  const runOn = async (index: number, script: string) =>
+    await run([
+      ...net.runOn(index),
+      "bash",
+      "-c",
+      script,
+    ]);
+  const env = "XENON_TERM=1 XENON_ENDPOINT=test; ";
+
+  assert.equal((await runOn(0, env + commands.start)).code, 0, "host 1 takes the free VIP");
+  assert.deepEqual(await lab.vipHolders(), [0]);
+  assert.equal((await runOn(0, env + commands.start)).code, 0, "taking it again is a no-op");
+
+  const refused = await runOn(1, env + commands.start);
+  assert.equal(refused.code, 1, "host 2 must not take a VIP that answers from host 1");
+  assert.match(refused.stderr, /answers from another host \(arping -D\): not taking it/);
+  assert.deepEqual(await lab.vipHolders(), [0]);
+
+  assert.equal((await runOn(0, env + commands.stop)).code, 0);
+  assert.equal((await runOn(1, env + commands.start)).code, 0, "free again: host 2 takes it");
+  assert.deepEqual(await lab.vipHolders(), [1]);
+  const log = await Deno.readTextFile(`${dir}/leader.log`);
+  assert.match(log, /leader-start refused: the VIP answers from another host/);
+  await Deno.remove(dir, { recursive: true });
 });
