@@ -3,7 +3,9 @@
 #   - Deno, from the npm package `deno`, into tools/ (apart from the project's own npm packages);
 #   - the project's npm packages (deno.lock);
 #   - with --system: MariaDB, mariabackup, openssh, sshpass, iproute2, arping, openssl (test
-#     certificates) from Debian packages.
+#     certificates) from Debian packages, and for the network-namespace tests and the sample
+#     configs: nftables (partitions), haproxy (conf/haproxy.cfg in front of the VIP) and prometheus
+#     (promtool checks conf/alerts.yml).
 # Prints one line per step it takes; exits non-zero with one line saying what to fix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,9 @@ if [ "$want_system" = 1 ]; then
   command -v arping >/dev/null || missing+=(iputils-arping)
   command -v killall >/dev/null || missing+=(psmisc)
   command -v openssl >/dev/null || missing+=(openssl)
+  command -v nft >/dev/null || [ -x /usr/sbin/nft ] || missing+=(nftables)
+  command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+  command -v promtool >/dev/null || missing+=(prometheus)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
       echo "setup.sh: missing packages: ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2

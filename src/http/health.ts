@@ -159,6 +159,7 @@ export function describe(s: NodeStatus): Record<string, unknown> {
       ioRunning: s.mysql.ioRunning,
       sqlRunning: s.mysql.sqlRunning,
       relayBacklogBytes: s.mysql.relayBacklogBytes,
+      relayBacklogTransactions: s.mysql.relayBacklogTransactions,
     },
     semiSync: { acking: s.semiSync.acking, blockedForMs: s.semiSync.blockedForMs },
     raftReason: redact(s.reason),

@@ -144,6 +144,13 @@ const FAMILIES: readonly Family[] = [
     samples: (s) => one(s.mysql.relayBacklogBytes),
   },
   {
+    name: "xenon_relay_backlog_transactions",
+    help:
+      "Transactions received but not applied (what a promotion must apply first); absent when unknown",
+    type: "gauge",
+    samples: (s) => one(s.mysql.relayBacklogTransactions),
+  },
+  {
     name: "xenon_semisync_acking",
     help: "Leader only: 1 while semi-sync acknowledges (rpl_semi_sync_master_status)",
     type: "gauge",
@@ -201,6 +208,9 @@ const FAMILIES: readonly Family[] = [
     samples: (_, last) => one(last?.verdict.lost),
   },
 ];
+
+/** Every metric name /metrics may show (dashboards and alert rules are checked against it). */
+export const METRIC_NAMES: readonly string[] = FAMILIES.map((f) => f.name);
 
 export const METRICS_CONTENT_TYPE = new Registry().contentType;
 

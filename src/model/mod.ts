@@ -122,6 +122,12 @@ export interface ReplicationStatus {
   executedGtidSet: string;
   secondsBehindMaster: string;
   slaveSqlRunningState: string;
+  /**
+   * Received but not applied: relay log bytes (same source binlog only) and transactions. Absent
+   * from peers that do not report them (the Go original); null when not known.
+   */
+  relayBacklogBytes?: number | null;
+  relayBacklogTransactions?: number | null;
   lastError: string;
   lastIoError: string;
   lastSqlError: string;

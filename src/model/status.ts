@@ -30,6 +30,8 @@ export interface NodeStatus {
     secondsBehindMaster: number | null;
     /** Bytes of relay log received but not applied, when the flavor tells; else null. */
     relayBacklogBytes: number | null;
+    /** Transactions received but not applied; null when not known. */
+    relayBacklogTransactions: number | null;
     /** gtid_current_pos (MariaDB) or gtid_executed (MySQL). */
     position: string;
     lastError: string;

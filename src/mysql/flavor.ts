@@ -19,6 +19,11 @@ export interface ReplicaColumns {
   sourcePort: string;
   relaySourceLogFile: string;
   ioState: string;
+  /** The source binlog the IO thread reads, and how far (relay backlog in bytes). */
+  sourceLogFile: string;
+  readSourceLogPos: string;
+  /** How far the SQL thread executed in `relaySourceLogFile`. */
+  execSourceLogPos: string;
 }
 
 /** One server dialect. */
@@ -54,6 +59,9 @@ const SLAVE_COLUMNS: ReplicaColumns = {
   sourcePort: "Master_Port",
   relaySourceLogFile: "Relay_Master_Log_File",
   ioState: "Slave_IO_State",
+  sourceLogFile: "Master_Log_File",
+  readSourceLogPos: "Read_Master_Log_Pos",
+  execSourceLogPos: "Exec_Master_Log_Pos",
 };
 
 const REPLICA_COLUMNS: ReplicaColumns = {
@@ -64,6 +72,9 @@ const REPLICA_COLUMNS: ReplicaColumns = {
   sourcePort: "Source_Port",
   relaySourceLogFile: "Relay_Source_Log_File",
   ioState: "Replica_IO_State",
+  sourceLogFile: "Source_Log_File",
+  readSourceLogPos: "Read_Source_Log_Pos",
+  execSourceLogPos: "Exec_Source_Log_Pos",
 };
 
 const MYSQL57: Flavor = {

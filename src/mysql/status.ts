@@ -7,6 +7,7 @@ import type { Flavor } from "./flavor.ts";
 import { openMysql } from "./handle.ts";
 import type { MysqlHandle } from "./handle.ts";
 import type { MysqlConnectionOptions, Row } from "./session.ts";
+import { relayBacklogBytes, relayBacklogTransactions } from "./backlog.ts";
 import { positions, replicaStatus, serverState } from "./sql.ts";
 
 /** The replication threads, when the server has a source configured. */
@@ -25,6 +26,13 @@ export interface ReplicaState {
   relaySourceLogFile: string;
   /** What the IO thread received: MariaDB `Gtid_IO_Pos`, MySQL `Retrieved_Gtid_Set`. */
   received: string;
+  /** `Master_Log_File` / `Source_Log_File` and `Read_Master_Log_Pos` (what the IO thread read). */
+  sourceLogFile: string;
+  readSourceLogPos: number | null;
+  /** Received but not applied, in source binlog bytes; null when not known (see backlog.ts). */
+  backlogBytes: number | null;
+  /** Received but not applied, in transactions; null when not known. */
+  backlogTransactions: number | null;
 }
 
 /** Positions in the flavor's text form (see src/gtid). */
@@ -54,12 +62,13 @@ export async function readStatus(db: MysqlHandle): Promise<MysqlStatus> {
   const [state] = await session.query(serverState(flavor));
   const [replicaRow] = await session.query(replicaStatus(flavor));
   const [pos] = await session.query(positions(flavor));
+  const executed = gtid(flavor.gtid === "mariadb" ? pos.current_pos : pos.executed);
   return {
     version: text(state.version),
     serverId: Number(state.server_id),
     readOnly: flag(state.read_only),
     superReadOnly: flavor.superReadOnly && flag(state.super_read_only),
-    replica: replicaRow ? replicaState(flavor, replicaRow) : null,
+    replica: replicaRow ? replicaState(flavor, replicaRow, executed) : null,
     positions: flavor.gtid === "mariadb"
       ? {
         executed: gtid(pos.current_pos),
@@ -83,10 +92,17 @@ export async function ping(
   }
 }
 
-function replicaState(f: Flavor, row: Row): ReplicaState {
+function replicaState(f: Flavor, row: Row, executed: string): ReplicaState {
   const c = f.columns;
   const ioText = text(row[c.ioRunning]);
   const lag = row[c.secondsBehind];
+  const received = gtid(f.gtid === "mariadb" ? row.Gtid_IO_Pos : row.Retrieved_Gtid_Set);
+  const coordinates = {
+    sourceLogFile: text(row[c.sourceLogFile]),
+    readPos: position(row[c.readSourceLogPos]),
+    relaySourceLogFile: text(row[c.relaySourceLogFile]),
+    execPos: position(row[c.execSourceLogPos]),
+  };
   return {
     ioRunning: ioText === "Yes",
     sqlRunning: text(row[c.sqlRunning]) === "Yes",
@@ -96,9 +112,21 @@ function replicaState(f: Flavor, row: Row): ReplicaState {
     secondsBehind: lag === null || lag === undefined ? null : Number(lag),
     lastIoError: text(row.Last_IO_Error),
     lastSqlError: text(row.Last_SQL_Error),
-    relaySourceLogFile: text(row[c.relaySourceLogFile]),
-    received: gtid(f.gtid === "mariadb" ? row.Gtid_IO_Pos : row.Retrieved_Gtid_Set),
+    relaySourceLogFile: coordinates.relaySourceLogFile,
+    received,
+    sourceLogFile: coordinates.sourceLogFile,
+    readSourceLogPos: coordinates.readPos,
+    backlogBytes: relayBacklogBytes(coordinates),
+    // Nothing received yet (a fresh replica) says nothing about a backlog.
+    backlogTransactions: received === ""
+      ? null
+      : relayBacklogTransactions(f.gtid, received, executed),
   };
+}
+
+function position(value: unknown): number | null {
+  const n = Number(value);
+  return value === null || value === undefined || value === "" || !Number.isFinite(n) ? null : n;
 }
 
 function text(value: unknown): string {

@@ -11,13 +11,16 @@ import { familyFromConfig, type FlavorId, type MysqlHandle, readStatus } from ".
 import { waitForPosition } from "../mysql/sql.ts";
 import type { Mysqld, MysqldMonitor } from "../mysqld/mod.ts";
 import type { RaftStateName } from "../model/mod.ts";
-import type { LocalMysql } from "./local_mysql.ts";
+import type { MysqlSession } from "../ports/mod.ts";
 import type { XenonNode } from "./node.ts";
 
 const MYSQL_UP_MS = 120_000;
 
 /** Waits (bounded) until the local MySQL answers on `link`. */
-async function waitAnswering(link: LocalMysql, timeoutMs: number): Promise<MysqlHandle> {
+async function waitAnswering(
+  link: MysqlSession<MysqlHandle>,
+  timeoutMs: number,
+): Promise<MysqlHandle> {
   const deadline = performance.now() + timeoutMs;
   let last = "";
   while (performance.now() < deadline) {
@@ -35,7 +38,7 @@ async function waitAnswering(link: LocalMysql, timeoutMs: number): Promise<Mysql
 }
 
 /** Parts shared by both modes: MySQL access through one link. */
-function mysqlAccess(link: LocalMysql, configuredVersion: string) {
+function mysqlAccess(link: MysqlSession<MysqlHandle>, configuredVersion: string) {
   const family = familyFromConfig(configuredVersion);
   // Until the server answered, the configured family; then the server's own dialect.
   let flavor: FlavorId = family === "mariadb" ? "mariadb" : family;
@@ -89,7 +92,7 @@ export interface NormalSideDeps {
   node: XenonNode;
   mysqld: Mysqld;
   monitor: MysqldMonitor;
-  link: LocalMysql;
+  link: MysqlSession<MysqlHandle>;
   version: string;
   /** Whether the config has the monitor on (`mysql.monitor-disabled` false). */
   monitorConfigured: boolean;
@@ -138,7 +141,7 @@ export function normalSide(d: NormalSideDeps): LocalSide {
 
 /** The rebuild-only mode: no election core; mysqld is started by the rebuild itself. */
 export function rebuildOnlySide(
-  d: { mysqld: Mysqld; link: LocalMysql; version: string },
+  d: { mysqld: Mysqld; link: MysqlSession<MysqlHandle>; version: string },
 ): LocalSide {
   const access = mysqlAccess(d.link, d.version);
   return {

@@ -445,8 +445,8 @@ function mysqlStatus(d: ServiceDeps): MysqlStatusResult {
     status: st === null ? "DEAD" : "ALIVE",
     options: st === null ? "" : st.readOnly ? "READONLY" : "READWRITE",
     replication: {
-      masterLogFile: "",
-      readMasterLogPos: 0,
+      masterLogFile: r?.sourceLogFile ?? "",
+      readMasterLogPos: r?.readSourceLogPos ?? 0,
       relayMasterLogFile: r?.relaySourceLogFile ?? "",
       slaveIoRunning: source || (r?.ioRunning ?? false),
       slaveIoRunningText: source ? "" : r?.ioText || yesNo(r?.ioRunning),
@@ -460,6 +460,8 @@ function mysqlStatus(d: ServiceDeps): MysqlStatusResult {
         ? ""
         : String(r.secondsBehind),
       slaveSqlRunningState: "",
+      relayBacklogBytes: source ? 0 : r?.backlogBytes ?? null,
+      relayBacklogTransactions: source ? 0 : r?.backlogTransactions ?? null,
       lastError: r?.lastSqlError || r?.lastIoError || "",
       lastIoError: r?.lastIoError ?? "",
       lastSqlError: r?.lastSqlError ?? "",

@@ -1,6 +1,7 @@
 /**
  * Sandbox agents as detached processes: each runs `xenon serve -c FILE` in its own session, with
- * its output appended to a log file, so it outlives the `sandbox up` that started it.
+ * its output appended to a log file, so it outlives the `sandbox up` that started it; with
+ * `--netns`, inside its host's network namespace.
  */
 import { XenonError } from "../lib/errors.ts";
 import { isAlive, killHard, processesMentioning } from "./procs.ts";
@@ -21,10 +22,14 @@ export function serveArgv(configPath: string): string[] {
  * this process). The shell only redirects output: its script is a constant and every value,
  * the log path included, is a positional argument, never part of the script's text.
  */
-export async function spawnAgent(configPath: string, logPath: string): Promise<void> {
+export async function spawnAgent(
+  configPath: string,
+  logPath: string,
+  runOn: string[] = [],
+): Promise<void> {
   const redirect = 'exec "$@" >>"$0" 2>&1 </dev/null';
   const out = await new Deno.Command("setsid", {
-    args: ["--fork", "sh", "-c", redirect, logPath, ...serveArgv(configPath)],
+    args: ["--fork", "sh", "-c", redirect, logPath, ...runOn, ...serveArgv(configPath)],
     cwd: ROOT,
     env: { NO_COLOR: "1" },
     stdin: "null",

@@ -5,6 +5,7 @@
  */
 import { XenonError } from "../lib/errors.ts";
 import { agentPid, stopAgents } from "./agents.ts";
+import { NetnsNetwork, removeNetwork } from "./network.ts";
 import { killEverythingMentioning, listeningSockets } from "./procs.ts";
 import { hasState, readState, type SandboxState } from "./state.ts";
 import { waitFor } from "./wait.ts";
@@ -30,6 +31,10 @@ export async function down(dir: string, say: (line: string) => void): Promise<bo
     throw new XenonError(
       `processes under ${dir} survived SIGKILL for 5 s; see ps -ef | grep ${dir}`,
     );
+  }
+  if (state?.netns) {
+    say(`removing the network namespaces ${state.netns.tag}*`);
+    await removeNetwork(new NetnsNetwork(state.netns));
   }
   const ports = (state?.nodes ?? []).flatMap((n) => [
     n.mysqlPort,

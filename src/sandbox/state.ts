@@ -4,12 +4,13 @@
  */
 import { XenonError } from "../lib/errors.ts";
 import { type InstancePaths, instancePaths } from "./mycnf.ts";
+import type { NetnsLayout } from "./network.ts";
 
 /** One node: its MariaDB instance and its agent. */
 export interface NodeState {
   name: string;
   serverId: number;
-  /** The node's host (loopback now; a namespace's address later). */
+  /** The node's host: 127.0.0.1, or its namespace's address. */
   host: string;
   mysqlPort: number;
   /** The agent's `server.endpoint` (its id and RPC address). */
@@ -22,7 +23,7 @@ export interface NodeState {
   /** The agent's `raft.meta-datadir` (peers.json, flight recorder). */
   metaDir: string;
   agentLog: string;
-  /** Where the leader-start/stop commands write (the VIP's stand-in on loopback). */
+  /** Where the leader-start/stop commands write (on loopback, the VIP's stand-in). */
   leaderLog: string;
   /** The agent's pid once started. */
   agentPid?: number;
@@ -36,7 +37,9 @@ export interface Credentials {
 export interface SandboxState {
   version: 1;
   dir: string;
-  network: "loopback";
+  network: "loopback" | "netns";
+  /** With `--netns`: what the namespaces, links and addresses were made from (`down` removes them). */
+  netns?: NetnsLayout;
   createdAt: string;
   /** The agents' `mysql.admin` account (also the HTTP API's basic auth). */
   admin: Credentials;

@@ -12,7 +12,7 @@ import { down } from "./down.ts";
 import { installDataDir, makeInstanceDirs } from "./install.ts";
 import { answersOnSocket, createAccounts, errorLogSummary, REPLICATION_GRANTS } from "./mariadb.ts";
 import { type MysqldOptions, renderMyCnf } from "./mycnf.ts";
-import { loopbackNetwork, type SandboxNetwork } from "./network.ts";
+import { createNetwork, loopbackNetwork, NetnsNetwork, type SandboxNetwork } from "./network.ts";
 import type { Tools } from "./preflight.ts";
 import { freeLoopbackPort } from "./procs.ts";
 import {
@@ -47,6 +47,7 @@ export interface UpOptions {
   tools: Tools;
   /** Progress lines. */
   say(line: string): void;
+  /** @default loopbackNetwork */
   network?: SandboxNetwork;
   /** Longest wait for a writable leader after the agents started. @default 60000 */
   leaderTimeoutMs?: number;
@@ -93,6 +94,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
     version: 1,
     dir,
     network: network.kind,
+    netns: network instanceof NetnsNetwork ? network.layout : undefined,
     createdAt: new Date().toISOString(),
     admin: { user: "root", password: randomHex(16) },
     app: { user: "app", password: randomHex(16) },
@@ -100,13 +102,14 @@ export async function up(options: UpOptions): Promise<UpResult> {
     nodes: Array.from({ length: options.nodes }, (_, i) => {
       const paths = nodePaths(dir, i);
       const host = network.host(i);
+      const port = network.ports(i, () => freeLoopbackPort(ports));
       return {
         name: paths.name,
         serverId: i + 1,
         host,
-        mysqlPort: freeLoopbackPort(ports),
-        endpoint: `${host}:${freeLoopbackPort(ports)}`,
-        peerAddress: `${host}:${freeLoopbackPort(ports)}`,
+        mysqlPort: port.mysql,
+        endpoint: `${host}:${port.rpc}`,
+        peerAddress: `${host}:${port.http}`,
         dir: paths.dir,
         mysql: paths.mysql,
         configPath: paths.configPath,
@@ -120,14 +123,22 @@ export async function up(options: UpOptions): Promise<UpResult> {
   await writeState(state);
   try {
     const replication = { user: "repl", password: randomHex(16) };
+    if (network.kind === "netns") {
+      say(
+        `creating ${options.nodes} hosts (network namespaces) on a bridge, VIP ${vipOf(network)}`,
+      );
+      await createNetwork(network);
+    }
     say(`creating ${options.nodes} MariaDB instances in ${dir}`);
-    await Promise.all(state.nodes.map(installInstance));
-    await Promise.all(state.nodes.map((node) => startInstance(state, node, replication)));
+    await Promise.all(state.nodes.map((node) => installInstance(node, network)));
+    await Promise.all(
+      state.nodes.map((node, i) => startInstance(state, node, replication, network.runOn(i))),
+    );
     say(`MariaDB ready after ${seconds(started)}; starting ${options.nodes} agents`);
-    for (const node of state.nodes) {
+    for (const [i, node] of state.nodes.entries()) {
       const config = agentConfig(state, node, replication, options.tools.basedir, network);
       await Deno.writeTextFile(node.configPath, config, { mode: 0o600 });
-      await spawnAgent(node.configPath, node.agentLog);
+      await spawnAgent(node.configPath, node.agentLog, network.runOn(i));
     }
     const client = await SandboxClient.open(state);
     try {
@@ -152,6 +163,13 @@ export async function up(options: UpOptions): Promise<UpResult> {
         intervalMs: 200,
         explain: () => describeAgents(state),
       });
+      if (network instanceof NetnsNetwork) {
+        // The leader adds the VIP once writable (after duplicate-address detection).
+        const index = state.nodes.indexOf(leader);
+        await waitFor(`the VIP ${network.vip} on ${leader.name}`, async () => {
+          return await network.holdsVip(index) ? true : undefined;
+        }, { timeoutMs: 10_000, intervalMs: 100, explain: () => logTail(leader.leaderLog, 2) });
+      }
       const elapsedMs = performance.now() - started;
       // The status printed next should show the followers replicating too: they repoint once
       // the leader is writable, within a heartbeat or two.
@@ -181,12 +199,19 @@ function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }
 
+function vipOf(network: SandboxNetwork): string {
+  return network instanceof NetnsNetwork ? network.vip : "none";
+}
+
 /** The node's directories, my.cnf and data dir. */
-async function installInstance(node: NodeState): Promise<void> {
+async function installInstance(node: NodeState, network: SandboxNetwork): Promise<void> {
   const paths = node.mysql;
   await makeInstanceDirs(paths);
   await Deno.mkdir(node.metaDir, { recursive: true });
-  const cnf = renderMyCnf(paths, node.mysqlPort, node.serverId, LOSSLESS_PROFILE, WRITTEN_BY);
+  // In a namespace it serves every address of its host, the VIP included once added.
+  const where = { bind_address: network.bindAddress, report_host: node.host };
+  const options = { ...LOSSLESS_PROFILE, ...where };
+  const cnf = renderMyCnf(paths, node.mysqlPort, node.serverId, options, WRITTEN_BY);
   await Deno.writeTextFile(paths.cnfPath, cnf);
   await installDataDir(paths);
 }
@@ -199,10 +224,11 @@ async function startInstance(
   state: SandboxState,
   node: NodeState,
   replication: { user: string; password: string },
+  runOn: string[],
 ): Promise<void> {
   const paths = node.mysql;
   const launched = await new Deno.Command("setsid", {
-    args: ["--fork", "mysqld_safe", `--defaults-file=${paths.cnfPath}`],
+    args: ["--fork", ...runOn, "mysqld_safe", `--defaults-file=${paths.cnfPath}`],
     stdin: "null",
     stdout: "null",
     stderr: "null",

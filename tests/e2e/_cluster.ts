@@ -13,7 +13,7 @@ import {
   REPL_USER,
   ROOT_PASSWORD,
 } from "../harness/mod.ts";
-import { freePort } from "../harness/registry.ts";
+import { freePort, newInstanceDir } from "../harness/registry.ts";
 import type { MysqldOptions } from "../../src/sandbox/mycnf.ts";
 import { sleep, waitFor } from "../harness/wait.ts";
 
@@ -47,27 +47,35 @@ export function configFor(
   instance: MariaDBInstance,
   endpoint: string,
   agentDir: string,
-  overrides: { secret?: string; supervised?: boolean; extra?: ExtraConfig } = {},
+  overrides: {
+    secret?: string;
+    supervised?: boolean;
+    extra?: ExtraConfig;
+    /** `server.peer-address` (default: a free loopback port). */
+    peerAddress?: string;
+    leaderCommands?: { start: string; stop: string };
+  } = {},
 ): string {
   const config: Record<string, Record<string, unknown>> = {
     server: {
       endpoint,
       "cluster-secret": overrides.secret ?? CLUSTER_SECRET,
       // Each agent's own HTTP listener (health, /metrics), not the shared default :6060.
-      "peer-address": `127.0.0.1:${freePort()}`,
+      "peer-address": overrides.peerAddress ?? `127.0.0.1:${freePort()}`,
     },
     raft: {
       "meta-datadir": `${agentDir}/meta`,
       "heartbeat-timeout": TIMERS.heartbeat,
       "election-timeout": TIMERS.election,
-      "leader-start-command": `echo start >> ${agentDir}/vip.log`,
-      "leader-stop-command": `echo stop >> ${agentDir}/vip.log`,
+      "leader-start-command": overrides.leaderCommands?.start ??
+        `echo start >> ${agentDir}/vip.log`,
+      "leader-stop-command": overrides.leaderCommands?.stop ?? `echo stop >> ${agentDir}/vip.log`,
       "purge-binlog-interval": 5000,
     },
     mysql: {
       admin: "root",
       passwd: ROOT_PASSWORD,
-      host: "127.0.0.1",
+      host: instance.host,
       port: instance.port,
       version: "mariadb",
       basedir: "/usr",
@@ -103,6 +111,8 @@ export class AgentProcess implements Agent {
     readonly configPath: string,
     readonly logPath: string,
     readonly originalForm = false,
+    /** An argv prefix the agent runs under, e.g. `ip netns exec NS` (default: none). */
+    readonly runOn: string[] = [],
   ) {}
 
   running(): boolean {
@@ -115,16 +125,14 @@ export class AgentProcess implements Agent {
 
   start(role?: string): void {
     if (this.#child) throw new Error(`agent ${this.endpoint} already running`);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        MAIN,
-        ...(this.originalForm ? [] : ["serve"]),
-        "-c",
-        this.configPath,
-        ...(role ? ["-r", role] : []),
-      ],
+    const argv = [
+      ...this.runOn,
+      Deno.execPath(),
+      ...["run", "-A", MAIN, ...(this.originalForm ? [] : ["serve"]), "-c", this.configPath],
+      ...(role ? ["-r", role] : []),
+    ];
+    const child = new Deno.Command(argv[0], {
+      args: argv.slice(1),
       cwd: ROOT,
       stdin: "null",
       stdout: "piped",
@@ -209,18 +217,37 @@ export interface E2EOptions {
   mysqld?: MysqldOptions;
   /** Keys added to every agent's xenon.json. */
   extra?: ExtraConfig;
+  /**
+   * Node `index` runs on `hosts(index)` (tests/netns), its files under the harness root so a
+   * killed test leaves no agent behind either. @default loopback
+   */
+  hosts?: (index: number) => E2EHost;
+}
+
+/** Where node `index` runs when it is not on loopback: a host of its own (tests/netns). */
+export interface E2EHost {
+  netns: { namespace: string; address: string };
+  /** The argv prefix that runs the agent there, e.g. `ip netns exec NS`. */
+  runOn: string[];
+  /** The ports the agent's RPC and HTTP API listen on, at `netns.address`. */
+  rpcPort: number;
+  httpPort: number;
+  leaderCommands(agentDir: string): { start: string; stop: string };
 }
 
 /** `n` instances, one agent each (started), not yet joined: call AddNodes on each. */
 export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<E2ECluster> {
   const mysqld = options.mysqld ?? { read_only: 1 };
+  const hostOf = (index: number) => options.hosts?.(index);
   const instances = await Promise.all(
-    Array.from({ length: n }, () => createInstance({ mysqld })),
+    Array.from({ length: n }, (_, i) => createInstance({ mysqld, netns: hostOf(i)?.netns })),
   );
   for (const i of instances) await createAppUser(i);
   if (options.supervised) { for (const i of instances) await i.stop(); }
   const agents: Agent[] = [];
-  const root = await Deno.makeTempDir({ prefix: "xenon-e2e-" });
+  const root = options.hosts
+    ? newInstanceDir("agents")
+    : await Deno.makeTempDir({ prefix: "xenon-e2e-" });
   // With server.tls-ca in `extra`, the test client speaks HTTPS as the CLI would.
   const caFile = options.extra?.server?.["tls-ca"];
   const clientFor = async (secret: string) =>
@@ -237,7 +264,9 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
     secret?: string,
     own: ExtraConfig = {},
   ) => {
-    const endpoint = `127.0.0.1:${freePort()}`;
+    const host = hostOf(index);
+    const address = host?.netns.address ?? "127.0.0.1";
+    const endpoint = `${address}:${host?.rpcPort ?? freePort()}`;
     const dir = `${root}/agent${index}`;
     await Deno.mkdir(dir);
     const configPath = `${dir}/xenon.json`;
@@ -250,9 +279,12 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
           { ...options.extra?.[k], ...own[k] },
         ]),
       ),
+      peerAddress: host ? `${address}:${host.httpPort}` : undefined,
+      leaderCommands: host?.leaderCommands(dir),
     });
     await Deno.writeTextFile(configPath, config, { mode: 0o600 });
-    return new AgentProcess(index, endpoint, instance, configPath, `${dir}/xenon.log`);
+    const log = `${dir}/xenon.log`;
+    return new AgentProcess(index, endpoint, instance, configPath, log, false, host?.runOn);
   };
   const waitAnswering = async (a: Agent, client: RpcClient) => {
     await waitFor(`agent ${a.endpoint} to answer`, async () => {
@@ -410,7 +442,7 @@ async function createAppUser(instance: MariaDBInstance): Promise<void> {
 /** An application connection with short timeouts, for writers and probers. */
 export async function appConnection(instance: MariaDBInstance): Promise<mysql.Connection> {
   return await mysql.createConnection({
-    host: "127.0.0.1",
+    host: instance.host,
     port: instance.port,
     user: APP_USER,
     password: APP_PASSWORD,

@@ -9,6 +9,7 @@ import {
 import { instancePaths, renderMyCnf } from "../../src/sandbox/mycnf.ts";
 import { isAlive, listeningSockets, processesMentioning } from "../../src/sandbox/procs.ts";
 import { reapDeadRuns } from "./registry.ts";
+import { startFixture } from "./fixture.ts";
 import { waitFor } from "./wait.ts";
 
 type Row = Record<string, unknown>;
@@ -156,22 +157,9 @@ Deno.test("my.cnf: overrides replace defaults, harness-owned and multi-line opti
 
 /** Starts fixtures/hold_instance.ts and reads its READY line. */
 async function holdInstanceInChild() {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./fixtures/hold_instance.ts", import.meta.url).pathname],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  clearTimeout(deadline);
-  reader.releaseLock();
+  const { child, firstLine: text } = await startFixture(
+    new URL("./fixtures/hold_instance.ts", import.meta.url),
+  );
   const [word, dir, safe, mysqld] = text.trim().split(" ");
   assert.equal(word, "READY", `the child printed ${JSON.stringify(text)}`);
   return { child, dir, safe: Number(safe), mysqld: Number(mysqld) };

@@ -38,12 +38,19 @@ export interface InstanceOptions {
   serverId?: number;
   /** Extra or overriding [mysqld] options; true writes a bare flag, false writes `=0`. */
   mysqld?: MysqldOptions;
+  /**
+   * Runs mysqld_safe inside this network namespace, listening on all of its addresses on port
+   * 3306; `host` is then `address` (reach it over the namespace's bridge, or by the unix socket,
+   * which no partition cuts).
+   */
+  netns?: { namespace: string; address: string };
 }
 
 export interface MariaDBInstance extends AsyncDisposable {
   readonly name: string;
   readonly serverId: number;
-  readonly host: "127.0.0.1";
+  /** 127.0.0.1, or the namespace's address. */
+  readonly host: string;
   readonly port: number;
   readonly dir: string;
   readonly dataDir: string;
@@ -81,7 +88,6 @@ const CONNECT_TIMEOUT_MS = 5_000;
 let lastServerId = 0;
 
 class Instance implements MariaDBInstance {
-  readonly host = "127.0.0.1" as const;
   readonly dataDir: string;
   readonly socket: string;
   readonly cnfPath: string;
@@ -98,6 +104,7 @@ class Instance implements MariaDBInstance {
     readonly dir: string,
     port: number,
     readonly mysqldOptions: MysqldOptions,
+    readonly netns?: { namespace: string; address: string },
   ) {
     const paths = instancePaths(dir);
     this.dataDir = paths.dataDir;
@@ -108,18 +115,27 @@ class Instance implements MariaDBInstance {
     this.#port = port;
   }
 
+  get host(): string {
+    return this.netns?.address ?? "127.0.0.1";
+  }
+
   get port(): number {
     return this.#port;
   }
 
   /** `node2 (127.0.0.1:34567)`, the prefix of every error about this instance. */
   toString(): string {
-    return `${this.name} (127.0.0.1:${this.#port})`;
+    return `${this.name} (${this.host}:${this.#port})`;
   }
 
   async writeCnf(port: number): Promise<void> {
     this.#port = port;
-    const text = renderMyCnf(instancePaths(this.dir), port, this.serverId, this.mysqldOptions);
+    // In a namespace: every address of it, so a VIP added there later is served too.
+    const where: MysqldOptions = this.netns
+      ? { bind_address: "0.0.0.0", report_host: this.netns.address }
+      : {};
+    const options = { ...where, ...this.mysqldOptions };
+    const text = renderMyCnf(instancePaths(this.dir), port, this.serverId, options);
     await Deno.writeTextFile(this.cnfPath, text);
   }
 
@@ -132,7 +148,12 @@ class Instance implements MariaDBInstance {
     // whatever happens to the test's process group (the registry decides when it dies). stdio is
     // /dev/null (it logs to error.log): no pipe ties its life to ours.
     const safe = new Deno.Command("/usr/bin/setsid", {
-      args: ["mysqld_safe", `--defaults-file=${this.cnfPath}`, ...extraArgs],
+      args: [
+        ...(this.netns ? ["ip", "netns", "exec", this.netns.namespace] : []),
+        "mysqld_safe",
+        `--defaults-file=${this.cnfPath}`,
+        ...extraArgs,
+      ],
       stdin: "null",
       stdout: "null",
       stderr: "null",
@@ -295,6 +316,7 @@ function createTestAccounts(instance: Instance): Promise<void> {
   ]);
 }
 
+const NETNS_MYSQL_PORT = 3306;
 const PORT_TAKEN = /Address already in use|Bind on TCP\/IP port/;
 
 /**
@@ -311,10 +333,12 @@ export async function createInstance(opts: InstanceOptions = {}): Promise<MariaD
   const name = opts.name ?? `node${serverId}`;
   const mysqldOptions = opts.mysqld ?? {};
   const dir = newInstanceDir(name);
-  const instance = new Instance(name, serverId, dir, 0, mysqldOptions);
+  const instance = new Instance(name, serverId, dir, 0, mysqldOptions, opts.netns);
+  // A namespace has a network stack of its own: the standard port is free there.
+  const port = () => opts.netns ? NETNS_MYSQL_PORT : freePort();
   try {
     await makeInstanceDirs(instancePaths(dir));
-    await instance.writeCnf(freePort());
+    await instance.writeCnf(port());
     if (needsOwnInstall(mysqldOptions)) await installDataDir(instancePaths(dir));
     else await copyTemplateDataDir(instancePaths(dir));
     // Another process may bind the port between our probe and mariadbd's bind: take another.
@@ -323,11 +347,12 @@ export async function createInstance(opts: InstanceOptions = {}): Promise<MariaD
         await instance.start();
         break;
       } catch (error) {
-        if (attempt >= 3 || !PORT_TAKEN.test(errorLogSummary(instance.errorLog))) throw error;
+        const taken = PORT_TAKEN.test(errorLogSummary(instance.errorLog));
+        if (attempt >= 3 || !taken || opts.netns) throw error;
         await instance.killAll();
         releasePort(instance.port);
         await Deno.writeTextFile(instance.errorLog, "");
-        await instance.writeCnf(freePort());
+        await instance.writeCnf(port());
       }
     }
     await createTestAccounts(instance);

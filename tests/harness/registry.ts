@@ -8,6 +8,9 @@
  * - a watchdog process (watchdog.ts) does the same once this process is gone, however it ended:
  *   `deno test` exits on ^C without running module signal handlers, and kill -9 runs nothing;
  * - the first use in a later run reaps roots whose process is dead, should the watchdog be gone.
+ * What a test makes outside its root (network namespaces, links) is undone by commands it
+ * registers in the root (`registerTeardown`), which every one of these cleanups runs after the
+ * kill.
  */
 
 import { XenonError } from "../../src/lib/errors.ts";
@@ -49,14 +52,63 @@ export function reapDeadRuns(): void {
     if (!entry.isDirectory || !match || isAlive(Number(match[1]))) continue;
     const path = `${tempBase()}/${entry.name}`;
     killEverythingMentioning(path + "/");
+    runTeardowns(path);
     removeSyncQuietly(path);
   }
+}
+
+const TEARDOWN_DIR = "teardown";
+let lastTeardown = 0;
+
+/**
+ * Records commands (argv arrays, run in order, failures ignored) that undo something a test made
+ * outside its root. Returns a function that runs them now and forgets them.
+ */
+export function registerTeardown(commands: string[][]): () => void {
+  const dir = `${harnessRoot()}/${TEARDOWN_DIR}`;
+  Deno.mkdirSync(dir, { recursive: true });
+  const file = `${dir}/${++lastTeardown}.json`;
+  Deno.writeTextFileSync(file, JSON.stringify(commands));
+  return () => {
+    runTeardownFile(file);
+    removeSyncQuietly(file);
+  };
+}
+
+function runTeardownFile(file: string): void {
+  let commands: string[][];
+  try {
+    commands = JSON.parse(Deno.readTextFileSync(file));
+  } catch {
+    return; // already run and removed, or torn by a crash while being written
+  }
+  for (const [program, ...args] of commands) {
+    try {
+      new Deno.Command(program, { args, stdin: "null", stdout: "null", stderr: "null" })
+        .outputSync();
+    } catch {
+      // the program is missing: nothing of this kind was made
+    }
+  }
+}
+
+/** Runs every teardown registered under `rootPath` (synchronous: signal and unload handlers). */
+export function runTeardowns(rootPath: string): void {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(`${rootPath}/${TEARDOWN_DIR}`)];
+  } catch {
+    return;
+  }
+  for (const entry of entries) runTeardownFile(`${rootPath}/${TEARDOWN_DIR}/${entry.name}`);
 }
 
 function cleanUpProcessAndExit(code: number): void {
   killEverythingMentioning(`/${processPrefix}`);
   for (const entry of Deno.readDirSync(tempBase())) {
-    if (entry.name.startsWith(processPrefix)) removeSyncQuietly(`${tempBase()}/${entry.name}`);
+    if (!entry.name.startsWith(processPrefix)) continue;
+    runTeardowns(`${tempBase()}/${entry.name}`);
+    removeSyncQuietly(`${tempBase()}/${entry.name}`);
   }
   Deno.exit(code);
 }
@@ -64,6 +116,7 @@ function cleanUpProcessAndExit(code: number): void {
 function cleanUpIsolate(): void {
   if (root === undefined) return;
   killEverythingMentioning(root + "/");
+  runTeardowns(root);
   removeSyncQuietly(root);
 }
 

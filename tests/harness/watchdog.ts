@@ -1,12 +1,13 @@
 /**
  * Runs beside a test process (started by registry.ts, in its own session) and, once that process
  * is gone for whatever reason (^C in `deno test`, whose runner exits without running module
- * signal handlers; kill -9; a crash), kills every server under its temp root and removes the root.
+ * signal handlers; kill -9; a crash), kills every server under its temp root, runs the teardowns
+ * registered there (network namespaces) and removes the root.
  *
  * Usage: deno run -A --no-config --no-lock watchdog.ts <pid> <root>
  */
 
-import { exists, killEverythingMentioning } from "./registry.ts";
+import { exists, killEverythingMentioning, runTeardowns } from "./registry.ts";
 
 const POLL_MS = 250;
 const MAX_LIFETIME_MS = 24 * 3600 * 1000; // a bound like every wait; no test run lasts a day
@@ -38,5 +39,6 @@ while (
 }
 if (exists(root)) {
   killEverythingMentioning(`${root}/`);
+  runTeardowns(root);
   Deno.removeSync(root, { recursive: true });
 }

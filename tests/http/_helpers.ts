@@ -35,6 +35,7 @@ const BASE: NodeStatus = {
     sqlRunning: true,
     secondsBehindMaster: 0,
     relayBacklogBytes: 0,
+    relayBacklogTransactions: 0,
     position: "0-1-42",
     lastError: "",
   },

@@ -38,7 +38,11 @@ function sample(replica: boolean, readOnly = true): MysqlStatus {
         lastIoError: "",
         lastSqlError: "Error 1062",
         relaySourceLogFile: "bin.000001",
-        received: "0-1-10",
+        received: "0-1-13",
+        sourceLogFile: "bin.000001",
+        readSourceLogPos: 1500,
+        backlogBytes: 600,
+        backlogTransactions: 3,
       }
       : null,
   };
@@ -67,7 +71,8 @@ Deno.test("status: a follower with a stopped SQL thread shows it, with the error
     ioRunning: true,
     sqlRunning: false,
     secondsBehindMaster: null,
-    relayBacklogBytes: null,
+    relayBacklogBytes: 600,
+    relayBacklogTransactions: 3,
     position: "0-1-10",
     lastError: "Error 1062",
   });

@@ -49,6 +49,9 @@ function membership(method: Change, what: string): Handler {
 }
 
 const or = (value: string | undefined) => value ?? UNKNOWN;
+/** Seconds_Behind_Master travels as text ("" when unknown). */
+const numberOrNull = (text: string | undefined) =>
+  text === undefined || text === "" || !Number.isFinite(Number(text)) ? null : Number(text);
 
 function raftCell(v: NodeView): string | undefined {
   return v.nodes && `[ViewID:${v.nodes.viewId} EpochID:${v.nodes.epochId}]@${v.nodes.state}`;
@@ -98,6 +101,10 @@ const status = view(["nodes", "mysqld", "mysql"], (ctx, { views }, json) => {
       "mysql-info": mysqlCell(v) ?? "",
       "slave-info": threadsCell(v) ?? "",
       "myleader": v.nodes?.leader ?? "",
+      // Not in the original: what a failover to this node would have to apply first.
+      "apply-lag-seconds": numberOrNull(v.mysql?.replication.secondsBehindMaster),
+      "apply-backlog-transactions": v.mysql?.replication.relayBacklogTransactions ?? null,
+      "relay-backlog-bytes": v.mysql?.replication.relayBacklogBytes ?? null,
     }));
     return ctx.write(JSON.stringify({ status }));
   }

@@ -13,6 +13,7 @@ const sandbox = {
   agents: () => import("../../sandbox/agents.ts"),
   down: () => import("../../sandbox/down.ts"),
   killPrimary: () => import("../../sandbox/kill_primary.ts"),
+  network: () => import("../../sandbox/network.ts"),
   preflight: () => import("../../sandbox/preflight.ts"),
   state: () => import("../../sandbox/state.ts"),
   up: () => import("../../sandbox/up.ts"),
@@ -54,11 +55,22 @@ async function xenon(ctx: CliContext, state: SandboxState, argv: string[]): Prom
   });
 }
 
-function printLogs(ctx: CliContext, state: SandboxState): void {
+async function printLogs(ctx: CliContext, state: SandboxState): Promise<void> {
   ctx.out(
     `logs: agents ${state.dir}/node*/xenon.log, MariaDB ${state.dir}/node*/mysql/log/error.log`,
   );
-  ctx.out(`leader commands (the VIP's stand-in): ${state.dir}/node*/leader.log`);
+  if (state.netns) {
+    const network = new (await sandbox.network()).NetnsNetwork(state.netns);
+    ctx.out(
+      `hosts: network namespaces ${network.namespace(0)}..${
+        network.namespace(state.nodes.length - 1)
+      }` +
+        ` on bridge ${network.bridge}; VIP ${network.vip} on the leader (leader commands log: ` +
+        `${state.dir}/node*/leader.log); try: mariadb -h ${network.vip} -u ${state.app.user} -p`,
+    );
+  } else {
+    ctx.out(`leader commands (the VIP's stand-in): ${state.dir}/node*/leader.log`);
+  }
 }
 
 export const sandboxCommands: GroupSpec = {
@@ -68,15 +80,26 @@ export const sandboxCommands: GroupSpec = {
     {
       usage: "up",
       description: "create and start N MariaDB instances with N agents, and show the cluster",
-      options: [{ flags: "--nodes <n>", description: "number of nodes", defaultValue: "3" }, DIR],
+      options: [
+        { flags: "--nodes <n>", description: "number of nodes", defaultValue: "3" },
+        {
+          flags: "--netns",
+          description: "each node a host of its own: a network namespace on a bridge, a real VIP",
+        },
+        DIR,
+      ],
       run: async (ctx, _args, options) => {
         const nodes = positiveInt(options.nodes, "--nodes", 9);
         const tools = (await sandbox.preflight()).preflight();
+        const network = options.netns
+          ? await (await sandbox.network()).sandboxNetns(nodes)
+          : undefined;
         const result = await (await sandbox.up()).up({
           dir: dirOf(options),
           nodes,
           tools,
           say: ctx.out,
+          network,
         });
         await xenon(ctx, result.state, ["cluster", "status"]);
         ctx.out(
@@ -85,7 +108,7 @@ export const sandboxCommands: GroupSpec = {
               (result.elapsedMs / 1000).toFixed(1)
             } s after sandbox up`,
         );
-        printLogs(ctx, result.state);
+        await printLogs(ctx, result.state);
         return 0;
       },
     },
@@ -96,7 +119,7 @@ export const sandboxCommands: GroupSpec = {
       run: async (ctx, _args, options) => {
         const state = await (await sandbox.state()).readState(dirOf(options));
         const code = await xenon(ctx, state, ["cluster", "status"]);
-        printLogs(ctx, state);
+        await printLogs(ctx, state);
         return code;
       },
     },

@@ -1,0 +1,55 @@
+/**
+ * How much a replica has received but not applied yet: what a candidate must apply before it may
+ * become writable, so what a failover to it would cost on top of detection and election.
+ */
+import { parseMariadbPosition } from "../gtid/mariadb.ts";
+import { count, parseGtidSet, subtract } from "../gtid/mysql.ts";
+
+/** The replica-status coordinates the byte count comes from (SHOW SLAVE/REPLICA STATUS). */
+export interface RelayCoordinates {
+  /** `Master_Log_File` / `Source_Log_File`: the source binlog the IO thread reads. */
+  sourceLogFile: string;
+  /** `Read_Master_Log_Pos` / `Read_Source_Log_Pos`. */
+  readPos: number | null;
+  /** `Relay_Master_Log_File` / `Relay_Source_Log_File`: the one the SQL thread executes. */
+  relaySourceLogFile: string;
+  /** `Exec_Master_Log_Pos` / `Exec_Source_Log_Pos`. */
+  execPos: number | null;
+}
+
+/**
+ * Bytes of the source's binlog received and not yet executed. Known only while both threads are
+ * in the same source binlog file (the usual case for a replica keeping up); when the SQL thread
+ * is a file or more behind, the sizes of the files in between are not known here: null.
+ */
+export function relayBacklogBytes(c: RelayCoordinates): number | null {
+  if (c.readPos === null || c.execPos === null || c.sourceLogFile === "") return null;
+  if (c.sourceLogFile !== c.relaySourceLogFile) return null;
+  return Math.max(0, c.readPos - c.execPos);
+}
+
+/**
+ * Transactions received and not yet executed. MariaDB: per domain, the received sequence number
+ * minus the executed one (sequence numbers grow by one per transaction within a domain under
+ * gtid_strict_mode). MySQL: the size of the received set less the executed set. Null when the
+ * positions cannot be read.
+ */
+export function relayBacklogTransactions(
+  gtid: "mariadb" | "mysql",
+  received: string,
+  executed: string,
+): number | null {
+  try {
+    if (gtid === "mysql") {
+      return Number(count(subtract(parseGtidSet(received), parseGtidSet(executed))));
+    }
+    const applied = new Map(parseMariadbPosition(executed).map((g) => [g.domain, g.seq]));
+    let backlog = 0;
+    for (const g of parseMariadbPosition(received)) {
+      backlog += Math.max(0, Number(g.seq - (applied.get(g.domain) ?? 0n)));
+    }
+    return backlog;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The netns lab itself: hosts that reach each other only over the lab's bridge, link faults that
+ * cut them, and a cleanup that leaves no namespace, link, process or directory behind, even when
+ * the test process is killed with -9.
+ */
+import assert from "node:assert/strict";
+import { startFixture } from "../harness/fixture.ts";
+import { newInstanceDir } from "../harness/registry.ts";
+import { waitFor } from "../harness/wait.ts";
+import { createLab, run, runOk } from "./lab.ts";
+
+async function reaches(namespace: string, address: string): Promise<boolean> {
+  // bash's /dev/tcp: a TCP connect without any extra tool; refused (RST) still proves a path.
+  const r = await run([
+    "ip",
+    "netns",
+    "exec",
+    namespace,
+    "timeout",
+    "1",
+    "bash",
+    "-c",
+    'exec 3<>"/dev/tcp/$0/9" 2>&1 || true',
+    address,
+  ]);
+  return r.code === 0 && !/timed out|No route/.test(r.stdout + r.stderr);
+}
+
+async function namespacesOf(tag: string): Promise<string[]> {
+  const list = await runOk(["ip", "netns", "list"]);
+  return list.split("\n").map((l) => l.split(" ")[0]).filter((n) => n.startsWith(tag));
+}
+
+async function linksOf(tag: string): Promise<string[]> {
+  const list = await runOk(["ip", "-o", "link", "show"]);
+  return list.split("\n").map((l) => l.split(": ")[1]?.split("@")[0] ?? "")
+    .filter((n) => n.startsWith(tag));
+}
+
+Deno.test("netns lab: hosts on one bridge, link down and nft partitions cut them", async () => {
+  await using lab = await createLab(2);
+  const net = lab.network;
+  const [a, b] = [net.namespace(0), net.namespace(1)];
+  assert(await reaches(a, net.host(1)), "host 1 reaches host 2 over the bridge");
+  assert(await reaches(net.client.namespace, net.host(0)), "the client reaches host 1");
+
+  await lab.isolate(0);
+  assert(!await reaches(b, net.host(0)), "a partition drops host 2's packets to host 1");
+  assert(!await reaches(net.client.namespace, net.host(0)), "and the client's");
+  await lab.heal(0);
+  assert(await reaches(b, net.host(0)), "heal restores the path");
+
+  await lab.linkDown(1);
+  assert(!await reaches(a, net.host(1)), "a veth down takes host 2 off the bridge");
+  await lab.linkUp(1);
+  await waitFor(
+    "host 2 back on the bridge",
+    async () => await reaches(a, net.host(1)) || undefined,
+    {
+      timeoutMs: 5_000,
+      intervalMs: 100,
+    },
+  );
+});
+
+Deno.test("netns lab: nothing is left after the test process is killed with -9", async () => {
+  const { child, firstLine } = await startFixture(
+    new URL("./fixtures/hold_lab.ts", import.meta.url),
+  );
+  const { tag, root } = JSON.parse(firstLine);
+  assert.equal((await namespacesOf(tag)).length, 2 + 1, "two hosts and the client exist");
+  child.kill("SIGKILL");
+  await child.status;
+  await child.stdout.cancel().catch(() => {});
+  await waitFor("the watchdog to remove the lab", async () => {
+    const left = [...await namespacesOf(tag), ...await linksOf(tag)];
+    const rootLeft = await Deno.stat(root).then(() => true, () => false);
+    return left.length === 0 && !rootLeft ? true : undefined;
+  }, {
+    timeoutMs: 15_000,
+    intervalMs: 200,
+    explain: async () =>
+      `left: ${[...await namespacesOf(tag), ...await linksOf(tag)].join(" ")} ${root}`,
+  });
+});
+
+Deno.test("netns VIP commands: duplicate-address detection refuses a VIP another host holds", async () => {
+  await using lab = await createLab(2);
+  const net = lab.network;
+  const dir = newInstanceDir("vip");
+  const commands = net.leaderCommands(`${dir}/leader.log`);
+  const runOn = async (index: number, script: string) =>
+    await run([
+      ...net.runOn(index),
+      "bash",
+      "-c",
+      script,
+    ]);
+  const env = "XENON_TERM=1 XENON_ENDPOINT=test; ";
+
+  assert.equal((await runOn(0, env + commands.start)).code, 0, "host 1 takes the free VIP");
+  assert.deepEqual(await lab.vipHolders(), [0]);
+  assert.equal((await runOn(0, env + commands.start)).code, 0, "taking it again is a no-op");
+
+  const refused = await runOn(1, env + commands.start);
+  assert.equal(refused.code, 1, "host 2 must not take a VIP that answers from host 1");
+  assert.match(refused.stderr, /answers from another host \(arping -D\): not taking it/);
+  assert.deepEqual(await lab.vipHolders(), [0]);
+
+  assert.equal((await runOn(0, env + commands.stop)).code, 0);
+  assert.equal((await runOn(1, env + commands.start)).code, 0, "free again: host 2 takes it");
+  assert.deepEqual(await lab.vipHolders(), [1]);
+  const log = await Deno.readTextFile(`${dir}/leader.log`);
+  assert.match(log, /leader-start refused: the VIP answers from another host/);
+  await Deno.remove(dir, { recursive: true });
+});
