@@ -226,18 +226,27 @@ export async function checkConfigLive(config: XenonConfig, query: Query): Promis
   return masked(findings);
 }
 
-/** The compiled-in default (MariaDB's information_schema.SYSTEM_VARIABLES; MySQL has none). */
+/**
+ * The compiled-in default: MariaDB's information_schema.SYSTEM_VARIABLES; MySQL has no such table,
+ * but 8.0's performance_schema.variables_info says when the live value (global_variables) is still
+ * the compiled one (MySQL 8.0 manual, "Performance Schema variables_info Table"). Otherwise
+ * unknown (MySQL 5.7, or a value set at startup): MySQL's documented defaults are 1 for both.
+ */
 async function serverDefault(query: Query, name: string): Promise<string | undefined> {
-  let rows: Record<string, unknown>[];
-  try {
-    rows = await query(
-      "SELECT DEFAULT_VALUE AS d FROM information_schema.SYSTEM_VARIABLES WHERE VARIABLE_NAME = UPPER(?)",
-      [name],
-    );
-  } catch {
-    return undefined;
-  }
-  return rows.length === 0 || rows[0].d === null || rows[0].d === undefined
-    ? undefined
-    : String(rows[0].d);
+  const first = async (sql: string) => {
+    try {
+      const rows = await query(sql, [name]);
+      const d = rows[0]?.d;
+      return d === null || d === undefined ? undefined : String(d);
+    } catch {
+      return undefined;
+    }
+  };
+  return await first(
+    "SELECT DEFAULT_VALUE AS d FROM information_schema.SYSTEM_VARIABLES WHERE VARIABLE_NAME = UPPER(?)",
+  ) ?? await first(
+    "SELECT g.VARIABLE_VALUE AS d FROM performance_schema.global_variables g " +
+      "JOIN performance_schema.variables_info i ON i.VARIABLE_NAME = g.VARIABLE_NAME " +
+      "WHERE g.VARIABLE_NAME = LOWER(?) AND i.VARIABLE_SOURCE = 'COMPILED'",
+  );
 }

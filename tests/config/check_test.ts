@@ -347,3 +347,22 @@ Deno.test("TLS: every node serves and checks it, or none does", () => {
     "(tls-key)",
   ]);
 });
+
+Deno.test("live check on MySQL: the compiled default comes from performance_schema (no information_schema.SYSTEM_VARIABLES)", async () => {
+  const { config } = parseConfig(withChange("mysql", { "master-sysvars": "sync_binlog=default" }));
+  const calls: string[] = [];
+  const findings = await checkConfigLive(config, (sql) => {
+    calls.push(sql);
+    if (sql.startsWith("SHOW")) {
+      return Promise.resolve([{ Variable_name: "sync_binlog", Value: "0" }]);
+    }
+    if (sql.includes("information_schema.SYSTEM_VARIABLES")) {
+      return Promise.reject(new Error("Unknown table 'SYSTEM_VARIABLES' in information_schema"));
+    }
+    return Promise.resolve([{ d: "0" }]); // still compiled in, and 0
+  });
+  assert.deepEqual(lines(findings), [
+    "mysql.master-sysvars: sync_binlog=default is 0 on localhost:3306: the primary can lose acknowledged transactions if its host crashes; use sync_binlog=1",
+  ]);
+  assert.match(calls.at(-1)!, /performance_schema\.variables_info .*VARIABLE_SOURCE = 'COMPILED'/);
+});
