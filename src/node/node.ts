@@ -90,6 +90,8 @@ export class XenonNode<Handle = unknown> {
   #lastTickAt: number;
   #work: Promise<unknown> = Promise.resolve();
   #jobStartedAt: number | null = null;
+  /** Samples in a row that saw read_only ON under a writable leader (#checkLeaderWritable). */
+  #readOnlySamples = 0;
 
   constructor(readonly deps: NodeDeps<Handle>) {
     this.now = () => deps.clock.now();
@@ -104,7 +106,7 @@ export class XenonNode<Handle = unknown> {
       leaseEnd: () => leaseEndOf(deps.options, this.#state),
       loopBusySince: () => this.#jobStartedAt,
       // Nothing is spared: whatever holds the loop's session is working for a lease now gone.
-      fence: () => this.#fence(deps.otherThreads()),
+      fence: () => this.#watchdogFence(),
     });
   }
 
@@ -160,13 +162,18 @@ export class XenonNode<Handle = unknown> {
     void this.#submit(event);
   }
 
-  /** A MySQL sample; a non-leader found writable is made read-only again at once. */
+  /**
+   * A MySQL sample; a non-leader found writable is made read-only again at once, and a writable
+   * leader found read-only (by someone else, or a fence the core did not hear of) steps down.
+   */
   observe(observation: MysqlObservation, readOnly: boolean | null): void {
+    const reportedAt = this.now();
     this.#enqueue(async () => {
       await this.#apply({ type: "mysql", observation });
       if (readOnly === false && !this.writableLeader && !this.#stopped) {
         await this.#enforceReadOnly();
       }
+      await this.#checkLeaderWritable(readOnly, reportedAt);
     });
   }
 
@@ -337,6 +344,36 @@ export class XenonNode<Handle = unknown> {
     }, spare);
     if (outcome.ok) this.watchdog.fenced();
     return outcome;
+  }
+
+  /** The watchdog's fence; the core, which may still think itself writable, steps down. */
+  async #watchdogFence(): Promise<FenceOutcome> {
+    const term = this.#state.term;
+    const outcome = await this.#fence(this.deps.otherThreads());
+    const result = outcome.ok ? "fenced" : `fence failed: ${outcome.error}`;
+    this.receive({ type: "stepDown", term, reason: `the lease watchdog ${result}` });
+    return outcome;
+  }
+
+  /**
+   * Two samples in a row reported after this leadership's promote completed read read_only ON:
+   * the second began after that promote, so MySQL really is read-only under a writable leader.
+   */
+  async #checkLeaderWritable(readOnly: boolean | null, reportedAt: number): Promise<void> {
+    const since = this.#state.leadership?.since ?? Number.POSITIVE_INFINITY;
+    const promoted = this.#promotedAt !== null && this.#promotedAt >= since &&
+      reportedAt > this.#promotedAt;
+    if (readOnly !== true || !this.writableLeader || !promoted) {
+      this.#readOnlySamples = 0;
+      return;
+    }
+    if (++this.#readOnlySamples < 2) return;
+    this.#readOnlySamples = 0;
+    await this.#apply({
+      type: "stepDown",
+      term: this.#state.term,
+      reason: "MySQL is read-only although this node leads as writable: stepping down",
+    });
   }
 
   #onFenceFailed(reason: string): void {

@@ -58,6 +58,16 @@ export const NO_PEERS = {
   close: () => {},
 } as unknown as RpcClient;
 
+/** Runs `body` with a temporary directory, removed afterwards even on failure. */
+export async function withDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "xenon-shell-" });
+  try {
+    return await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 export async function readOnlyOf(instance: MariaDBInstance): Promise<boolean> {
   const [row] = await instance.query<{ ro: number }>("SELECT @@global.read_only AS ro");
   return Number(row.ro) === 1;

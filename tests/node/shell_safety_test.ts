@@ -29,20 +29,12 @@ import {
   readOnlyOf,
   readOnlySeenAt,
   SELF,
+  withDir,
   writableLeader,
 } from "./_shell.ts";
 
 const lines: string[] = [];
 setupLogging({ level: "debug", format: "text", write: (line) => lines.push(line) });
-
-async function withDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "xenon-shell-" });
-  try {
-    return await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 function effectDeps(over: Partial<EffectDeps>): EffectDeps {
   const config = configFor(1);
@@ -79,6 +71,7 @@ Deno.test("a promote paused past its lease leaves MySQL read-only", async () => 
   });
   await runEffect(deps, {
     kind: "promote",
+    term: 2,
     semiSyncWaitCount: 1,
     voters: 3,
     replicas: [],
