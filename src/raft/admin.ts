@@ -73,6 +73,15 @@ function tryToLead(c: Ctx, ok: Answer, refuse: Answer): void {
     );
     return void ok(`asked leader ${s.leader} to hand over`);
   }
+  // A vote for myself is a vote: the start hold (state.ts) applies to it as to any other. A
+  // single voter's only possible leader was its own previous run, which the start fenced.
+  if (c.inStartHold() && c.voters().length > 1) {
+    const ago = Math.round(c.now - (s.votesHeldUntil - c.o.electionTimeoutMs));
+    const left = Math.ceil(s.votesHeldUntil - c.now);
+    return void refuse(
+      `restarted ${ago} ms ago: a leader may still hold a lease on my last ack; retry in ${left} ms`,
+    );
+  }
   startVote(c, "raft trytoleader", false);
   ok(`campaigning for term ${s.term}`);
 }

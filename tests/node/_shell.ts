@@ -163,7 +163,11 @@ export async function writableLeader(
   // What the poller would report: MySQL alive, not replicating, at its current position.
   const { position } = await sample(await link.get(), comparatorFor("mariadb"));
   node.observe({ alive: true, ioRunning: false, sqlRunning: true, position }, true);
-  const answer = await node.admin({ kind: "tryToLead" });
+  // Three voters: the start hold refuses trytoleader for one election timeout.
+  const answer = await waitFor("trytoleader to be accepted", async () => {
+    const a = await node.admin({ kind: "tryToLead" });
+    return a.ok || !a.reason.startsWith("restarted") ? a : undefined;
+  }, { timeoutMs: 10_000, intervalMs: 100 });
   if (!answer.ok) throw new Error(`trytoleader refused: ${answer.reason}`);
   await waitFor("the single voter to be a writable leader", async () => {
     return node.writableLeader && !(await readOnlyOf(instance)) ? true : undefined;
