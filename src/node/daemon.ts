@@ -332,6 +332,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     const poller = new MysqlPoller({
       clock: systemClock,
       link: pollLink,
+      keepOpen: [node.fenceMysql],
       intervalMs: Math.max(100, config.mysql.pingTimeout),
       admitDefeatCount: config.mysql.admitDefeatPingCount,
       comparator,

@@ -1,0 +1,42 @@
+/**
+ * The local fence on a real mariadbd: the session held for it survives any idle time (so the
+ * item-13 path, read-only on an already open session when every connection is taken, still
+ * works days after the start).
+ */
+import assert from "node:assert/strict";
+import { connectionOptions, LocalMysql } from "../../src/node/local_mysql.ts";
+import { fenceLocal } from "../../src/node/local_fence.ts";
+import { createInstance, ROOT_PASSWORD } from "../harness/mod.ts";
+import { fill } from "../mysql/_connections.ts";
+import { sleep } from "../harness/wait.ts";
+import { configFor, readOnlyOf } from "./_shell.ts";
+
+Deno.test("the fence session outlives wait_timeout: read-only with every connection taken", async () => {
+  await using node = await createInstance({ mysqld: { max_connections: 6, wait_timeout: 2 } });
+  await node.query("SET GLOBAL read_only = 0");
+  const fenceMysql = new LocalMysql(connectionOptions(configFor(node.port)), "mariadb");
+  await fenceMysql.get(); // opened at the node's start
+  await sleep(3500); // longer than the server's wait_timeout without a fence
+  const { conns, refusal } = await fill(node.port, "root", ROOT_PASSWORD);
+  assert.equal(refusal, "ER_CON_COUNT_ERROR", "every connection taken");
+  const hardStops: string[] = [];
+  try {
+    const outcome = await fenceLocal({
+      fenceMysql,
+      fenceBudgetMs: 1000,
+      mysqld: {
+        hardStop: (reason) => {
+          hardStops.push(reason);
+          return Promise.resolve(false);
+        },
+      },
+      onFenceFailed: () => {},
+    }, []);
+    assert.deepEqual(hardStops, [], "fell back to a hard stop: the held session was gone");
+    assert.deepEqual(outcome, { ok: true });
+  } finally {
+    for (const c of conns) c.destroy();
+    await fenceMysql.close();
+  }
+  assert.equal(await readOnlyOf(node), true);
+});
