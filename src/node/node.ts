@@ -382,8 +382,10 @@ export class XenonNode<Handle = unknown> {
   }
 
   /**
-   * The loop cannot go on (a job threw, peers.json cannot be written): fence if MySQL may be
-   * writable, run leader-stop-command if this node led, then stop and tell the daemon.
+   * The loop cannot go on (a job threw, peers.json cannot be written): fence and run
+   * leader-stop-command, then stop and tell the daemon. Always: the job may have failed after the
+   * state moved on (an observer of a step-down), so the state cannot tell whether MySQL was
+   * writable, and fencing a follower that stops anyway costs nothing.
    */
   async #failed(reason: string): Promise<void> {
     if (this.#stopped) {
@@ -392,20 +394,17 @@ export class XenonNode<Handle = unknown> {
     }
     this.#stopped = true;
     this.#ticker?.cancel();
-    const led = this.#state.role === "LEADER";
-    log("node").fatal`${reason}: ${led ? "fencing, then stopping" : "stopping"}`;
+    log("node").fatal`${reason}: fencing, then stopping`;
     try {
-      if (led || this.#fenceFailed !== null) {
-        await this.#fence(
-          loopFenceSpares({ ownThreads: this.deps.otherThreads, mysql: this.deps.mysql }),
-        );
-        const stop = await this.deps.leaderCommands.run("stop", {
-          reason: `xenon stops: ${reason}`,
-          endpoint: this.#state.self,
-          term: this.#state.term,
-        });
-        if (!stop.ok) log("node").error`${stop.summary}`;
-      }
+      await this.#fence(
+        loopFenceSpares({ ownThreads: this.deps.otherThreads, mysql: this.deps.mysql }),
+      );
+      const stop = await this.deps.leaderCommands.run("stop", {
+        reason: `xenon stops: ${reason}`,
+        endpoint: this.#state.self,
+        term: this.#state.term,
+      });
+      if (!stop.ok) log("node").error`${stop.summary}`;
     } finally {
       this.deps.onFatal(reason);
     }
