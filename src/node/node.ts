@@ -302,8 +302,12 @@ export class XenonNode<Handle = unknown> {
 
   async #run(effect: Effect): Promise<EffectOutcome> {
     const startedAt = this.now();
-    if (effect.kind === "fence") this.watchdog.fenceStarted();
+    // The watchdog leaves a lease end to a fence the loop started, and learns how it ended.
+    const token = effect.kind === "fence" ? this.watchdog.fenceStarted() : null;
     const outcome = await runEffect(this.#effectDeps(), effect);
+    if (token !== null && outcome !== undefined && "fence" in outcome) {
+      this.watchdog.fenceDone(token, outcome.fence.ok);
+    }
     const endedAt = this.now();
     for (const o of this.deps.observers ?? []) o.effectDone?.(effect, startedAt, endedAt);
     return outcome;
@@ -334,16 +338,14 @@ export class XenonNode<Handle = unknown> {
     };
   }
 
-  /** Fences on the fence session (escalating to a hard stop); the watchdog stands down on ok. */
-  async #fence(spare: readonly number[]): Promise<FenceOutcome> {
-    const outcome = await fenceLocal({
+  /** Fences on the fence session (escalating to a hard stop). */
+  #fence(spare: readonly number[]): Promise<FenceOutcome> {
+    return fenceLocal({
       fenceMysql: this.fenceMysql,
       fenceBudgetMs: this.deps.options.fenceBudgetMs,
       mysqld: this.deps.mysqld,
       onFenceFailed: (reason) => this.#onFenceFailed(reason),
     }, spare);
-    if (outcome.ok) this.watchdog.fenced();
-    return outcome;
   }
 
   /** The watchdog's fence; the core, which may still think itself writable, steps down. */
@@ -396,9 +398,11 @@ export class XenonNode<Handle = unknown> {
     this.#ticker?.cancel();
     log("node").fatal`${reason}: fencing, then stopping`;
     try {
-      await this.#fence(
+      const token = this.watchdog.fenceStarted();
+      const fenced = await this.#fence(
         loopFenceSpares({ ownThreads: this.deps.otherThreads, mysql: this.deps.mysql }),
       );
+      this.watchdog.fenceDone(token, fenced.ok);
       const stop = await this.deps.leaderCommands.run("stop", {
         reason: `xenon stops: ${reason}`,
         endpoint: this.#state.self,
