@@ -1,12 +1,13 @@
 /**
  * The local fence on a real mariadbd: the session held for it survives any idle time (so the
  * item-13 path, read-only on an already open session when every connection is taken, still
- * works days after the start).
+ * works days after the start); and a mysqld that is not running counts as fenced, not failed.
  */
 import assert from "node:assert/strict";
 import { connectionOptions, LocalMysql } from "../../src/node/local_mysql.ts";
 import { fenceLocal } from "../../src/node/local_fence.ts";
 import { createInstance, ROOT_PASSWORD } from "../harness/mod.ts";
+import { freePort } from "../harness/registry.ts";
 import { fill } from "../mysql/_connections.ts";
 import { sleep } from "../harness/wait.ts";
 import { configFor, readOnlyOf } from "./_shell.ts";
@@ -39,4 +40,29 @@ Deno.test("the fence session outlives wait_timeout: read-only with every connect
     await fenceMysql.close();
   }
   assert.equal(await readOnlyOf(node), true);
+});
+
+Deno.test("a fence finds no mysqld process: fenced, no failure counted, no hard stop", async () => {
+  const fenceMysql = new LocalMysql(connectionOptions(configFor(freePort())), "mariadb");
+  const hardStops: string[] = [];
+  const failures: string[] = [];
+  try {
+    const outcome = await fenceLocal({
+      fenceMysql,
+      fenceBudgetMs: 500,
+      mysqld: {
+        hardStop: (reason) => {
+          hardStops.push(reason);
+          return Promise.resolve(true);
+        },
+        stopped: () => true, // supervised, and its mysqld was just killed
+      },
+      onFenceFailed: (reason) => failures.push(reason),
+    }, []);
+    assert.deepEqual(outcome, { ok: true });
+    assert.deepEqual(failures, [], "counted in xenon_fence_failures_total");
+    assert.deepEqual(hardStops, [], "a kill and restart for a server already gone");
+  } finally {
+    await fenceMysql.close();
+  }
 });
