@@ -1,15 +1,19 @@
 /**
  * The local fence on a real mariadbd: the session held for it survives any idle time (so the
  * item-13 path, read-only on an already open session when every connection is taken, still
- * works days after the start); and a mysqld that is not running counts as fenced, not failed.
+ * works days after the start, and the poller opens it again after a mysqld restart); and a
+ * mysqld that is not running counts as fenced, not failed.
  */
 import assert from "node:assert/strict";
 import { connectionOptions, LocalMysql } from "../../src/node/local_mysql.ts";
 import { fenceLocal } from "../../src/node/local_fence.ts";
+import { MysqlPoller } from "../../src/node/poller.ts";
+import { systemClock } from "../../src/node/system_clock.ts";
+import { mariadbComparator } from "../../src/gtid/mod.ts";
 import { createInstance, ROOT_PASSWORD } from "../harness/mod.ts";
 import { freePort } from "../harness/registry.ts";
 import { fill } from "../mysql/_connections.ts";
-import { sleep } from "../harness/wait.ts";
+import { sleep, waitFor } from "../harness/wait.ts";
 import { configFor, readOnlyOf } from "./_shell.ts";
 
 Deno.test("the fence session outlives wait_timeout: read-only with every connection taken", async () => {
@@ -63,6 +67,39 @@ Deno.test("a fence finds no mysqld process: fenced, no failure counted, no hard 
     assert.deepEqual(failures, [], "counted in xenon_fence_failures_total");
     assert.deepEqual(hardStops, [], "a kill and restart for a server already gone");
   } finally {
+    await fenceMysql.close();
+  }
+});
+
+Deno.test("the poller opens the fence session again after a mysqld restart", async () => {
+  await using node = await createInstance({ mysqld: { max_connections: 6 } });
+  const options = connectionOptions(configFor(node.port));
+  const fenceMysql = new LocalMysql(options, "mariadb");
+  const pollLink = new LocalMysql(options, "mariadb");
+  const poller = new MysqlPoller({
+    clock: systemClock,
+    link: pollLink,
+    keepOpen: [fenceMysql],
+    intervalMs: 100,
+    admitDefeatCount: 1,
+    comparator: mariadbComparator,
+    report: () => {},
+  });
+  try {
+    await fenceMysql.get();
+    await node.killMysqld(); // mysqld_safe starts it again
+    await node.waitReady();
+    await waitFor("the dropped session to be noticed", () => {
+      return fenceMysql.threadId === null ? true : undefined;
+    }, { timeoutMs: 5000, intervalMs: 20 });
+    await waitFor("a good sample", async () => {
+      await poller.pollOnce();
+      return pollLink.threadId !== null ? true : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 100 });
+    assert.notEqual(fenceMysql.threadId, null, "not reopened after a good sample");
+  } finally {
+    await poller.stop();
+    await pollLink.close();
     await fenceMysql.close();
   }
 });
