@@ -153,6 +153,9 @@ function changeMembership(
   ok(`${what} (epoch ${s.epoch})`);
 }
 
+/** How the refusal of a voter change before the last one settled begins (the shell waits). */
+export const ONE_VOTER_CHANGE = "one voter change at a time";
+
 /**
  * Why the leader's last voter change is not settled yet, or null. One voter change at a time:
  * every majority of the voters before a single change meets every majority after it, so the
@@ -168,7 +171,7 @@ function unsettledVoters(c: Ctx): string | null {
   // Strictly later: a heartbeat sent at the same clock reading may predate the change.
   const acked = c.voters().filter((p) => p === c.s.self || (lead.acks[p] ?? -Infinity) > since);
   if (acked.length >= c.majority()) return null;
-  return `one voter change at a time: the last one (epoch ${c.s.epoch}) is acknowledged by ` +
+  return `${ONE_VOTER_CHANGE}: the last one (epoch ${c.s.epoch}) is acknowledged by ` +
     `${acked.length} of ${c.voters().length} voters, ${c.majority()} needed; retry once a ` +
     `majority of the voters answers heartbeats`;
 }
