@@ -136,12 +136,14 @@ export type InstallFamily = "mariadb" | "mysql";
  * a crashed mysqld (an OOM kill while the agent is down), and on the command line they override
  * the my.cnf. MySQL: `super_read_only` too; `--skip-slave-start` is 5.7's name and
  * `--skip-replica-start` 8.0.26's, so both go `--loose-` (a server ignores the one it lacks).
+ * `--super-read-only` goes `--loose-` as well: MariaDB has no such option, and a MariaDB host
+ * misdetected as MySQL must still start (read-only all the same).
  */
 export function readOnlyStartOptions(family: InstallFamily): string[] {
   if (family === "mariadb") return ["--read-only", "--skip-slave-start"];
   return [
     "--read-only",
-    "--super-read-only",
+    "--loose-super-read-only",
     "--loose-skip-slave-start",
     "--loose-skip-replica-start",
   ];

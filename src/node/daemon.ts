@@ -313,7 +313,11 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       otherThreads: () => [pollLink.threadId].filter((t): t is number => t !== null),
       rpc,
       leaderCommands,
-      mysqld: { hardStop },
+      mysqld: {
+        hardStop,
+        // No server process: whatever mysqld_safe starts next comes up read-only.
+        stopped: () => !config.mysql.monitorDisabled && mysqld.processes().server.length === 0,
+      },
       observers: [counters, failovers, {
         transition() {},
         // What `cluster status` shows (READONLY/READWRITE, threads) is the poller's sample:
@@ -332,6 +336,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     const poller = new MysqlPoller({
       clock: systemClock,
       link: pollLink,
+      keepOpen: [node.fenceMysql],
       intervalMs: Math.max(100, config.mysql.pingTimeout),
       admitDefeatCount: config.mysql.admitDefeatPingCount,
       comparator,

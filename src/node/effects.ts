@@ -64,6 +64,9 @@ export async function runEffect(d: EffectDeps, e: Effect): Promise<EffectOutcome
       d.enqueue({ type: "replicationFrozen", position: null, error: oneLine(error) });
     }
     if (e.kind === "catchUp") d.enqueue({ type: "catchUpDone", ok: false, error: oneLine(error) });
+    if (e.kind === "promote" || e.kind === "runLeaderStart") {
+      stepDown(d, e, `${e.kind} failed: ${oneLine(error)}`);
+    }
     if (e.kind !== "send") await d.mysql.reset();
   }
 }
@@ -112,8 +115,7 @@ async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
       startCatchUp(d, e.deadline);
       return;
     case "promote":
-      if (expired(d, e, "promote")) return;
-      await promote(d, e);
+      if (!expired(d, e, "promote")) await promote(d, e);
       return;
     case "runLeaderStart":
       if (expired(d, e, "leader-start-command")) return;
@@ -121,7 +123,10 @@ async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
       // The lease is checked again when the command is about to run, after earlier runs.
       d.leaderCommands.run("start", commandContext(d, e), () => {
         const late = lateBy(d, e);
-        return late === null ? null : `${Math.round(late)} ms after the lease it relied on`;
+        if (late === null) return null;
+        const why = `${Math.round(late)} ms after the lease it relied on`;
+        stepDown(d, e, `leader-start-command skipped: ${why}`);
+        return why;
       });
       return;
     case "runLeaderStop":
@@ -148,13 +153,21 @@ function lateBy(d: EffectDeps, e: { validUntil: number }): number | null {
 
 /**
  * A promote or leader-start reached after the lease it was decided under (the agent was paused or
- * slow) is skipped: the core has stepped down or will fence by then.
+ * slow) is skipped, and the core is told to step down: acks queued meanwhile may renew its lease,
+ * and it must not lead on over a read-only MySQL or without its VIP.
  */
-function expired(d: EffectDeps, e: { validUntil: number }, what: string): boolean {
+function expired(d: EffectDeps, e: { validUntil: number; term: number }, what: string): boolean {
   const late = lateBy(d, e);
   if (late === null) return false;
-  logger().warn`skipped ${what}: reached ${Math.round(late)} ms after the lease it relied on`;
+  const why = `skipped ${what}: reached ${Math.round(late)} ms after the lease it relied on`;
+  logger().warn`${why}`;
+  stepDown(d, e, why);
   return true;
+}
+
+/** Tells the core that MySQL stays (or was made) read-only outside its decisions. */
+function stepDown(d: EffectDeps, e: { term: number }, reason: string): void {
+  d.enqueue({ type: "stepDown", term: e.term, reason });
 }
 
 function send(d: EffectDeps, message: Message): void {
@@ -189,7 +202,7 @@ function startCatchUp(d: EffectDeps, deadline: number): void {
  */
 async function promote(
   d: EffectDeps,
-  e: { replicas: readonly string[]; voters: number; validUntil: number },
+  e: { replicas: readonly string[]; voters: number; validUntil: number; term: number },
 ): Promise<void> {
   const db = d.mysql;
   if (await db.isReplica()) await db.resetReplica();
@@ -210,9 +223,10 @@ async function promote(
   const late = lateBy(d, e);
   if (late !== null) {
     await db.setReadOnly(true);
-    logger().warn`read-only again: the lease ended ${
-      Math.round(late)
-    } ms before read_only OFF returned`;
+    const why = `read-only again: the lease ended ${Math.round(late)} ms before read_only OFF ` +
+      `returned`;
+    logger().warn`${why}`;
+    stepDown(d, e, why);
     return;
   }
   logger().info`writable: semi-sync waits for ${semi.applied} of ${e.voters - 1} replicas`;

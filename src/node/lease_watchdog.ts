@@ -31,6 +31,8 @@ export class LeaseWatchdog {
   #fenceStartedAt: number | null = null;
   /** After a failed fence (the hard stop was tried too), the next attempt waits a little. */
   #retryAt = Number.NEGATIVE_INFINITY;
+  /** Counts guards: a fence that ends after a newer promote began speaks for an older one. */
+  #generation = 0;
   #firing: Promise<void> | null = null;
   /** How often the watchdog fenced (the loop was late). */
   fired = 0;
@@ -39,21 +41,36 @@ export class LeaseWatchdog {
 
   /** MySQL is about to become writable: guard it until a fence is confirmed. */
   guard(): void {
+    this.#generation++;
     this.#guarding = true;
     this.#fenceStartedAt = null;
     this.#timer ??= this.d.clock.every(Math.max(1, this.d.tickMs / 2), () => this.check());
   }
 
-  /** A fence started (the loop's own): no need to fence for the lease end it answers. */
-  fenceStarted(): void {
+  /**
+   * A fence started (the loop's own): no need to fence for the lease end it answers. Returns the
+   * token its outcome is reported with (`fenceDone`).
+   */
+  fenceStarted(): number {
     this.#fenceStartedAt = this.d.clock.now();
+    return this.#generation;
   }
 
-  /** A fence was confirmed: MySQL is read-only (or stopped) until the next promote. */
-  fenced(): void {
-    this.#guarding = false;
-    this.#timer?.cancel();
-    this.#timer = undefined;
+  /**
+   * How the fence started with `token` ended. Confirmed: MySQL is read-only (or stopped) until
+   * the next promote, unless a promote began meanwhile (that guard stays). Failed: it no longer
+   * counts as started, so the watchdog fences again (escalating to the hard stop) after a pause.
+   */
+  fenceDone(token: number, ok: boolean): void {
+    if (token !== this.#generation) return;
+    if (ok) {
+      this.#guarding = false;
+      this.#timer?.cancel();
+      this.#timer = undefined;
+      return;
+    }
+    this.#fenceStartedAt = null;
+    this.#retryAt = this.d.clock.now() + 1000;
   }
 
   /** One check (the timer's; exposed for tests). */
@@ -70,14 +87,9 @@ export class LeaseWatchdog {
     const over = Number.isFinite(end) ? `${Math.round(now - end)} ms ago` : "(no longer leader)";
     log("node").error`lease ended ${over} and the event loop has not fenced: fencing now`;
     this.fired++;
-    this.fenceStarted();
-    this.#firing = this.d.fence().then((outcome) => {
-      if (outcome.ok) this.fenced();
-      else {
-        this.#fenceStartedAt = null;
-        this.#retryAt = this.d.clock.now() + 1000;
-      }
-    }).finally(() => this.#firing = null);
+    const token = this.fenceStarted();
+    this.#firing = this.d.fence().then((outcome) => this.fenceDone(token, outcome.ok))
+      .finally(() => this.#firing = null);
     return this.#firing;
   }
 

@@ -39,6 +39,11 @@ export async function fenceLocal(
   let reason = r.error;
   let counted = false;
   await d.fenceMysql.reset();
+  // A dead mysqld (every kill of a primary) takes no writes: fenced, not a failure to count.
+  if (d.mysqld.stopped?.() === true) {
+    log("node").info`fenced: no mysqld process runs (${reason}); it restarts read-only`;
+    return { ok: true };
+  }
   // Commits wait for acknowledgements no replica will send: only a hard stop ends them without
   // acknowledging them (src/mysql/fence.ts). Any other failure leaves MySQL possibly writable.
   if (r.failure !== "acksPending") {

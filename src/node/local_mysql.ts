@@ -3,7 +3,8 @@
  * event loop), one for the observation poller (so a slow effect never delays noticing a dead
  * server), one each for fences and maintenance. Each is reopened when broken; connect and
  * statement deadlines come from `mysql.ping-timeout`, so an unreachable server fails fast
- * instead of stalling the loop. Each is the shell's MySQL port on the real server.
+ * instead of stalling the loop. None is ever ended for being idle (wait_timeout at its maximum).
+ * Each is the shell's MySQL port on the real server.
  */
 import type { XenonConfig } from "../config/mod.ts";
 import { formatGtidSet, parseGtidSet, type PositionComparator, union } from "../gtid/mod.ts";
@@ -52,7 +53,14 @@ export function connectionOptions(config: XenonConfig): MysqlConnectionOptions {
   };
 }
 
-/** A handle that reopens itself when the server dropped it. */
+/**
+ * The largest wait_timeout MySQL and MariaDB accept (a year, on Linux). An agent session may sit
+ * idle for days (the fence's is used only when fencing) and must still be there when every
+ * other connection is taken.
+ */
+const HELD_SESSION_WAIT_TIMEOUT_S = 31_536_000;
+
+/** A handle that reopens itself when the server dropped it, never ended for being idle. */
 export class LocalMysql implements MysqlSession<MysqlHandle> {
   #handle: MysqlHandle | null = null;
   #opening: Promise<MysqlHandle> | null = null;
@@ -66,7 +74,7 @@ export class LocalMysql implements MysqlSession<MysqlHandle> {
       await this.#handle.close().catch(() => {});
       this.#handle = null;
     }
-    this.#opening ??= openMysql(this.options, { version: this.version }).finally(() => {
+    this.#opening ??= openHeld(this.options, this.version).finally(() => {
       this.#opening = null;
     });
     this.#handle = await this.#opening;
@@ -174,6 +182,17 @@ export class LocalMysql implements MysqlSession<MysqlHandle> {
 
 function flavorOf(db: MysqlHandle): "mariadb" | "mysql" {
   return db.flavor.gtid === "mariadb" ? "mariadb" : "mysql";
+}
+
+async function openHeld(options: MysqlConnectionOptions, version: string): Promise<MysqlHandle> {
+  const handle = await openMysql(options, { version });
+  try {
+    await handle.session.query(`SET SESSION wait_timeout = ${HELD_SESSION_WAIT_TIMEOUT_S}`);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
+  }
+  return handle;
 }
 
 /**

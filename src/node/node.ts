@@ -90,6 +90,8 @@ export class XenonNode<Handle = unknown> {
   #lastTickAt: number;
   #work: Promise<unknown> = Promise.resolve();
   #jobStartedAt: number | null = null;
+  /** Samples in a row that saw read_only ON under a writable leader (#checkLeaderWritable). */
+  #readOnlySamples = 0;
 
   constructor(readonly deps: NodeDeps<Handle>) {
     this.now = () => deps.clock.now();
@@ -104,7 +106,7 @@ export class XenonNode<Handle = unknown> {
       leaseEnd: () => leaseEndOf(deps.options, this.#state),
       loopBusySince: () => this.#jobStartedAt,
       // Nothing is spared: whatever holds the loop's session is working for a lease now gone.
-      fence: () => this.#fence(deps.otherThreads()),
+      fence: () => this.#watchdogFence(),
     });
   }
 
@@ -160,13 +162,18 @@ export class XenonNode<Handle = unknown> {
     void this.#submit(event);
   }
 
-  /** A MySQL sample; a non-leader found writable is made read-only again at once. */
+  /**
+   * A MySQL sample; a non-leader found writable is made read-only again at once, and a writable
+   * leader found read-only (by someone else, or a fence the core did not hear of) steps down.
+   */
   observe(observation: MysqlObservation, readOnly: boolean | null): void {
+    const reportedAt = this.now();
     this.#enqueue(async () => {
       await this.#apply({ type: "mysql", observation });
       if (readOnly === false && !this.writableLeader && !this.#stopped) {
         await this.#enforceReadOnly();
       }
+      await this.#checkLeaderWritable(readOnly, reportedAt);
     });
   }
 
@@ -295,8 +302,12 @@ export class XenonNode<Handle = unknown> {
 
   async #run(effect: Effect): Promise<EffectOutcome> {
     const startedAt = this.now();
-    if (effect.kind === "fence") this.watchdog.fenceStarted();
+    // The watchdog leaves a lease end to a fence the loop started, and learns how it ended.
+    const token = effect.kind === "fence" ? this.watchdog.fenceStarted() : null;
     const outcome = await runEffect(this.#effectDeps(), effect);
+    if (token !== null && outcome !== undefined && "fence" in outcome) {
+      this.watchdog.fenceDone(token, outcome.fence.ok);
+    }
     const endedAt = this.now();
     for (const o of this.deps.observers ?? []) o.effectDone?.(effect, startedAt, endedAt);
     return outcome;
@@ -327,16 +338,44 @@ export class XenonNode<Handle = unknown> {
     };
   }
 
-  /** Fences on the fence session (escalating to a hard stop); the watchdog stands down on ok. */
-  async #fence(spare: readonly number[]): Promise<FenceOutcome> {
-    const outcome = await fenceLocal({
+  /** Fences on the fence session (escalating to a hard stop). */
+  #fence(spare: readonly number[]): Promise<FenceOutcome> {
+    return fenceLocal({
       fenceMysql: this.fenceMysql,
       fenceBudgetMs: this.deps.options.fenceBudgetMs,
       mysqld: this.deps.mysqld,
       onFenceFailed: (reason) => this.#onFenceFailed(reason),
     }, spare);
-    if (outcome.ok) this.watchdog.fenced();
+  }
+
+  /** The watchdog's fence; the core, which may still think itself writable, steps down. */
+  async #watchdogFence(): Promise<FenceOutcome> {
+    const term = this.#state.term;
+    const outcome = await this.#fence(this.deps.otherThreads());
+    const result = outcome.ok ? "fenced" : `fence failed: ${outcome.error}`;
+    this.receive({ type: "stepDown", term, reason: `the lease watchdog ${result}` });
     return outcome;
+  }
+
+  /**
+   * Two samples in a row reported after this leadership's promote completed read read_only ON:
+   * the second began after that promote, so MySQL really is read-only under a writable leader.
+   */
+  async #checkLeaderWritable(readOnly: boolean | null, reportedAt: number): Promise<void> {
+    const since = this.#state.leadership?.since ?? Number.POSITIVE_INFINITY;
+    const promoted = this.#promotedAt !== null && this.#promotedAt >= since &&
+      reportedAt > this.#promotedAt;
+    if (readOnly !== true || !this.writableLeader || !promoted) {
+      this.#readOnlySamples = 0;
+      return;
+    }
+    if (++this.#readOnlySamples < 2) return;
+    this.#readOnlySamples = 0;
+    await this.#apply({
+      type: "stepDown",
+      term: this.#state.term,
+      reason: "MySQL is read-only although this node leads as writable: stepping down",
+    });
   }
 
   #onFenceFailed(reason: string): void {
@@ -345,8 +384,10 @@ export class XenonNode<Handle = unknown> {
   }
 
   /**
-   * The loop cannot go on (a job threw, peers.json cannot be written): fence if MySQL may be
-   * writable, run leader-stop-command if this node led, then stop and tell the daemon.
+   * The loop cannot go on (a job threw, peers.json cannot be written): fence and run
+   * leader-stop-command, then stop and tell the daemon. Always: the job may have failed after the
+   * state moved on (an observer of a step-down), so the state cannot tell whether MySQL was
+   * writable, and fencing a follower that stops anyway costs nothing.
    */
   async #failed(reason: string): Promise<void> {
     if (this.#stopped) {
@@ -355,20 +396,19 @@ export class XenonNode<Handle = unknown> {
     }
     this.#stopped = true;
     this.#ticker?.cancel();
-    const led = this.#state.role === "LEADER";
-    log("node").fatal`${reason}: ${led ? "fencing, then stopping" : "stopping"}`;
+    log("node").fatal`${reason}: fencing, then stopping`;
     try {
-      if (led || this.#fenceFailed !== null) {
-        await this.#fence(
-          loopFenceSpares({ ownThreads: this.deps.otherThreads, mysql: this.deps.mysql }),
-        );
-        const stop = await this.deps.leaderCommands.run("stop", {
-          reason: `xenon stops: ${reason}`,
-          endpoint: this.#state.self,
-          term: this.#state.term,
-        });
-        if (!stop.ok) log("node").error`${stop.summary}`;
-      }
+      const token = this.watchdog.fenceStarted();
+      const fenced = await this.#fence(
+        loopFenceSpares({ ownThreads: this.deps.otherThreads, mysql: this.deps.mysql }),
+      );
+      this.watchdog.fenceDone(token, fenced.ok);
+      const stop = await this.deps.leaderCommands.run("stop", {
+        reason: `xenon stops: ${reason}`,
+        endpoint: this.#state.self,
+        term: this.#state.term,
+      });
+      if (!stop.ok) log("node").error`${stop.summary}`;
     } finally {
       this.deps.onFatal(reason);
     }

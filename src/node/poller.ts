@@ -31,6 +31,12 @@ export interface PollerOptions<Status extends SampledStatus = SampledStatus> {
   comparator: PositionComparator;
   /** The daemon started mysqld just before: its first sample is a restart too. */
   startedMysqld?: boolean;
+  /**
+   * Sessions held for later (the fence's), opened again after each good sample if the server
+   * dropped them (a restart), while a connection is still free. No statement is sent on them:
+   * one queued behind a running fence and timing out would kill the fence's own statement.
+   */
+  keepOpen?: readonly Pick<MysqlSession, "get" | "threadId">[];
   /** Receives each observation and the server's read_only (null when dead). */
   report(observation: MysqlObservation, readOnly: boolean | null, status: Status | null): void;
 }
@@ -88,6 +94,9 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
     }
     const { status, position, uptime } = result;
     this.#failures = 0;
+    for (const held of this.o.keepOpen ?? []) {
+      if (held.threadId === null) await held.get().catch(() => {});
+    }
     const restarted = this.#lastUptime !== null && uptime < this.#lastUptime;
     this.#lastUptime = uptime;
     // Every start drops the relay log the SQL thread had not applied (relay_log_recovery=ON);

@@ -42,7 +42,7 @@ import {
 import type { Mysqld, MysqldMonitor } from "../mysqld/mod.ts";
 import type { PositionFlavor } from "../gtid/mod.ts";
 import type { Invoke } from "../http/mod.ts";
-import { type AdminCommand, explainNode } from "../raft/mod.ts";
+import { type AdminCommand, explainNode, ONE_VOTER_CHANGE } from "../raft/mod.ts";
 import type { FlightRecorder } from "../recorder/mod.ts";
 import { type CallContext, type RpcServer, v, type Validator } from "../rpc/mod.ts";
 import { backupMethods, DONOR_SETTINGS, type DonorStream, type Rebuilder } from "../backup/mod.ts";
@@ -360,13 +360,32 @@ async function changeMembers(
   const reasons = [...already];
   let allOk = true;
   for (const endpoint of pending) {
-    const r = await node.admin(
+    const r = await adminOneVoterChange(
+      node,
       kind === "addPeer" || kind === "removePeer" ? { kind, endpoint, force } : { kind, endpoint },
     );
     allOk &&= r.ok;
     reasons.push(r.reason);
   }
   return { ok: allOk, reason: reasons.join("; ") };
+}
+
+/**
+ * A membership change; a voter change that must wait for the last one to settle (one at a time,
+ * src/raft/admin.ts) is asked again until it is, for at most one election timeout (a healthy
+ * cluster settles within a heartbeat round), so `cluster add n1,n2` on the leader works.
+ */
+async function adminOneVoterChange(node: XenonNode, command: AdminCommand) {
+  const deadline = performance.now() + node.deps.options.electionTimeoutMs;
+  const unsettled = (a: { ok: boolean; reason: string }) =>
+    !a.ok && a.reason.startsWith(ONE_VOTER_CHANGE);
+  let answer = await node.admin(command);
+  for (let attempt = 0; attempt < 1000 && unsettled(answer); attempt++) {
+    if (performance.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, 50));
+    answer = await node.admin(command);
+  }
+  return answer;
 }
 
 function nodesOf(node: XenonNode): NodesResult {

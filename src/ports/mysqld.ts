@@ -5,4 +5,9 @@ export interface LocalMysqld {
    * through SQL where xenon does not supervise it); false when xenon may not (monitor disabled).
    */
   hardStop(reason: string): Promise<boolean>;
+  /**
+   * Whether xenon supervises mysqld and no mysqld server process runs: nothing can commit, and
+   * whatever starts it again (mysqld_safe, the monitor) starts it read-only. Absent: never known.
+   */
+  stopped?(): boolean;
 }

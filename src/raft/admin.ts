@@ -73,6 +73,15 @@ function tryToLead(c: Ctx, ok: Answer, refuse: Answer): void {
     );
     return void ok(`asked leader ${s.leader} to hand over`);
   }
+  // A vote for myself is a vote: the start hold (state.ts) applies to it as to any other. A
+  // single voter's only possible leader was its own previous run, which the start fenced.
+  if (c.inStartHold() && c.voters().length > 1) {
+    const ago = Math.round(c.now - (s.votesHeldUntil - c.o.electionTimeoutMs));
+    const left = Math.ceil(s.votesHeldUntil - c.now);
+    return void refuse(
+      `restarted ${ago} ms ago: a leader may still hold a lease on my last ack; retry in ${left} ms`,
+    );
+  }
   startVote(c, "raft trytoleader", false);
   ok(`campaigning for term ${s.term}`);
 }
@@ -93,6 +102,9 @@ function changeMembership(
   const idle = cmd.kind === "addIdlePeer" || cmd.kind === "removeIdlePeer";
   const list = idle ? s.idlePeers : s.peers;
   const adding = cmd.kind === "addPeer" || cmd.kind === "addIdlePeer";
+  const changes = adding ? !list.includes(x) : list.includes(x);
+  const unsettled = idle || !changes ? null : unsettledVoters(c);
+  if (unsettled !== null) return void refuse(unsettled);
   if (adding) {
     if (s.peers.includes(x) || s.idlePeers.includes(x)) return void ok(`${x} is already a member`);
     // Writes were acknowledged by a majority of the current voters; a voter added without a
@@ -125,7 +137,11 @@ function changeMembership(
   const lead = s.leadership;
   if (!idle && lead !== null) {
     const removing = lead.removing.filter((p) => p !== x);
-    s.leadership = { ...lead, removing: adding ? removing : [...removing, x] };
+    s.leadership = {
+      ...lead,
+      removing: adding ? removing : [...removing, x],
+      votersChangedAt: c.now,
+    };
   }
   s.epoch += 1;
   const what = `${adding ? "added" : "removed"} ${idle ? "idle peer" : "voter"} ${x}`;
@@ -135,6 +151,29 @@ function changeMembership(
     broadcastHeartbeat(c);
   }
   ok(`${what} (epoch ${s.epoch})`);
+}
+
+/** How the refusal of a voter change before the last one settled begins (the shell waits). */
+export const ONE_VOTER_CHANGE = "one voter change at a time";
+
+/**
+ * Why the leader's last voter change is not settled yet, or null. One voter change at a time:
+ * every majority of the voters before a single change meets every majority after it, so the
+ * leader's lease (counted on the new voters) keeps another leader from being elected by voters
+ * that still know only the old ones. Two changes in a row lose that: after removing two of
+ * five voters, two acks make a lease while the other three, still counting five, elect a second
+ * leader. So the next change waits until a majority of the new voters acked the change.
+ */
+function unsettledVoters(c: Ctx): string | null {
+  const lead = c.s.leadership;
+  if (c.s.role !== "LEADER" || lead === null || lead.votersChangedAt === undefined) return null;
+  const since = lead.votersChangedAt;
+  // Strictly later: a heartbeat sent at the same clock reading may predate the change.
+  const acked = c.voters().filter((p) => p === c.s.self || (lead.acks[p] ?? -Infinity) > since);
+  if (acked.length >= c.majority()) return null;
+  return `${ONE_VOTER_CHANGE}: the last one (epoch ${c.s.epoch}) is acknowledged by ` +
+    `${acked.length} of ${c.voters().length} voters, ${c.majority()} needed; retry once a ` +
+    `majority of the voters answers heartbeats`;
 }
 
 /**

@@ -33,6 +33,8 @@ export type Effect =
    */
   | {
     readonly kind: "promote";
+    /** The term it leads; a skipped promote tells the core to step down from it. */
+    readonly term: number;
     readonly semiSyncWaitCount: number;
     /** Voters now (the shell sets semi-sync for them and reports a flavor's shortfall). */
     readonly voters: number;

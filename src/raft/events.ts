@@ -74,5 +74,17 @@ export type RaftEvent =
     readonly ok: boolean;
     readonly error?: string;
   }
+  /**
+   * The shell left MySQL read-only on its own while the core may think it writable: the lease
+   * watchdog fenced, or a promote or leader-start-command was skipped or failed. A leader of
+   * `term` steps down (fencing again), so it never leads over a read-only MySQL or without its
+   * VIP while acks renew its lease.
+   */
+  | {
+    readonly type: "stepDown";
+    readonly now: number;
+    readonly term: number;
+    readonly reason: string;
+  }
   | { readonly type: "admin"; readonly now: number; readonly command: AdminCommand }
   | { readonly type: "stop"; readonly now: number };

@@ -137,6 +137,9 @@ export function onLeaseReleased(c: Ctx, m: LeaseReleased): void {
   const s = c.s;
   if (m.term !== s.term || s.leader !== m.from) return;
   s.leaderContactAt = null;
+  // The start hold protects a lease on an ack of my previous run: the leader of my current term
+  // (no earlier leader's lease survived its election), which just released it after fencing.
+  s.votesHeldUntil = Math.min(s.votesHeldUntil, c.now);
   s.leader = null;
   s.replicatingFrom = null;
   c.note(`leader ${m.from} fenced itself and handed over to ${m.target}`);

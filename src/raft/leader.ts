@@ -57,6 +57,12 @@ export function stepDown(c: Ctx, reason: string): void {
   c.becomeFollower(reason);
 }
 
+/** The shell made or left MySQL read-only on its own (events.ts `stepDown`). */
+export function onShellStepDown(c: Ctx, term: number, reason: string): void {
+  if (c.s.role !== "LEADER" || c.s.term !== term) return;
+  stepDown(c, reason);
+}
+
 export function broadcastHeartbeat(c: Ctx): void {
   const s = c.s;
   const lead = s.leadership!;
@@ -176,6 +182,7 @@ export function repromote(c: Ctx, why: string): void {
 function promote(c: Ctx, reason: string): void {
   c.effect({
     kind: "promote",
+    term: c.s.term,
     semiSyncWaitCount: c.semiSyncWaitCount(),
     voters: c.s.peers.length,
     replicas: replicasOf(c),

@@ -36,3 +36,4 @@ export {
   type PeerData,
 } from "./explain.ts";
 export { dataRefusal } from "./vote.ts";
+export { ONE_VOTER_CHANGE } from "./admin.ts";

@@ -32,6 +32,11 @@ export interface Leadership {
    * semi-sync wait count until they confirm the removal.
    */
   readonly removing: readonly string[];
+  /**
+   * When this leader last changed the voters (leader clock); unset: none this term. The next
+   * voter change waits until a majority of the voters acked a heartbeat sent after it (admin.ts).
+   */
+  readonly votersChangedAt?: number;
 }
 
 export interface PendingVote {

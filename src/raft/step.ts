@@ -24,6 +24,7 @@ import {
   onFenced,
   onHeartbeatReply,
   onLeaderTick,
+  onShellStepDown,
   onTransferRequest,
 } from "./leader.ts";
 import { onMysqlSample } from "./relay.ts";
@@ -105,6 +106,8 @@ function dispatch(c: Ctx, event: RaftEvent): void {
       return onCatchUpDone(c, event.ok, event.error);
     case "fenced":
       return onFenced(c, event.term, event.ok, event.error);
+    case "stepDown":
+      return onShellStepDown(c, event.term, event.reason);
     case "admin":
       return onAdmin(c, event.command);
   }

@@ -6,7 +6,7 @@
  * Every request carries an HMAC-SHA256 over method, sender, addressee, timestamp, nonce and body
  * digest, keyed by the cluster key (`deriveClusterKey`: from `server.cluster-secret`, else from
  * `replication.passwd`). A server refuses requests with no or a bad MAC, a timestamp more than
- * 120 s from its clock, a replayed nonce, a sender not in its peer list, or the CLI on a
+ * 120 s from its clock (10 s ahead where it keeps a replay mark), a replayed nonce, a sender not in its peer list, or the CLI on a
  * peers-only method; answers are signed too. TLS is optional, on top.
  */
 export { type ClusterKey, clusterKeyOf, type ClusterKeySource, deriveClusterKey } from "./key.ts";

@@ -5,6 +5,12 @@
  * and rebooted) and the mark it keeps in a file, which is moved ahead of a request's timestamp
  * before that request is accepted (which covers a quick restart, and a sender whose clock runs
  * ahead of ours). The mark jumps by STEP_MS, so it is written at most about once per STEP_MS.
+ *
+ * A sender's clock far ahead would push the mark, and so the next run's floor, as far past this
+ * node's own clock: after a restart it would refuse every caller with a correct clock until its
+ * own clock caught up (up to the whole clock window). So while a mark is kept, requests stamped
+ * more than AHEAD_MS ahead of this node's clock are refused (in one line), and the mark stays
+ * within AHEAD_MS + STEP_MS of this node's clock. Requests stamped behind keep the whole window.
  */
 import { oneLine, XenonError } from "../lib/errors.ts";
 
@@ -15,6 +21,9 @@ export function replayMarkPath(metaDir: string): string {
 
 /** How far ahead of the newest accepted timestamp the mark is written. */
 const STEP_MS = 1000;
+
+/** How far ahead of this node's clock a request may be stamped (within the clock window). */
+export const AHEAD_MS = 10_000;
 
 export class ReplayMark {
   /** Requests stamped before this are refused: they may have been accepted before the restart. */
@@ -49,6 +58,17 @@ export class ReplayMark {
       );
     }
     return new ReplayMark(path, mark, Math.max(mark, startedAt));
+  }
+
+  /**
+   * Why a request stamped `time` cannot be covered at `now` (this node's clock), or null: one
+   * stamped further ahead than AHEAD_MS (or the clock window `maxSkewMs`, if smaller).
+   */
+  refusalFor(time: number, now: number, maxSkewMs: number): string | null {
+    const limit = Math.min(AHEAD_MS, maxSkewMs);
+    if (time - now <= limit) return null;
+    return `request timestamp is ${Math.round((time - now) / 1000)}s ahead of this node's ` +
+      `clock (limit ${limit / 1000}s ahead, ${maxSkewMs / 1000}s behind): check NTP on both nodes`;
   }
 
   /**

@@ -328,6 +328,8 @@ export class RpcServer {
     if (caller === "cli" && method.callers === "peers") {
       return refusal(RpcCode.Forbidden, `${name} may be called by cluster peers only, not the CLI`);
     }
+    const ahead = this.#mark?.refusalFor(time, now, this.#skewMs) ?? null;
+    if (ahead) return { ...refusal(RpcCode.Unauthenticated, ahead), kind: "clock" };
     const replay = this.#nonces!.admit(nonce, time, now);
     if (replay) return { ...refusal(RpcCode.Unauthenticated, replay), kind: "replay" };
     try {

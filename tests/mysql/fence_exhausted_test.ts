@@ -4,39 +4,11 @@
  * `read_only` goes there before anything tries to open another connection.
  */
 import assert from "node:assert/strict";
-import mysql from "mysql2/promise";
 import { createInstance, type MariaDBInstance, ROOT_PASSWORD } from "../harness/mod.ts";
 import { fence, type MysqlHandle, openMysql, readStatus } from "../../src/mysql/mod.ts";
+import { fill } from "./_connections.ts";
 
 const MAX_CONNECTIONS = 6;
-/** Bound on connection attempts: max_connections + MariaDB's extra admin slot + slack. */
-const MAX_ATTEMPTS = MAX_CONNECTIONS + 10;
-
-/** Opens connections as `user` until the server refuses one; returns them and the refusal. */
-async function fill(
-  port: number,
-  user: string,
-  password: string,
-): Promise<{ conns: mysql.Connection[]; refusal: string }> {
-  const conns: mysql.Connection[] = [];
-  for (let i = 0; i < MAX_ATTEMPTS; i++) {
-    try {
-      const c = await mysql.createConnection({
-        host: "127.0.0.1",
-        port,
-        user,
-        password,
-        connectTimeout: 2000,
-      });
-      c.on("error", () => {});
-      conns.push(c);
-    } catch (error) {
-      return { conns, refusal: String((error as { code?: string }).code) };
-    }
-  }
-  return { conns, refusal: "none" };
-}
-
 /** A writable server with an application account and table, few connections allowed. */
 async function writablePrimary(): Promise<MariaDBInstance> {
   const node = await createInstance({ mysqld: { max_connections: MAX_CONNECTIONS } });

@@ -53,10 +53,22 @@ Deno.test("every mysqld start is read-only and not replicating, in each family's
   assert.deepEqual(readOnlyStartOptions("mariadb"), ["--read-only", "--skip-slave-start"]);
   assert.deepEqual(readOnlyStartOptions("mysql"), [
     "--read-only",
-    "--super-read-only",
+    "--loose-super-read-only",
     "--loose-skip-slave-start",
     "--loose-skip-replica-start",
   ]);
+});
+
+Deno.test("a MariaDB host taken for MySQL still starts: mariadbd accepts the MySQL start options", async () => {
+  // --help --verbose parses every option and exits, as a start would refuse an unknown one.
+  const { code, stderr } = await new Deno.Command("mariadbd", {
+    args: ["--no-defaults", ...readOnlyStartOptions("mysql"), "--help", "--verbose"],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const errors = new TextDecoder().decode(stderr).split("\n").filter((l) => l.includes("[ERROR]"));
+  assert.deepEqual(errors, []);
+  assert.equal(code, 0);
 });
 
 Deno.test("hasInitRplRole(): MariaDB 10.6.19+, 10.11.9+, 11.4.3+ and later series; never MySQL", () => {

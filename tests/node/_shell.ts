@@ -58,6 +58,16 @@ export const NO_PEERS = {
   close: () => {},
 } as unknown as RpcClient;
 
+/** Runs `body` with a temporary directory, removed afterwards even on failure. */
+export async function withDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "xenon-shell-" });
+  try {
+    return await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 export async function readOnlyOf(instance: MariaDBInstance): Promise<boolean> {
   const [row] = await instance.query<{ ro: number }>("SELECT @@global.read_only AS ro");
   return Number(row.ro) === 1;
@@ -153,7 +163,11 @@ export async function writableLeader(
   // What the poller would report: MySQL alive, not replicating, at its current position.
   const { position } = await sample(await link.get(), comparatorFor("mariadb"));
   node.observe({ alive: true, ioRunning: false, sqlRunning: true, position }, true);
-  const answer = await node.admin({ kind: "tryToLead" });
+  // Three voters: the start hold refuses trytoleader for one election timeout.
+  const answer = await waitFor("trytoleader to be accepted", async () => {
+    const a = await node.admin({ kind: "tryToLead" });
+    return a.ok || !a.reason.startsWith("restarted") ? a : undefined;
+  }, { timeoutMs: 10_000, intervalMs: 100 });
   if (!answer.ok) throw new Error(`trytoleader refused: ${answer.reason}`);
   await waitFor("the single voter to be a writable leader", async () => {
     return node.writableLeader && !(await readOnlyOf(instance)) ? true : undefined;

@@ -1,7 +1,8 @@
 /**
  * The lease watchdog's decisions, checked one at a time on a clock the test moves: it fences once
  * the lease has been over for half a tick while the loop is held (a whole tick while it is idle)
- * and the loop has not started a fence, once, and only while MySQL may be writable.
+ * and the loop has not started a fence, once, and only while MySQL may be writable; a loop fence
+ * that failed is tried again, and one that ends after a newer promote leaves that one guarded.
  */
 import assert from "node:assert/strict";
 import type { FenceOutcome } from "../../src/node/local_fence.ts";
@@ -103,6 +104,44 @@ Deno.test("watchdog: a failed fence is tried again after a second, not at every 
     w.now = 2100;
     await w.dog.check();
     assert.equal(w.fences, 2);
+  } finally {
+    await w.dog.stop();
+  }
+});
+
+Deno.test("watchdog: a loop fence that failed is retried (with the hard stop) after a second", async () => {
+  const w = watchdog();
+  w.dog.guard();
+  try {
+    w.now = 1010;
+    const token = w.dog.fenceStarted();
+    w.now = 1020;
+    w.dog.fenceDone(token, false);
+    // The core stepped down: no lease any more, and no fence that held.
+    w.leaseEnd = Number.NEGATIVE_INFINITY;
+    w.now = 1500;
+    await w.dog.check();
+    assert.equal(w.fences, 0, "a second between attempts");
+    w.now = 2100;
+    await w.dog.check();
+    assert.equal(w.fences, 1, "the failed loop fence is tried again");
+  } finally {
+    await w.dog.stop();
+  }
+});
+
+Deno.test("watchdog: a slow fence that ends after a new promote leaves that promote guarded", async () => {
+  const w = watchdog();
+  w.dog.guard();
+  try {
+    w.now = 1010;
+    const token = w.dog.fenceStarted();
+    w.leaseEnd = 3000;
+    w.dog.guard(); // re-elected and promoted again while the old fence still ran
+    w.dog.fenceDone(token, true);
+    w.now = 3100;
+    await w.dog.check();
+    assert.equal(w.fences, 1, "the new writable term is guarded");
   } finally {
     await w.dog.stop();
   }

@@ -2,8 +2,8 @@
  * The shell's safety holes (issue 10, items 3, 4, 5, 18), each on a real mariadbd:
  * - a promote paused past its lease does not make MySQL writable, nor run leader-start-command;
  * - a fence that fails escalates to a hard stop and reports that it did not fence;
- * - a node that cannot write peers.json, or whose loop job throws, fences and runs
- *   leader-stop-command before it stops;
+ * - a node that cannot write peers.json, or whose loop job throws (even after the state moved
+ *   on), fences and runs leader-stop-command before it stops;
  * - the core hears the fence's result (which a lease release waits for) only after
  *   leader-stop-command finished (item 12).
  */
@@ -12,6 +12,7 @@ import { setupLogging } from "../../src/log/mod.ts";
 import { openMysql } from "../../src/mysql/mod.ts";
 import { type EffectDeps, runEffect } from "../../src/node/effects.ts";
 import { connectionOptions, LocalMysql } from "../../src/node/local_mysql.ts";
+import type { XenonNode } from "../../src/node/node.ts";
 import { PeerAddresses } from "../../src/node/peer_addresses.ts";
 import { leaseArithmetic } from "../../src/raft/mod.ts";
 import { LeaderCommands } from "../../src/vip/mod.ts";
@@ -29,20 +30,12 @@ import {
   readOnlyOf,
   readOnlySeenAt,
   SELF,
+  withDir,
   writableLeader,
 } from "./_shell.ts";
 
 const lines: string[] = [];
 setupLogging({ level: "debug", format: "text", write: (line) => lines.push(line) });
-
-async function withDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "xenon-shell-" });
-  try {
-    return await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 function effectDeps(over: Partial<EffectDeps>): EffectDeps {
   const config = configFor(1);
@@ -79,6 +72,7 @@ Deno.test("a promote paused past its lease leaves MySQL read-only", async () => 
   });
   await runEffect(deps, {
     kind: "promote",
+    term: 2,
     semiSyncWaitCount: 1,
     voters: 3,
     replicas: [],
@@ -177,6 +171,47 @@ Deno.test("a loop job that throws is logged with its event; the node fences and 
   });
 });
 
+/** A reply from a higher term: the leader steps down, fencing first. */
+function stepDownByNewerTerm(node: XenonNode): void {
+  node.receive({
+    type: "message",
+    message: {
+      kind: "heartbeatReply",
+      from: "127.0.0.1:7",
+      to: SELF,
+      term: node.state.term + 1,
+      ok: false,
+      reason: "newer term",
+      sentAt: 0,
+      position: null,
+      role: "FOLLOWER",
+    },
+  });
+}
+
+Deno.test("an observer that throws on the leader's step-down: the node still fences and stops", async () => {
+  await using instance = await createInstance({ mysqld: { read_only: 1 } });
+  await withDir(async (dir) => {
+    let armed = false;
+    await using shell = await writableLeader(instance, dir, {
+      // Throws after the state already says FOLLOWER, before the step-down's fence ran.
+      observers: [{
+        transition: ({ before, after }) => {
+          if (armed && before.role === "LEADER" && after.role !== "LEADER") {
+            throw new Error("observer bug");
+          }
+        },
+      }],
+    });
+    armed = true;
+    stepDownByNewerTerm(shell.node);
+    assert.match(await shell.fatal, /heartbeatReply from 127\.0\.0\.1:7 failed: observer bug/);
+    await shell.node.stop();
+    assert.equal(await readOnlyOf(instance), true, "writable after the node stopped");
+    assert.match(await shell.vipLog(), /start\n(.*\n)*stop\n$/);
+  });
+});
+
 Deno.test("the fence result reaches the core only after leader-stop-command finished", async () => {
   await using instance = await createInstance({ mysqld: { read_only: 1 } });
   await withDir(async (dir) => {
@@ -196,22 +231,7 @@ Deno.test("the fence result reaches the core only after leader-stop-command fini
       }],
     });
     seen.length = 0; // the start-up fence
-    const term = shell.node.state.term;
-    // A reply from a higher term: the leader steps down, fencing first.
-    shell.node.receive({
-      type: "message",
-      message: {
-        kind: "heartbeatReply",
-        from: "127.0.0.1:7",
-        to: SELF,
-        term: term + 1,
-        ok: false,
-        reason: "newer term",
-        sentAt: 0,
-        position: null,
-        role: "FOLLOWER",
-      },
-    });
+    stepDownByNewerTerm(shell.node);
     await waitFor("the fence result", () => seen.length > 0 || undefined, { timeoutMs: 5000 });
     assert.deepEqual(seen, ["true stop"]);
     assert.equal(await readOnlyOf(instance), true);

@@ -151,6 +151,51 @@ Deno.test("a restarted voter refuses votes for one election timeout, as if it ha
   assert.equal(c.disk.get(voter)?.votedFor, candidate, "granted once the hold is over");
 });
 
+Deno.test("trytoleader on a voter in its start hold is refused: no second writable leader", () => {
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  const [leader] = c.leaders();
+  const [voter, other] = ABC.filter((n) => n !== leader);
+  c.cut.add(other); // the leader's lease now counts on the voter's acks alone
+  c.run(4000);
+  assert.ok(c.writable.has(leader));
+  // The voter acked the leader's last heartbeat; then the leader is cut off and the voter's agent
+  // restarts, and the operator asks it to lead before it heard any leader.
+  c.cut.add(leader);
+  c.cut.delete(other);
+  c.start(voter);
+  const t = c.apply(voter, { type: "admin", now: c.now, command: { kind: "tryToLead" } });
+  const hold = c.options.get(voter)!.electionTimeoutMs;
+  assert.equal(t.admin?.ok, false);
+  assert.equal(
+    t.admin?.reason,
+    `restarted 0 ms ago: a leader may still hold a lease on my last ack; retry in ${hold} ms`,
+  );
+  c.deliver();
+  c.run(300);
+  assert.ok(!c.writable.has(voter), `${leader} (lease via ${voter}) and ${voter} both writable`);
+});
+
+Deno.test("a hand-over from the current leader ends the start hold of the voters it tells", () => {
+  const five = ["a:1", "b:1", "c:1", "d:1", "e:1"];
+  const c = new TestCluster(five);
+  c.run(6000);
+  const [leader] = c.leaders();
+  const [target, r1, r2, away] = five.filter((n) => n !== leader);
+  c.cut.add(away);
+  // Two voters restart and hear the leader again; the target needs one of their votes.
+  c.start(r1);
+  c.start(r2);
+  c.run(600); // a heartbeat or more
+  assert.equal(c.state(r1).leader, leader);
+  const t = c.apply(target, { type: "admin", now: c.now, command: { kind: "tryToLead" } });
+  assert.equal(t.admin?.reason, `asked leader ${leader} to hand over`);
+  c.deliver();
+  c.run(300); // well inside the restarted voters' hold (one election timeout)
+  assert.deepEqual(c.leaders(), [target], c.log.join("\n"));
+  assert.deepEqual([...c.writable], [target]);
+});
+
 Deno.test("the data term moves when a leader becomes writable, not when it wins", () => {
   const c = new TestCluster(ABC);
   c.catchUpFails.add("a:1").add("b:1").add("c:1");

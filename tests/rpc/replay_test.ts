@@ -1,6 +1,7 @@
 /** Replay protection across a restart of the server: the nonce cache is gone, the mark is not. */
 import assert from "node:assert/strict";
 import { RpcClient, RpcServer, v } from "../../src/rpc/mod.ts";
+import { AHEAD_MS } from "../../src/rpc/replay_mark.ts";
 import { clusterKey, PEER, signedHeaders, sleep } from "./_helpers.ts";
 
 async function started(listen: string, replayMarkFile: string): Promise<RpcServer> {
@@ -40,7 +41,7 @@ const RESTARTED = /^request stamped before this node started: a replayed request
 for (
   const [name, aheadMs] of [
     ["a request captured before a restart is refused after it", 0],
-    ["a captured request stamped ahead (sender's clock fast) is refused after a restart", 60_000],
+    ["a captured request stamped ahead (sender's clock fast) is refused after a restart", 9_000],
   ] as const
 ) {
   Deno.test(name, async () => {
@@ -65,6 +66,36 @@ for (
     });
   });
 }
+
+Deno.test("a peer clock far ahead cannot push the next run's floor past this node's clock", async () => {
+  await withMarkDir(async (markFile) => {
+    const key = await clusterKey();
+    const server = await started("127.0.0.1:0", markFile);
+    try {
+      const fast = await signedHeaders(server, key, {
+        method: "ServerRPC.Ping",
+        body: "{}",
+        time: Date.now() + 60_000, // inside the ±120 s window
+      });
+      const refused = await send(server, fast);
+      assert.equal(refused.status, 401);
+      assert.match(
+        refused.body.error,
+        /^request timestamp is 60s ahead of this node's clock \(limit 10s ahead, 120s behind\): check NTP on both nodes$/,
+      );
+      const near = await signedHeaders(server, key, {
+        method: "ServerRPC.Ping",
+        body: "{}",
+        time: Date.now() + AHEAD_MS - 1000,
+      });
+      assert.equal((await send(server, near)).status, 200);
+      const mark = Number(await Deno.readTextFile(markFile));
+      assert.ok(mark <= Date.now() + AHEAD_MS + 1000, `mark ${mark - Date.now()} ms ahead`);
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 Deno.test("after a restart, new requests are accepted once past the mark", async () => {
   await withMarkDir(async (markFile) => {
