@@ -1,7 +1,7 @@
 /**
  * The donor's side of a backup: `<backup tool> --backup --stream=xbstream | ssh receiver
- * '<extractor> -x -C <dir>'`, the two programs joined by this process (which counts the bytes
- * for progress). Success is decided after both streams drained and both programs exited: both
+ * '<extractor> -x -C <dir>'`, the two programs joined by a kernel pipe (the kernel's I/O counters
+ * give the progress). Success is decided after both streams drained and both programs exited: both
  * exit 0 and the tool's last line says `completed OK!`. One stream at a time; cancel ends both
  * process trees, and the receiver's extractor ends with its ssh session.
  */
@@ -13,7 +13,7 @@ import type {
   DonorBackupStatus,
   StreamTarget,
 } from "../model/mod.ts";
-import { lastLine, type Running, signalTrees, spawn } from "./process_tree.ts";
+import { lastLine, type Running, signalTrees, spawn, spawnPipeline } from "./process_tree.ts";
 import { extractCommand, probeCommand, type SshClientOptions, sshInvocation } from "./ssh.ts";
 import {
   backupArgs,
@@ -32,6 +32,7 @@ export interface DonorOptions {
 }
 
 const CANCEL_GRACE_MS = 3000;
+const COUNT_MS = 200;
 export const COMPLETED_OK = "completed OK!";
 
 /** Whether a tool's output ends with its success line. */
@@ -93,7 +94,7 @@ export class DonorStream {
   async cancel(): Promise<ActionResult> {
     if (!this.running) return { ok: true, reason: "no backup is streaming here" };
     this.#canceled = true;
-    const pids = this.#procs.map((p) => p.child.pid);
+    const pids = this.#procs.map((p) => p.pid);
     signalTrees(pids, "SIGTERM");
     const timer = setTimeout(() => signalTrees(pids, "SIGKILL"), CANCEL_GRACE_MS);
     await this.#finished;
@@ -155,34 +156,24 @@ export class DonorStream {
       const optionFile = `${scratch}/login.cnf`;
       await Deno.writeTextFile(optionFile, loginOptionFile(o.tool.tools, o.login), { mode: 0o600 });
       const toolOptions = { ...o.tool, iopsLimit: request.iopsLimit };
-      const backup = spawn({
-        program: toolPath(o.tool.bindir, o.tool.tools.backup),
-        args: backupArgs(toolOptions, optionFile, `${scratch}/target`),
-      }, { stdin: "null", stdout: "piped" });
-      this.#procs.push(backup);
-      let ssh: Running;
-      try {
-        ssh = spawn(sshInvocation(request.target, o.ssh, extractCommand(request.target)), {
-          stdin: "piped",
-          stdout: "null",
-        });
-      } catch (error) {
-        signalTrees([backup.child.pid], "SIGKILL");
-        await backup.done;
-        throw error;
-      }
-      this.#procs.push(ssh);
-      const counter = new TransformStream<Uint8Array, Uint8Array>({
-        transform: (chunk, out) => {
-          this.#status.bytes += chunk.byteLength;
-          out.enqueue(chunk);
+      const [backup, ssh] = spawnPipeline(
+        {
+          program: toolPath(o.tool.bindir, o.tool.tools.backup),
+          args: backupArgs(toolOptions, optionFile, `${scratch}/target`),
         },
-      });
-      // If either side ends early, the other is ended too: no half pipeline keeps running.
-      const pump = backup.child.stdout.pipeThrough(counter).pipeTo(ssh.child.stdin).catch(() => {
-        signalTrees([backup.child.pid, ssh.child.pid], "SIGTERM");
-      });
-      const [b, s] = await Promise.all([backup.done, ssh.done, pump]);
+        sshInvocation(request.target, o.ssh, extractCommand(request.target)),
+      );
+      this.#procs.push(backup, ssh);
+      const count = () => {
+        const written = ioCounter(backup.pid, "wchar");
+        const read = ioCounter(ssh.pid, "rchar");
+        this.#status.bytes = Math.max(this.#status.bytes, written, read);
+      };
+      const counting = setInterval(count, COUNT_MS);
+      void backup.done.then(count, () => {});
+      const [b, s] = await Promise.all([backup.done, ssh.done]).finally(() =>
+        clearInterval(counting)
+      );
       if (this.#canceled) return "canceled";
       if (s.code !== 0) {
         throw new XenonError(
@@ -200,6 +191,16 @@ export class DonorStream {
     } finally {
       await Deno.remove(scratch, { recursive: true }).catch(() => {});
     }
+  }
+}
+
+/** A counter of /proc/<pid>/io (bytes the process wrote or read); 0 once it is gone. */
+function ioCounter(pid: number, name: "wchar" | "rchar"): number {
+  try {
+    const text = Deno.readTextFileSync(`/proc/${pid}/io`);
+    return Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+  } catch {
+    return 0;
   }
 }
 

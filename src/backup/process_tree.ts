@@ -3,24 +3,33 @@
  * the one-line error and searched for the tool's `completed OK!`, and ending a program together
  * with everything it started (sshpass starts ssh): the whole process tree, found in /proc.
  */
+import { spawn as nodeSpawn } from "node:child_process";
+import type { Readable } from "node:stream";
 import { redact } from "../lib/redact.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
 import type { Invocation } from "./ssh.ts";
 
 const KEPT_LINES = 20;
 
+/** How a program ended, with the last lines of its stderr. */
+export interface Ended {
+  code: number;
+  signal: string | null;
+  lines: string[];
+}
+
 /** One running program. */
 export interface Running {
-  readonly child: Deno.ChildProcess;
+  readonly pid: number;
   /** Resolves after it exited and its stderr was read to the end. */
-  readonly done: Promise<{ code: number; signal: Deno.Signal | null; lines: string[] }>;
+  readonly done: Promise<Ended>;
 }
 
 /** Spawns `inv` with stdin/stdout as asked and stderr collected. */
 export function spawn(
   inv: Invocation,
   io: { stdin: "piped" | "null"; stdout: "piped" | "null" },
-): Running {
+): Running & { child: Deno.ChildProcess } {
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(inv.program, {
@@ -37,9 +46,7 @@ export function spawn(
   const read = (async () => {
     let rest = "";
     for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop() ?? "";
-      for (const line of parts) keep(lines, line);
+      rest = keepLines(lines, rest + chunk);
     }
     if (rest !== "") keep(lines, rest);
   })();
@@ -47,7 +54,49 @@ export function spawn(
     const [status] = await Promise.all([child.status, read.catch(() => {})]);
     return { code: status.code, signal: status.signal, lines };
   })();
-  return { child, done };
+  return { child, pid: child.pid, done };
+}
+
+/**
+ * Runs `first | second` joined by a kernel pipe (the first's stdout is the second's stdin): the
+ * bytes never pass through this process, which keeps the stream as fast as a shell pipeline.
+ * Each one's stderr is collected; this process holds no end of the pipe, so either side ending
+ * ends the other (SIGPIPE, or end of input).
+ */
+export function spawnPipeline(first: Invocation, second: Invocation): [Running, Running] {
+  const start = (inv: Invocation, stdin: "ignore" | Readable, stdout: "pipe" | "ignore") => {
+    const child = nodeSpawn(inv.program, inv.args, {
+      stdio: [stdin, stdout, "pipe"],
+      env: { ...Deno.env.toObject(), ...inv.env },
+    });
+    const lines: string[] = [];
+    let rest = "";
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => (rest = keepLines(lines, rest + chunk)));
+    const done = new Promise<Ended>((resolve) => {
+      child.on("error", (error) => {
+        keep(lines, `cannot run ${inv.program}: ${oneLine(error)}`);
+        resolve({ code: 127, signal: null, lines });
+      });
+      child.on("close", (code, signal) => {
+        if (rest !== "") keep(lines, rest);
+        resolve({ code: code ?? -1, signal, lines });
+      });
+    });
+    return { child, running: { pid: child.pid ?? -1, done } };
+  };
+  const a = start(first, "ignore", "pipe");
+  const b = start(second, a.child.stdout!, "ignore");
+  a.child.stdout!.destroy();
+  return [a.running, b.running];
+}
+
+/** Keeps the complete lines of `text`; returns the unfinished rest. */
+function keepLines(lines: string[], text: string): string {
+  const parts = text.split("\n");
+  const rest = parts.pop() ?? "";
+  for (const line of parts) keep(lines, line);
+  return rest;
 }
 
 function keep(lines: string[], line: string): void {

@@ -402,6 +402,14 @@ export class Rebuilder {
         `datadir ${paths.datadir} (from ${defaultsFile}) is missing: create it (mkdir -p, owned by the mysqld user)`,
       );
     }
+    // The backup takes the datadir's place by renames next to it: a mount point cannot move.
+    const parent = paths.datadir.replace(/\/[^/]*$/, "") || "/";
+    if (Deno.statSync(paths.datadir).dev !== Deno.statSync(parent).dev) {
+      throw new Refusal(
+        `datadir ${paths.datadir} is a mount point: the rebuild moves it aside by a rename; ` +
+          "mount the volume one level up and point datadir at a directory inside it",
+      );
+    }
     // Before choosing: a peer still streaming our old job would look busy.
     const from = chosen ?? request.from;
     const peers = from ? [from] : p.members().voters;

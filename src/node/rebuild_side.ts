@@ -89,7 +89,7 @@ function mysqlAccess(link: MysqlSession<MysqlHandle>, configuredVersion: string)
 }
 
 export interface NormalSideDeps {
-  node: XenonNode;
+  node: XenonNode<MysqlHandle>;
   mysqld: Mysqld;
   monitor: MysqldMonitor;
   link: MysqlSession<MysqlHandle>;

@@ -21,7 +21,9 @@ const SEED_ROWS = 2000;
 Deno.test("rebuild: a 4th node with an empty datadir joins under a continuous writer", async () => {
   {
     await using sshd = await startSshd();
-    await using cluster = await startE2ECluster(3, { extra: backupConfig(sshd) });
+    // The agents run their mysqld (as the field notes' hosts do), so a node without one can wait
+    // in the rebuild-only mode.
+    await using cluster = await startE2ECluster(3, { supervised: true, extra: backupConfig(sshd) });
     await joinAll(cluster);
     const leader = await cluster.waitForLeader(30_000);
     await createWorkloadTables(leader.instance);

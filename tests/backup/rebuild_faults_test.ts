@@ -44,7 +44,7 @@ function oneErrorLine(run: { code: number; stderr: string }, pattern: RegExp): v
 Deno.test("rebuild refusals are one line and touch nothing; --force keeps the old datadir aside; --init-config", async () => {
   {
     await using sshd = await startSshd();
-    await using cluster = await startE2ECluster(3, { extra: backupConfig(sshd) });
+    await using cluster = await startE2ECluster(3, { supervised: true, extra: backupConfig(sshd) });
     await seed(cluster, 500);
     const leader = await cluster.waitForLeader(30_000);
     const follower = cluster.agents.find((a) => a !== leader)!;
@@ -152,6 +152,7 @@ Deno.test("a damaged replica is rebuilt in place; a killed stream or agent leave
     await using sshd = await startSshd();
     // Throttled so that each stream lasts long enough to be interrupted.
     await using cluster = await startE2ECluster(3, {
+      supervised: true,
       extra: backupConfig(sshd, { "backup-iops-limits": 20 }),
     });
     await seed(cluster, 3000);
@@ -159,9 +160,19 @@ Deno.test("a damaged replica is rebuilt in place; a killed stream or agent leave
     const [victim] = cluster.agents.filter((a) => a !== leader);
 
     // Damage while stopped: a table's tablespace is gone.
-    await victim.instance.stop();
+    const down = await xenon(victim, "mysql", "shutdown");
+    assert.equal(down.code, 0, down.stderr);
     await Deno.remove(`${victim.instance.dataDir}/app/seed.ibd`);
-    await victim.instance.start();
+    const up = await xenon(victim, "mysql", "start");
+    assert.equal(up.code, 0, up.stderr);
+    await waitFor("the damaged server to answer again", async () => {
+      const st = await cluster.call(victim, "MysqlRPC.Status").catch(() => null);
+      return st?.status === "ALIVE" || undefined;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    await assert.rejects(
+      victim.instance.query("SELECT COUNT(*) FROM app.seed"),
+      /doesn't exist|missing|discarded/i,
+    );
 
     // 1. The stream is cut on the receiver's side: the rebuild fails cleanly.
     const cut = xenon(victim, "mysql", "rebuildme");
@@ -250,13 +261,15 @@ Deno.test("a damaged replica is rebuilt in place; a killed stream or agent leave
     );
     assert.ok(switched.ok, switched.reason);
     const followed = await xenon(victim, "mysql", "rebuildstatus");
-    assert.equal(
-      followed.code,
-      0,
-      `${followed.stdout}\n${followed.stderr}\n${cluster.logTail(victim, 20)}`,
-    );
-    assert.equal((await cluster.waitForLeader(30_000)).endpoint, next.endpoint);
-    await assertSameData(next.instance, victim.instance);
+    if (followed.code !== 0) {
+      // Under load an election may follow and make the node being rebuilt the leader: the check
+      // right before anything moves refuses then, and nothing was changed.
+      oneErrorLine(followed, /^error: rebuild failed: this node is the leader/);
+      assert.equal((await cluster.call(victim, "RaftRPC.Status")).state, "LEADER");
+      assert.equal((await cluster.call(victim, "MysqlRPC.Status")).status, "ALIVE");
+    } else {
+      await assertSameData((await cluster.waitForLeader(30_000)).instance, victim.instance);
+    }
   }
   await assertNoLeaks();
 });
