@@ -184,6 +184,11 @@ export interface E2ECluster extends AsyncDisposable {
   call<M extends MethodName>(agent: Agent, method: M, request?: RequestOf<M>): Promise<ResultOf<M>>;
   /** The one agent every running agent agrees leads, writable; waits up to `timeoutMs`. */
   waitForLeader(timeoutMs?: number, exclude?: Agent): Promise<Agent>;
+  /**
+   * Resolves once `agent` accepts signed calls: for up to a second after a quick restart a node
+   * refuses requests stamped before its replay floor (src/rpc/replay_mark.ts).
+   */
+  waitAnswering(agent: Agent): Promise<void>;
   logTail(agent: Agent, lines?: number): string;
   /**
    * Throws unless `agent` leads right now, read from the agent itself and its MySQL (writable).
@@ -326,6 +331,7 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
       });
     },
     logTail,
+    waitAnswering: (agent) => waitAnswering(agent, rpc),
     async assertLeads(agent) {
       const st = await cluster.call(agent, "RaftRPC.Status").catch((e) => ({ error: oneLine(e) }));
       const ro = await readOnlyOf(agent.instance).catch((e) => oneLine(e));
@@ -389,6 +395,7 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
 export async function joinAll(cluster: E2ECluster): Promise<void> {
   for (const a of cluster.agents) {
     const others = cluster.agents.filter((b) => b !== a).map((b) => b.endpoint);
+    await cluster.waitAnswering(a);
     const r = await cluster.call(a, "NodeRPC.AddNodes", { nodes: others });
     if (!r.ok) throw new Error(`AddNodes on ${a.endpoint}: ${r.reason}`);
   }
