@@ -67,9 +67,14 @@ export class Ctx {
     return majority(this.s.peers.length);
   }
 
-  /** K = voters − majority, plus removed voters that may still ack until they confirm. */
+  /**
+   * K = voters − majority, plus removed voters that may still ack until they confirm, plus added
+   * voters until the voters before them know of them (state.ts).
+   */
   semiSyncWaitCount(): number {
-    return semiSyncWaitCount(this.s.peers.length) + (this.s.leadership?.removing.length ?? 0);
+    const lead = this.s.leadership;
+    return semiSyncWaitCount(this.s.peers.length) + (lead?.removing.length ?? 0) +
+      (lead?.adding?.voters.length ?? 0);
   }
 
   /** Heard from a live leader within one minimum election timeout: votes for others refused. */
