@@ -48,6 +48,14 @@ const REGRESSIONS: { seed: number; found: string }[] = [
     found: "a voter just added acked alone while the others, unaware of it, elected a new leader",
   },
   {
+    seed: 6029,
+    found: "the relay-log rule kept the term the source was first followed in, not the one acked",
+  },
+  {
+    seed: 12765,
+    found: "the relay-log rule took this node's own term and refused the source's newer leader",
+  },
+  {
     seed: 542,
     found: "an agent paused inside promote turned read_only off after its lease had ended",
   },
