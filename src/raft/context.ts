@@ -37,8 +37,12 @@ export class Ctx {
     this.effects.push(e);
   }
 
-  send(message: Message, reason: string): void {
-    this.effects.push({ kind: "send", message, reason });
+  send(message: Message, reason: string, validUntil?: number): void {
+    this.effects.push(
+      validUntil === undefined
+        ? { kind: "send", message, reason }
+        : { kind: "send", message, reason, validUntil },
+    );
   }
 
   random(): number {

@@ -91,6 +91,7 @@ export function broadcastHeartbeat(c: Ctx): void {
         ranking,
       },
       `heartbeat to ${to}`,
+      c.now + c.leaseMs, // no lease can be renewed by it later than that
     );
   }
 }
