@@ -74,7 +74,7 @@ export async function runEffect(d: EffectDeps, e: Effect): Promise<EffectOutcome
 async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
   switch (e.kind) {
     case "send":
-      send(d, e.message);
+      if (e.validUntil === undefined || d.now() < e.validUntil) send(d, e.message);
       return;
     case "setReadOnly": {
       const { exempt } = await d.mysql.setReadOnly(true);

@@ -137,10 +137,15 @@ function changeMembership(
   const lead = s.leadership;
   if (!idle && lead !== null) {
     const removing = lead.removing.filter((p) => p !== x);
+    const added = (lead.adding?.voters ?? []).filter((p) => p !== x);
     s.leadership = {
       ...lead,
       removing: adding ? removing : [...removing, x],
       votersChangedAt: c.now,
+      adding: adding ? { voters: [...added, x], since: c.now } : lead.adding && {
+        ...lead.adding,
+        voters: added,
+      },
     };
   }
   s.epoch += 1;

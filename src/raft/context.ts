@@ -37,8 +37,12 @@ export class Ctx {
     this.effects.push(e);
   }
 
-  send(message: Message, reason: string): void {
-    this.effects.push({ kind: "send", message, reason });
+  send(message: Message, reason: string, validUntil?: number): void {
+    this.effects.push(
+      validUntil === undefined
+        ? { kind: "send", message, reason }
+        : { kind: "send", message, reason, validUntil },
+    );
   }
 
   random(): number {
@@ -67,9 +71,14 @@ export class Ctx {
     return majority(this.s.peers.length);
   }
 
-  /** K = voters − majority, plus removed voters that may still ack until they confirm. */
+  /**
+   * K = voters − majority, plus removed voters that may still ack until they confirm, plus added
+   * voters until the voters before them know of them (state.ts).
+   */
   semiSyncWaitCount(): number {
-    return semiSyncWaitCount(this.s.peers.length) + (this.s.leadership?.removing.length ?? 0);
+    const lead = this.s.leadership;
+    return semiSyncWaitCount(this.s.peers.length) + (lead?.removing.length ?? 0) +
+      (lead?.adding?.voters.length ?? 0);
   }
 
   /** Heard from a live leader within one minimum election timeout: votes for others refused. */

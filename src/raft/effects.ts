@@ -7,7 +7,16 @@ import type { PersistedMeta } from "./meta.ts";
 import type { RaftState } from "./state.ts";
 
 export type Effect =
-  | { readonly kind: "send"; readonly message: Message; readonly reason: string }
+  | {
+    readonly kind: "send";
+    readonly message: Message;
+    readonly reason: string;
+    /**
+     * Heartbeats speak for a leadership: one reached after this (local clock; the executor was
+     * paused or slow) is dropped, or a node unaware of newer terms would follow it.
+     */
+    readonly validUntil?: number;
+  }
   /** read_only (and super_read_only) ON plus the replica sysvars; for every non-leader role. */
   | { readonly kind: "setReadOnly"; readonly reason: string }
   /**

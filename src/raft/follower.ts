@@ -5,6 +5,7 @@
  */
 import type { Ctx } from "./context.ts";
 import type { Heartbeat, LeaseReleased } from "./messages.ts";
+import { ackedTerm } from "./relay.ts";
 import { startVote } from "./campaign.ts";
 
 export function onHeartbeat(c: Ctx, m: Heartbeat): void {
@@ -31,6 +32,11 @@ export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   s.leaderPosition = m.position;
   s.leaderTermStart = m.termStart;
   s.ranking = m.ranking;
+  const src = s.source;
+  // Still replicating from a leader re-elected without us: what we ack now is of its new term.
+  if (s.replicatingFrom === m.from && src?.leader === m.from && m.term > ackedTerm(src)) {
+    s.source = { ...src, ackedTerm: m.term };
+  }
   if (m.epoch > s.epoch) adoptMembership(c, m);
   const member = c.isMember(s.self);
   const follows = s.role === "FOLLOWER" || s.role === "IDLE";

@@ -4,6 +4,7 @@
  */
 import type { Ctx } from "./context.ts";
 import type { HeartbeatReply, TransferRequest } from "./messages.ts";
+import { majority } from "./quorum.ts";
 
 /** Until when (leader clock) a majority's acks keep this leader safe; -Infinity if never. */
 export function leaseUntil(c: Ctx): number {
@@ -90,6 +91,7 @@ export function broadcastHeartbeat(c: Ctx): void {
         ranking,
       },
       `heartbeat to ${to}`,
+      c.now + c.leaseMs, // no lease can be renewed by it later than that
     );
   }
 }
@@ -135,7 +137,23 @@ export function onHeartbeatReply(c: Ctx, m: HeartbeatReply): void {
     acks[m.from] = Math.max(acks[m.from] ?? Number.NEGATIVE_INFINITY, m.sentAt);
   }
   s.leadership = { ...lead, acks, positions };
+  if (addedVotersKnown(c)) {
+    s.leadership = { ...s.leadership, adding: undefined };
+    repromote(c, `the voters before epoch ${s.epoch} know the added ones`);
+  }
   promoteIfReady(c);
+}
+
+/** A majority of the voters before the pending additions acked a heartbeat sent since them. */
+function addedVotersKnown(c: Ctx): boolean {
+  const lead = c.s.leadership!;
+  const added = lead.adding;
+  if (added === undefined || added.voters.length === 0) return added !== undefined;
+  const before = c.voters().filter((p) => !added.voters.includes(p));
+  const knowing = before.filter((p) =>
+    p === c.s.self || (lead.acks[p] ?? -Infinity) >= added.since
+  );
+  return knowing.length >= majority(before.length);
 }
 
 export function onCatchUpDone(c: Ctx, ok: boolean, error?: string): void {

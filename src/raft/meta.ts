@@ -50,6 +50,11 @@ export interface ReplicationSource {
   readonly termStart: string;
   /** This node's position when it started replicating from the leader. */
   readonly from: string;
+  /**
+   * The leader's latest term this node kept replicating (and acking) through, when the leader
+   * was re-elected without being followed anew (relay.ts); absent: `term`.
+   */
+  readonly ackedTerm?: number;
 }
 
 export function emptyMeta(self: string, superIdle: boolean): PersistedMeta {
@@ -134,11 +139,15 @@ function replicationSource(v: unknown, file: string): ReplicationSource | null {
   ) {
     throw new XenonError(`${file}: "source" must hold leader, term, termStart and from`);
   }
+  const acked = o.ackedTerm === undefined ? {} : {
+    ackedTerm: count(o.ackedTerm, "source.ackedTerm", file),
+  };
   return {
     leader: o.leader,
     term: count(o.term, "source.term", file),
     termStart: o.termStart,
     from: o.from,
+    ...acked,
   };
 }
 

@@ -10,7 +10,7 @@
  */
 import type { Ctx } from "./context.ts";
 import type { MysqlObservation } from "./events.ts";
-import type { LostRelayLog } from "./meta.ts";
+import type { LostRelayLog, ReplicationSource } from "./meta.ts";
 
 export function onMysqlSample(c: Ctx, o: MysqlObservation): void {
   const s = c.s;
@@ -32,15 +32,19 @@ export function onMysqlSample(c: Ctx, o: MysqlObservation): void {
 }
 
 /**
- * The leader this node replicated from since it last wrote data of its own, or null: a node
- * that led a later term than its source's has no relay log of that source left to lose. The
- * term is this node's: it acked nothing of a later one, and the source may have led newer
- * terms than the one it was first followed in (a re-elected leader is not followed anew).
+ * The leader this node replicated from since it last wrote data of its own, and the latest of
+ * its terms this node acked for, or null: a node that led a later term than its source's has no
+ * relay log of that source left to lose.
  */
 function lastSource(c: Ctx): LostRelayLog | null {
   const src = c.s.source;
   if (src === null || src.leader === c.s.self || src.term < c.s.dataTerm) return null;
-  return { from: src.leader, term: c.s.term };
+  return { from: src.leader, term: ackedTerm(src) };
+}
+
+/** A re-elected leader is not followed anew: what a replica acks may be of a later term. */
+export function ackedTerm(src: ReplicationSource): number {
+  return Math.max(src.term, src.ackedTerm ?? 0);
 }
 
 /** Why this node may not vote for `candidate` holding data of `dataTerm`, or null. */

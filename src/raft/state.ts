@@ -37,6 +37,13 @@ export interface Leadership {
    * voter change waits until a majority of the voters acked a heartbeat sent after it (admin.ts).
    */
   readonly votersChangedAt?: number;
+  /**
+   * Voters added this term, and since when: until a majority of the voters before them has
+   * acknowledged a heartbeat sent after that (so knows the new membership), an election among
+   * those could ignore them, and an ack from them alone is not durable: they count in the
+   * semi-sync wait count on top (absent: none).
+   */
+  readonly adding?: { readonly voters: readonly string[]; readonly since: number };
 }
 
 export interface PendingVote {

@@ -326,6 +326,9 @@ export class World {
     if (e.kind !== "send") this.log(`${n.id} ${e.kind}: ${e.reason}`);
     switch (e.kind) {
       case "send":
+        if (e.validUntil !== undefined && this.local(n) >= e.validUntil) {
+          return this.log(`${n.id} ${e.message.kind} to ${e.message.to} dropped: too late`);
+        }
         this.inv.sending(e.message);
         this.onSend?.(n, e.message);
         return this.transmit(e.message);

@@ -409,6 +409,31 @@ Deno.test("without a leader a voter is removed only when forced: a minority must
   assert.equal(c.state(minority[0]).peers.length, 4);
 });
 
+Deno.test("an added voter's ack counts only once the voters before it know of it", () => {
+  const c = new TestCluster(ABC);
+  c.run(6000);
+  const [leader] = c.leaders();
+  const others = ABC.filter((n) => n !== leader);
+  for (const n of others) c.cut.add(n); // they miss the new membership for now
+  const t = c.apply(leader, {
+    type: "admin",
+    now: c.now,
+    command: { kind: "addPeer", endpoint: "d:1" },
+  });
+  assert.equal(t.admin?.ok, true);
+  // 4 voters need 1 ack, but a, b, c still see 3 voters and may elect without d: an ack from d
+  // alone would not be on any majority of theirs.
+  assert.ok(
+    c.log.some((l) => l === `${leader}: promote: membership epoch 2: semi-sync waits for 2`),
+  );
+  for (const n of others) c.cut.delete(n);
+  c.run(1000);
+  assert.ok(
+    c.log.some((l) => /know the added ones: semi-sync waits for 1$/.test(l)),
+    c.log.join("\n"),
+  );
+});
+
 Deno.test("a flavor whose semi-sync waits for one replica at most refuses a 5th voter unless forced", () => {
   const limit = { count: 1, why: "MariaDB semi-sync waits for one replica at most" };
   const four = ["a:1", "b:1", "c:1", "d:1"];

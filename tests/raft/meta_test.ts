@@ -38,5 +38,7 @@ Deno.test("a relay log lost at a restart is remembered in peers.json, and absent
   assert.deepEqual(JSON.parse(text).relay_log_lost, { from: "b:1", term: 4 });
   assert.deepEqual(decodePeersJson(text), meta);
   assert.ok(!encodePeersJson(emptyMeta("a:1", false)).includes("relay_log_lost"));
+  const source = { leader: "b:1", term: 2, termStart: "0-2-5", from: "0-1-4", ackedTerm: 3 };
+  assert.deepEqual(decodePeersJson(encodePeersJson({ ...meta, source })).source, source);
   assert.throws(() => decodePeersJson('{"relay_log_lost":{"term":1}}'), /"relay_log_lost" must/);
 });
