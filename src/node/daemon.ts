@@ -46,6 +46,7 @@ import {
   serveRebuildOnly,
 } from "./rebuild_only.ts";
 import { normalSide } from "./rebuild_side.ts";
+import { waitForMysql } from "./wait_mysql.ts";
 import { readRebuildState } from "../backup/mod.ts";
 import { buildNodeStatus, StatusCounters } from "./status.ts";
 import { systemClock } from "./system_clock.ts";
@@ -131,28 +132,6 @@ function stopSignalOnce(): Promise<void> {
   return promise;
 }
 
-/** Waits (bounded) until the local MySQL answers, logging progress every 5 s. */
-async function waitForMysql(link: LocalMysql, timeoutMs: number): Promise<void> {
-  const started = performance.now();
-  let lastLog = started;
-  let lastError = "";
-  while (performance.now() - started < timeoutMs) {
-    try {
-      await link.get();
-      return;
-    } catch (error) {
-      lastError = oneLine(error);
-      await link.reset();
-    }
-    if (performance.now() - lastLog >= 5000) {
-      lastLog = performance.now();
-      log("node").info`waiting for MySQL: ${lastError}`;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new XenonError(`MySQL did not answer within ${timeoutMs} ms: ${lastError}`);
-}
-
 /**
  * Runs the daemon until SIGINT/SIGTERM (or `stopSignal`); returns the exit code.
  *
@@ -177,8 +156,9 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     logger.warn`${KEY_FROM_PASSWORD}`;
   }
 
-  // Until the server has answered, the configured family is the best guess; then its VERSION().
-  let mariadb = familyFromConfig(config.mysql.version) === "mariadb";
+  // Until the server has answered, a guess from the configured family; then whether its VERSION()
+  // takes --init-rpl-role.
+  let initRplRole = familyFromConfig(config.mysql.version) === "mariadb";
   const mysqld = new SupervisedMysqld({
     basedir: config.mysql.basedir,
     defaultsFile: config.mysql.defaultsFile,
@@ -186,7 +166,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     port: config.mysql.port,
     user: config.mysql.admin,
     password: config.mysql.passwd,
-  }, () => mariadb ? "SLAVE" : undefined);
+  }, () => initRplRole ? "SLAVE" : undefined);
   const monitor = new MysqldMonitor(mysqld, {
     intervalMs: config.backup.mysqldMonitorInterval,
     onEvent: (e) =>
@@ -225,12 +205,12 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   try {
     await waitForMysql(link, opts.mysqlWaitMs ?? 120_000);
     let db = await link.get();
-    mariadb = db.version !== undefined && hasInitRplRole(db.version);
+    initRplRole = db.version !== undefined && hasInitRplRole(db.version);
     if (db.mismatch) logger.warn`${db.mismatch}`;
     if (db.semiSyncMissing) {
       throw new XenonError(`MySQL ${db.session.where}: ${db.semiSyncMissing}`);
     }
-    if (db.flavor.gtid === "mariadb" && !mariadb) {
+    if (db.flavor.gtid === "mariadb" && !initRplRole) {
       const server = db.version?.text ?? "this MariaDB";
       logger
         .warn`${server} has no --init-rpl-role (10.6.19+, 10.11.9+, 11.4.3+): a restarted former primary keeps its unacknowledged binlog tail; upgrade MariaDB`;
@@ -238,7 +218,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     /** Ends sessions waiting for acknowledgements without acknowledging them (see fence.ts). */
     const hardStop = async (reason: string): Promise<boolean> => {
       if (config.mysql.monitorDisabled) {
-        const flag = mariadb ? " with --init-rpl-role=SLAVE" : "";
+        const flag = initRplRole ? " with --init-rpl-role=SLAVE" : "";
         logger
           .error`${reason}: shutting mysqld down through SQL; whatever supervises it must restart it read-only${flag}`;
         await shutdownFromSql(await link.get());
@@ -399,7 +379,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       buildNodeStatus({
         state: node.state,
         options,
-        now: performance.now(),
+        now: node.now(),
         sample: lastStatus,
         semiSync: duties.semiSync,
         blockedSince: duties.blockedSince,

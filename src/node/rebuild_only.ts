@@ -69,7 +69,7 @@ export async function rebuildOnlyReason(config: XenonConfig): Promise<string | n
 }
 
 /** The datadir my.cnf names, or "" when it cannot be read (the donor's size is then unknown). */
-export function datadirOf(config: XenonConfig): string {
+function datadirOf(config: XenonConfig): string {
   try {
     const file = config.mysql.defaultsFile;
     return dataPathsOf(Deno.readTextFileSync(file), file, "").datadir;
@@ -102,8 +102,8 @@ export async function recoverRebuild(s: RebuildSetup): Promise<string | null> {
     key: s.key,
     tls: clientTlsOf(s.config.server),
   });
+  const link = new LocalMysql(connectionOptions(s.config), s.config.mysql.version);
   try {
-    const link = new LocalMysql(connectionOptions(s.config), s.config.mysql.version);
     const { rebuilder } = backupSide(s, rpc, {
       config: s.config,
       metaDir: s.metaDir,
@@ -111,7 +111,6 @@ export async function recoverRebuild(s: RebuildSetup): Promise<string | null> {
       local: rebuildOnlySide({ mysqld: s.mysqld, link, version: s.config.mysql.version }),
     });
     const what = await rebuilder.recoverAtStartup();
-    await link.close();
     if (
       what !== null && s.config.mysql.monitorDisabled &&
       (await rebuildOnlyReason(s.config)) === null
@@ -120,6 +119,7 @@ export async function recoverRebuild(s: RebuildSetup): Promise<string | null> {
     }
     return what;
   } finally {
+    await link.close();
     rpc.close();
   }
 }

@@ -6,36 +6,16 @@
  *   there is no core: the rebuild starts mysqld itself and the core rejoins once the daemon runs.
  */
 import type { LocalSide } from "../backup/mod.ts";
-import { oneLine, XenonError } from "../lib/errors.ts";
+import { XenonError } from "../lib/errors.ts";
 import { familyFromConfig, type FlavorId, type MysqlHandle, readStatus } from "../mysql/mod.ts";
 import { waitForPosition } from "../mysql/sql.ts";
 import type { Mysqld, MysqldMonitor } from "../mysqld/mod.ts";
 import type { RaftStateName } from "../model/mod.ts";
 import type { MysqlSession } from "../ports/mod.ts";
 import type { XenonNode } from "./node.ts";
+import { waitForMysql } from "./wait_mysql.ts";
 
 const MYSQL_UP_MS = 120_000;
-
-/** Waits (bounded) until the local MySQL answers on `link`. */
-async function waitAnswering(
-  link: MysqlSession<MysqlHandle>,
-  timeoutMs: number,
-): Promise<MysqlHandle> {
-  const deadline = performance.now() + timeoutMs;
-  let last = "";
-  while (performance.now() < deadline) {
-    try {
-      return await link.get();
-    } catch (error) {
-      last = oneLine(error);
-      await link.reset();
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new XenonError(
-    `MySQL did not answer within ${timeoutMs / 1000} s after the start: ${last}`,
-  );
-}
 
 /** Parts shared by both modes: MySQL access through one link. */
 function mysqlAccess(link: MysqlSession<MysqlHandle>, configuredVersion: string) {
@@ -119,14 +99,14 @@ export function normalSide(d: NormalSideDeps): LocalSide {
     },
     async restore() {
       if (!d.mysqld.isRunning()) await d.mysqld.start();
-      await waitAnswering(d.link, MYSQL_UP_MS);
+      await waitForMysql(d.link, MYSQL_UP_MS);
       if (before?.monitor) d.monitor.start();
       if (before?.role === "IDLE") await admin({ kind: "disable" });
       else await admin({ kind: "enable" });
     },
     async start() {
       await d.mysqld.start();
-      await waitAnswering(d.link, MYSQL_UP_MS);
+      await waitForMysql(d.link, MYSQL_UP_MS);
       // After an agent restart the monitor's state before the rebuild is gone: the config's.
       if (before?.monitor ?? d.monitorConfigured) d.monitor.start();
     },
@@ -155,7 +135,7 @@ export function rebuildOnlySide(
     restore: () => Promise.resolve(),
     async start() {
       await d.mysqld.start();
-      await waitAnswering(d.link, MYSQL_UP_MS);
+      await waitForMysql(d.link, MYSQL_UP_MS);
     },
     rejoin: null,
   };

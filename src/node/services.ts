@@ -514,7 +514,7 @@ function mysqldStatus(d: ServiceDeps): MysqldStatusResult {
 function explain(d: ServiceDeps, peers: ExplainPeer[]): ExplainResult {
   const node = d.node;
   const s = node.state;
-  const e = explainNode(node.deps.options, s, performance.now(), peers);
+  const e = explainNode(node.deps.options, s, node.now(), peers);
   const twoVoters = s.peers.length === 2 ? [`2 voters: ${TWO_NODE_BEHAVIOUR}`] : [];
   return {
     self: e.self,

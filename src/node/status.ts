@@ -73,13 +73,13 @@ export function denialReason(reason: string): string {
 export interface StatusSources {
   state: RaftState;
   options: RaftOptions;
-  /** performance.now(). */
+  /** The node's monotonic clock (ms). */
   now: number;
   /** The poller's last sample; null while MySQL is dead. */
   sample: MysqlStatus | null;
   /** The leader duties' semi-sync reading (null on followers). */
   semiSync: LeaderSemiSyncSample | null;
-  /** performance.now() since commits wait for acks with none arriving; null = not blocked. */
+  /** Clock reading since commits wait for acks with none arriving; null = not blocked. */
   blockedSince: number | null;
   counters: Counters;
   mysqldRestarts: number;
