@@ -39,14 +39,32 @@ export function statePath(metaDir: string): string {
 
 export async function readRebuildState(metaDir: string): Promise<RebuildState | null> {
   const path = statePath(metaDir);
+  let state: RebuildState;
   try {
-    return JSON.parse(await Deno.readTextFile(path)) as RebuildState;
+    state = JSON.parse(await Deno.readTextFile(path)) as RebuildState;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return null;
     throw new XenonError(
       `cannot read ${path}: ${oneLine(error)}; remove it only if no rebuild is half done`,
     );
   }
+  // A rebuild removes its staging and aside directories recursively: a damaged or hand-edited
+  // file must not name any other directory.
+  if (!namesOwnDirectories(state)) {
+    throw new XenonError(
+      `${path} names directories a rebuild does not make (datadir, staging, aside); ` +
+        "remove it only if no rebuild is half done",
+    );
+  }
+  return state;
+}
+
+function namesOwnDirectories(s: RebuildState): boolean {
+  const d = s.datadir;
+  return typeof d === "string" && d.startsWith("/") && d !== "/" &&
+    s.staging === `${d}.xenon-staging` &&
+    typeof s.aside === "string" && s.aside.startsWith(`${d}.before-rebuild-`) &&
+    !s.aside.slice(d.length).includes("/");
 }
 
 /** Temp file, fsync, rename, fsync of the directory: a crash leaves the old or the new state. */

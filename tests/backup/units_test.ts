@@ -3,6 +3,11 @@ import assert from "node:assert/strict";
 import { parseBinlogInfo } from "../../src/backup/binlog_info.ts";
 import { chooseDonor, type DonorCandidate } from "../../src/backup/donor_choice.ts";
 import { dataPathsOf, externalLogs } from "../../src/backup/place.ts";
+import {
+  readRebuildState,
+  type RebuildState,
+  writeRebuildState,
+} from "../../src/backup/state_file.ts";
 import { renderInitConfig, serverIdOf } from "../../src/backup/init_config.ts";
 import { extractCommand, sshInvocation } from "../../src/backup/ssh.ts";
 import { backupArgs, loginOptionFile, prepareArgs } from "../../src/backup/tool_args.ts";
@@ -253,4 +258,32 @@ Deno.test("--init-config: the donor's shared settings, this node's own port, dat
   const id = serverIdOf("10.0.0.14:8801");
   assert.ok(id >= 1 && id < 2 ** 31 && id === serverIdOf("10.0.0.14:8801"));
   assert.notEqual(serverIdOf("10.0.0.13:8801"), id);
+});
+
+Deno.test("a rebuild.json that names other directories than a rebuild makes is refused in one line", async () => {
+  const metaDir = await Deno.makeTempDir({ prefix: "xenon-rebuild-state-" });
+  try {
+    const own = dataPathsOf("[mysqld]\ndatadir=/data/mysql\n", "/etc/my.cnf", "20261201T2300");
+    const state: RebuildState = {
+      phase: "streaming",
+      donor: "10.0.0.2:8801",
+      force: false,
+      ...own,
+      position: "0-1-5",
+      error: "",
+      updatedAt: "",
+    };
+    await writeRebuildState(metaDir, state);
+    assert.equal((await readRebuildState(metaDir))?.aside, own.aside);
+    for (const bad of [{ staging: "/" }, { aside: "/data" }, { aside: `${own.aside}/../../etc` }]) {
+      await writeRebuildState(metaDir, { ...state, ...bad });
+      await assert.rejects(readRebuildState(metaDir), (e: Error) => {
+        assert.match(e.message, /names directories a rebuild does not make/);
+        assert.ok(!e.message.includes("\n"));
+        return true;
+      });
+    }
+  } finally {
+    await Deno.remove(metaDir, { recursive: true });
+  }
 });
