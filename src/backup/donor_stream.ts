@@ -33,7 +33,7 @@ export interface DonorOptions {
 
 const CANCEL_GRACE_MS = 3000;
 const COUNT_MS = 200;
-export const COMPLETED_OK = "completed OK!";
+const COMPLETED_OK = "completed OK!";
 
 /** Whether a tool's output ends with its success line. */
 export function completedOk(lines: readonly string[]): boolean {
@@ -205,7 +205,7 @@ function ioCounter(pid: number, name: "wchar" | "rchar"): number {
 }
 
 /** Bytes of the files a hot backup copies (binlogs and relay logs are not copied). */
-export function dataSize(dir: string): number {
+function dataSize(dir: string): number {
   let total = 0;
   const walk = (path: string, depth: number) => {
     if (depth > 8) return;

@@ -29,7 +29,8 @@ const LOG_KEYS = [
   { key: "relay_log_index", exact: true },
 ];
 
-const dirOf = (path: string) => path.replace(/\/+$/, "").replace(/\/[^/]*$/, "") || "/";
+/** The directory holding `path`. */
+export const dirOf = (path: string) => path.replace(/\/+$/, "").replace(/\/[^/]*$/, "") || "/";
 const baseOf = (path: string) => path.replace(/\/+$/, "").replace(/^.*\//, "");
 const trimSlash = (path: string) => path.replace(/\/+$/, "") || "/";
 

@@ -24,7 +24,7 @@ export async function prepareBackup(o: ToolOptions, dir: string): Promise<void> 
 }
 
 /** The program's path if it is executable here (absolute, or found on PATH), else null. */
-export function findProgram(program: string): string | null {
+function findProgram(program: string): string | null {
   const candidates = program.includes("/")
     ? [program]
     : (Deno.env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin").split(":").map((d) =>

@@ -40,7 +40,14 @@ import { resetReplicaAll, stopReplica } from "../mysql/sql.ts";
 import { readBackupPosition } from "./binlog_info.ts";
 import { renderInitConfig } from "./init_config.ts";
 import { chooseDonor, type DonorCandidate } from "./donor_choice.ts";
-import { type DataPaths, dataPathsOf, externalLogs, freeBytes, moveIntoPlace } from "./place.ts";
+import {
+  type DataPaths,
+  dataPathsOf,
+  dirOf,
+  externalLogs,
+  freeBytes,
+  moveIntoPlace,
+} from "./place.ts";
 import { checkLocalTool, prepareBackup } from "./prepare.ts";
 import {
   PAST_THE_SWAP,
@@ -403,7 +410,7 @@ export class Rebuilder {
       );
     }
     // The backup takes the datadir's place by renames next to it: a mount point cannot move.
-    const parent = paths.datadir.replace(/\/[^/]*$/, "") || "/";
+    const parent = dirOf(paths.datadir);
     if (Deno.statSync(paths.datadir).dev !== Deno.statSync(parent).dev) {
       throw new Refusal(
         `datadir ${paths.datadir} is a mount point: the rebuild moves it aside by a rename; ` +

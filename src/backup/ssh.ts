@@ -31,7 +31,7 @@ const SAFE_HOST = /^[A-Za-z0-9_\[][A-Za-z0-9_.:%\[\]-]*$/;
 const SAFE_USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Refuses (one line) a target whose fields could be anything but a host, a user and a path. */
-export function checkTarget(t: StreamTarget): void {
+function checkTarget(t: StreamTarget): void {
   if (!SAFE_HOST.test(t.sshHost)) {
     throw new XenonError(
       `backup.ssh-host ${JSON.stringify(t.sshHost)} is not a host name or address`,

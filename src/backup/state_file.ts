@@ -7,7 +7,7 @@ import { writeFileDurably } from "../lib/fs.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
 import type { RebuildPhase } from "../model/mod.ts";
 
-export const REBUILD_STATE_FILE = "rebuild.json";
+const REBUILD_STATE_FILE = "rebuild.json";
 
 export interface RebuildState {
   phase: RebuildPhase;
@@ -33,7 +33,7 @@ export const PAST_THE_SWAP: readonly RebuildPhase[] = [
   "rejoining",
 ];
 
-export function statePath(metaDir: string): string {
+function statePath(metaDir: string): string {
   return `${metaDir.replace(/\/+$/, "") || "/"}/${REBUILD_STATE_FILE}`;
 }
 

@@ -17,7 +17,7 @@ const BAR_WIDTH = 30;
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
 
 /** One progress line: phase, bytes, rate, ETA. */
-export function progressLine(s: RebuildStatus): string {
+function progressLine(s: RebuildStatus): string {
   const seconds = s.elapsedMs / 1000;
   const rate = seconds > 0 ? s.bytes / 1048576 / seconds : 0;
   const parts = [`${s.kind} ${s.phase}`, `donor ${s.donor || "?"}`];

@@ -22,7 +22,7 @@ interface Step {
 }
 
 /** peers.json as the original's Go agent writes it: `{"idlepeers":[...]|null,"peers":[...]}`. */
-export function originalPeersJson(meta: Pick<PersistedMeta, "peers" | "idlePeers">): string {
+function originalPeersJson(meta: Pick<PersistedMeta, "peers" | "idlePeers">): string {
   const idle = meta.idlePeers.length > 0 ? [...meta.idlePeers] : null;
   return JSON.stringify({ idlepeers: idle, peers: [...meta.peers] }) + "\n";
 }
