@@ -88,7 +88,8 @@ export class TestCluster {
   readonly options = new Map<string, RaftOptions>();
   readonly realTime = new FakeClock(0);
   readonly network = new FakeNetwork(true);
-  readonly log: string[] = [];
+  /** Every note and effect as `node: sentence`, with the real time it was made. */
+  readonly timeline: { at: number; line: string }[] = [];
   /** Observers of every effect, with the real time it was produced. */
   readonly onEffect: ((node: string, effect: Effect, realMs: number) => void)[] = [];
   /** Why a node stopped itself (the daemon would exit). */
@@ -133,6 +134,11 @@ export class TestCluster {
     return c;
   }
 
+  /** The timeline's sentences. */
+  get log(): string[] {
+    return this.timeline.map((e) => e.line);
+  }
+
   /** Real (shared) time in ms. */
   get now(): number {
     return this.realTime.now();
@@ -142,9 +148,10 @@ export class TestCluster {
     return this.network.cut;
   }
 
-  /** Nodes whose MySQL takes writes (read_only OFF). */
+  /** Nodes whose MySQL takes writes (up, read_only OFF). */
   get writable(): Set<string> {
-    return new Set([...this.#hosts].filter(([, h]) => !h.server.readOnly).map(([n]) => n));
+    const up = (s: FakeServer) => !s.down && !s.readOnly;
+    return new Set([...this.#hosts].filter(([, h]) => up(h.server)).map(([n]) => n));
   }
 
   /** Each node's GTID position (what its MySQL reports). */
@@ -345,7 +352,7 @@ export class TestCluster {
       },
       onFatal: (reason) => {
         this.fatal.push(`${n}: ${reason}`);
-        this.log.push(`${n}: stopped: ${reason}`);
+        this.#say(`${n}: stopped: ${reason}`);
       },
       observers: [{ transition: (o) => this.#record(n, h, o) }],
     });
@@ -363,11 +370,15 @@ export class TestCluster {
       notes,
       persist,
     });
-    for (const note of notes) this.log.push(`${n}: ${note}`);
+    for (const note of notes) this.#say(`${n}: ${note}`);
     for (const e of o.effects) {
-      this.log.push(`${n}: ${e.kind}: ${e.reason}`);
+      this.#say(`${n}: ${e.kind}: ${e.reason}`);
       for (const f of this.onEffect) f(n, e, this.now);
     }
+  }
+
+  #say(line: string): void {
+    this.timeline.push({ at: this.now, line });
   }
 
   #host(n: string): Host {
