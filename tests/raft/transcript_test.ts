@@ -5,12 +5,14 @@
  * lines starting with `#` are comments. Output: each note and effect (heartbeats left out) as
  * `[ms] node: sentence`, then what the command answers. Run with UPDATE=1 to rewrite the files.
  * Commands: cluster N [option=value ...] · tick MS · cut N... · heal N... · observe N
- * [position=GTID] · kill-mysqld N · catch-up-fails N... · catch-up-ok · fence-mode ok|failed ·
+ * [position=GTID] · kill-mysqld N · fail N STATEMENT (its next call fails, e.g. changeMaster) ·
+ * catch-up-fails N... · catch-up-ok · fence-mode ok|failed ·
  * admin N trytoleader|add|remove|addidle PEER [force] · status. Nodes are n1, n2, ...; options
  * override RaftOptions (numbers, true/false), e.g. allowSingleVoterSelfElection=true.
  */
 import assert from "node:assert/strict";
 import type { AdminCommand } from "../../src/raft/mod.ts";
+import type { Statement } from "../support/fake_ports.ts";
 import { TestCluster } from "../support/test_cluster.ts";
 
 const DIR = new URL("../../testdata/raft/", import.meta.url);
@@ -77,6 +79,7 @@ async function run(c: TestCluster | null, words: string[]): Promise<[TestCluster
     if (kv.position !== undefined) c.positions.set(node(args[0]), kv.position);
     await c.observe(node(args[0]));
   } else if (verb === "kill-mysqld") await c.killMysqld(node(args[0]));
+  else if (verb === "fail") c.server(node(args[0])).failing.set(args[1] as Statement, 1);
   else if (verb === "catch-up-fails") { for (const n of nodes()) c.catchUpFails.add(n); }
   else if (verb === "catch-up-ok") c.catchUpFails.clear();
   else if (verb === "fence-mode") {

@@ -22,6 +22,12 @@ import type {
 import { majority, type Message, type PersistedMeta } from "../../src/raft/mod.ts";
 import type { XenonNode } from "../../src/node/node.ts";
 
+/** What the shell asks of MySQL, by the session method that asks it. */
+export type Statement = Exclude<
+  keyof MysqlSession,
+  "get" | "threadId" | "reset" | "close" | "sibling" | "fence"
+>;
+
 /** A MySQL server as far as the shell can tell: read_only, its source, its GTID position. */
 export class FakeServer {
   readOnly = true;
@@ -38,6 +44,8 @@ export class FakeServer {
   catchUpFails = false;
   /** How fences end: made read-only, failing (and no hard stop either), or not at all yet. */
   fenceMode: "ok" | "failed" | "hang" = "ok";
+  /** How many of the next calls of each statement fail (a lock wait timeout, a lost session). */
+  readonly failing = new Map<Statement, number>();
   /** Fences waiting while `fenceMode` is "hang", answered by `answerFences`. */
   readonly #hungFences: ((ok: boolean) => void)[] = [];
   #nextThread = 1;
@@ -79,6 +87,17 @@ export class FakeMysqlSession implements MysqlSession<FakeServer> {
     return Promise.resolve(this.server);
   }
 
+  /** The server, for `statement`; fails if the test made it fail (`FakeServer.failNext`). */
+  async #on(statement: Statement): Promise<FakeServer> {
+    const s = await this.get();
+    const left = s.failing.get(statement) ?? 0;
+    if (left > 0) {
+      s.failing.set(statement, left - 1);
+      throw new Error(`fake MySQL: ${statement} failed`);
+    }
+    return s;
+  }
+
   reset(): Promise<void> {
     this.#threadId = null;
     return Promise.resolve();
@@ -93,81 +112,81 @@ export class FakeMysqlSession implements MysqlSession<FakeServer> {
   }
 
   async setReadOnly(on: boolean): Promise<{ exempt: readonly string[] }> {
-    (await this.get()).readOnly = on;
+    (await this.#on("setReadOnly")).readOnly = on;
     return { exempt: [] };
   }
 
   async applySysvars(_profile: string): Promise<void> {
-    await this.get();
+    await this.#on("applySysvars");
   }
 
   async isReplica(): Promise<boolean> {
-    return (await this.get()).source !== null;
+    return (await this.#on("isReplica")).source !== null;
   }
 
   async stopIo(): Promise<void> {
-    (await this.get()).ioRunning = false;
+    (await this.#on("stopIo")).ioRunning = false;
   }
 
   async resetReplica(): Promise<void> {
-    const s = await this.get();
+    const s = await this.#on("resetReplica");
     s.source = null;
     s.ioRunning = false;
   }
 
   async receivedPosition(): Promise<string> {
-    return (await this.get()).position;
+    return (await this.#on("receivedPosition")).position;
   }
 
   async sample(): Promise<MysqlSample> {
-    const s = await this.get();
+    const s = await this.#on("sample");
     const replica = s.source === null ? null : { ioRunning: s.ioRunning, sqlRunning: true };
     return { status: { readOnly: s.readOnly, replica }, position: s.position, uptime: 100 };
   }
 
   async changeMaster(source: ReplicationSource): Promise<void> {
-    const s = await this.get();
+    const s = await this.#on("changeMaster");
     s.source = `${source.host}:${source.port}`;
     s.ioRunning = true;
     s.waitCount = 0;
   }
 
   async catchUp(deadlineMs: number): Promise<CatchUpReport> {
-    const s = await this.get();
+    const s = await this.#on("catchUp");
     if (!s.catchUpFails) return { reached: true, position: s.position, waitedMs: 0 };
     const reason = "the SQL thread applied nothing before the deadline";
     return { reached: false, position: s.position, waitedMs: deadlineMs, reason };
   }
 
   async killForeignReplicas(): Promise<string[]> {
-    await this.get();
+    await this.#on("killForeignReplicas");
     return [];
   }
 
   async killReplicaConnections(): Promise<string[]> {
-    await this.get();
+    await this.#on("killReplicaConnections");
     return [];
   }
 
   async setLeaderSemiSync(voters: number): Promise<{ applied: number }> {
     const applied = await this.appliedWaitCount(voters);
-    (await this.get()).waitCount = applied;
+    (await this.#on("setLeaderSemiSync")).waitCount = applied;
     return { applied };
   }
 
   /** As MariaDB: at most one acknowledgement. */
   async appliedWaitCount(voters: number): Promise<number> {
-    await this.get();
+    await this.#on("appliedWaitCount");
     return Math.min(1, voters - majority(voters));
   }
 
   async readLeaderSemiSync(): Promise<LeaderSemiSyncSample> {
-    const s = await this.get();
+    const s = await this.#on("readLeaderSemiSync");
     return { acking: s.waitCount > 0, clients: 0, waiting: 0 };
   }
 
   async purgeBinlogs(): Promise<string | null> {
-    await this.get();
+    await this.#on("purgeBinlogs");
     return null;
   }
 
