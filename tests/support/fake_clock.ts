@@ -1,6 +1,6 @@
 /**
- * A clock the test moves: `advance(ms)` runs every timer that falls due on the way, in time
- * order, each with `now()` at its due time. Nothing runs on its own. `DriftingClock` is one
+ * A clock the test moves: `advance(ms, settle)` runs every timer that falls due on the way, in
+ * time order, each with `now()` at its due time. Nothing runs on its own. `DriftingClock` is one
  * host's view of it: its own rate and offset, and timers that die with the process.
  */
 import type { Clock, Timer } from "../../src/ports/mod.ts";
@@ -40,30 +40,19 @@ export class FakeClock implements Clock {
     return this.#schedule(ms, Math.max(1, ms), run);
   }
 
-  /** Timers not cancelled and not yet run (a repeating one counts until cancelled). */
-  get pending(): number {
-    return this.#timers.filter((t) => !t.cancelled).length;
-  }
-
-  /** Moves time forward by `ms`, running what falls due (bounded: 100,000 runs). */
-  advance(ms: number): void {
-    const end = this.#now + ms;
-    for (let runs = 0; runs < MAX_RUNS && this.runNext(end); runs++);
-    this.#now = end;
-  }
-
   /**
-   * Like `advance`, but awaits `settle` after each timer run, so what a timer started (a node's
-   * promise chains) finishes at the time it ran.
+   * Moves time forward by `ms`, running what falls due (bounded: 100,000 runs) and awaiting
+   * `settle` after each, so what a timer started (a node's promise chains) finishes at the time
+   * it ran.
    */
-  async advanceSettling(ms: number, settle: () => Promise<void>): Promise<void> {
+  async advance(ms: number, settle: () => Promise<void>): Promise<void> {
     const end = this.#now + ms;
-    for (let runs = 0; runs < MAX_RUNS && this.runNext(end); runs++) await settle();
+    for (let runs = 0; runs < MAX_RUNS && this.#runNext(end); runs++) await settle();
     this.#now = end;
   }
 
   /** Runs the earliest timer due by `end`, moving time to it; false when none is due. */
-  runNext(end: number): boolean {
+  #runNext(end: number): boolean {
     this.#timers = this.#timers.filter((t) => !t.cancelled);
     let next: Scheduled | undefined;
     for (const t of this.#timers) {

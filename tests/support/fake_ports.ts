@@ -22,10 +22,10 @@ import type {
 import { majority, type Message, type PersistedMeta } from "../../src/raft/mod.ts";
 import type { XenonNode } from "../../src/node/node.ts";
 
-/** What the shell asks of MySQL, by the session method that asks it. */
+/** What the shell asks of MySQL, by the session method (a failing sample: `down` instead). */
 export type Statement = Exclude<
   keyof MysqlSession,
-  "get" | "threadId" | "reset" | "close" | "sibling" | "fence"
+  "get" | "threadId" | "reset" | "close" | "sibling" | "fence" | "sample"
 >;
 
 /** A MySQL server as far as the shell can tell: read_only, its source, its GTID position. */
@@ -139,8 +139,10 @@ export class FakeMysqlSession implements MysqlSession<FakeServer> {
   }
 
   async sample(): Promise<MysqlSample> {
-    const s = await this.#on("sample");
-    const replica = s.source === null ? null : { ioRunning: s.ioRunning, sqlRunning: true };
+    const s = await this.get();
+    const replica = s.source === null
+      ? null
+      : { ioRunning: s.ioRunning, sqlRunning: true, lastIoError: "" };
     return { status: { readOnly: s.readOnly, replica }, position: s.position, uptime: 100 };
   }
 
@@ -151,11 +153,11 @@ export class FakeMysqlSession implements MysqlSession<FakeServer> {
     s.waitCount = 0;
   }
 
-  async catchUp(deadlineMs: number): Promise<CatchUpReport> {
+  async catchUp(): Promise<CatchUpReport> {
     const s = await this.#on("catchUp");
     if (!s.catchUpFails) return { reached: true, position: s.position, waitedMs: 0 };
     const reason = "the SQL thread applied nothing before the deadline";
-    return { reached: false, position: s.position, waitedMs: deadlineMs, reason };
+    return { reached: false, position: s.position, waitedMs: 0, reason };
   }
 
   async killForeignReplicas(): Promise<string[]> {
@@ -215,8 +217,8 @@ interface OnWire {
 /**
  * Election messages between the nodes of one test, delivered as the daemon's RPC handler does
  * (the sender's MySQL address learned, then the message queued), unless either end is cut off
- * or `blocked` drops the link. Delivered within the call, or, `queued`, in order when the test
- * calls `deliver()` (a message on the wire while the sender goes on).
+ * or `blocked` drops the link. Messages wait on the wire, in order, until the test calls
+ * `deliver()`: the sender goes on meanwhile, as over a real network.
  */
 export class FakeNetwork {
   readonly nodes = new Map<string, XenonNode>();
@@ -225,8 +227,6 @@ export class FakeNetwork {
   blocked: ((from: string, to: string) => boolean) | null = null;
   readonly #wire: OnWire[] = [];
 
-  constructor(readonly queued = false) {}
-
   /** The transport `from` sends through; nothing leaves once `alive` turns false (a crash). */
   transport(from: string, alive: () => boolean = () => true): PeerTransport {
     const call = <Res>(to: string, _method: string, request: unknown): Promise<Res> => {
@@ -234,9 +234,7 @@ export class FakeNetwork {
       const { promise, resolve, reject } = Promise.withResolvers<Res>();
       const done = (ok: boolean) =>
         ok ? resolve(null as Res) : reject(new Error(`${to} unreachable from ${from}`));
-      const message = { from, to, request, done };
-      if (this.queued) this.#wire.push(message);
-      else this.#arrive(message);
+      this.#wire.push({ from, to, request, done });
       return promise;
     };
     return {

@@ -87,7 +87,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class TestCluster {
   readonly options = new Map<string, RaftOptions>();
   readonly realTime = new FakeClock(0);
-  readonly network = new FakeNetwork(true);
+  readonly network = new FakeNetwork();
   /** Every note and effect as `node: sentence`, with the real time it was made. */
   readonly timeline: { at: number; line: string }[] = [];
   /** Observers of every effect, with the real time it was produced. */
@@ -313,7 +313,7 @@ export class TestCluster {
   /** Moves real time forward by `ms`: timers fire, and after each the cluster settles. */
   async run(ms: number): Promise<void> {
     await this.deliver();
-    await this.realTime.advanceSettling(ms, () => this.deliver());
+    await this.realTime.advance(ms, () => this.deliver());
   }
 
   leaders(): string[] {
