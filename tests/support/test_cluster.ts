@@ -82,11 +82,16 @@ class ServerFlags extends Set<string> {
   }
 }
 
+/**
+ * Lets every promise chain the ports' answers started run to its end: one macrotask turn runs
+ * all queued microtasks first (setImmediate: setTimeout(0) is clamped to milliseconds).
+ */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class TestCluster {
   readonly options = new Map<string, RaftOptions>();
-  readonly realTime = new FakeClock(0);
+  /** Real time, shared; each agent's clock is a DriftingClock over it. */
+  readonly #time = new FakeClock(0);
   readonly network = new FakeNetwork();
   /** Every note and effect as `node: sentence`, with the real time it was made. */
   readonly timeline: { at: number; line: string }[] = [];
@@ -141,7 +146,7 @@ export class TestCluster {
 
   /** Real (shared) time in ms. */
   get now(): number {
-    return this.realTime.now();
+    return this.#time.now();
   }
 
   get cut(): Set<string> {
@@ -212,7 +217,7 @@ export class TestCluster {
     const h = this.#host(n);
     const previous = h.agent;
     previous?.crash();
-    const clock = new DriftingClock(this.realTime);
+    const clock = new DriftingClock(this.#time);
     if (previous !== null) clock.follow(previous.clock);
     let alive = true;
     const node = this.#node(n, h, clock, () => alive);
@@ -313,7 +318,7 @@ export class TestCluster {
   /** Moves real time forward by `ms`: timers fire, and after each the cluster settles. */
   async run(ms: number): Promise<void> {
     await this.deliver();
-    await this.realTime.advance(ms, () => this.deliver());
+    await this.#time.advance(ms, () => this.deliver());
   }
 
   leaders(): string[] {
