@@ -34,10 +34,9 @@ Deno.test("a hand-over releases the lease after the fence is confirmed, not befo
   const term = c.state(old).term;
   // The transfer's own transition fences but sends no release yet; the shell's `fenced` does.
   const t = await c.answerFence(old);
-  assert.equal(t?.event.type === "fenced" && t.event.term, term);
-  const released = t!.effects.filter((e) =>
-    e.kind === "send" && e.message.kind === "leaseReleased"
-  );
+  assert.ok(t?.event.type === "fenced", "the shell reported the fence");
+  assert.equal(t.event.term, term);
+  const released = t.effects.filter((e) => e.kind === "send" && e.message.kind === "leaseReleased");
   assert.equal(released.length, 2, c.log.join("\n"));
   const again = await c.apply(old, { type: "fenced", term, ok: true });
   assert.equal(again.effects.length, 0, "one release per hand-over");
