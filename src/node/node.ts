@@ -276,7 +276,7 @@ export class XenonNode<Handle = unknown> {
     for (const note of t.notes) log("raft").info`${note}`;
     this.stats.record(before, t.state, t.effects);
     for (const o of this.deps.observers ?? []) {
-      o.transition({ event, before, after: t.state, effects: t.effects });
+      o.transition({ event, before, after: t.state, effects: t.effects, notes: t.notes });
     }
     let fenced: FenceOutcome | null = null;
     let leaderStop: Promise<unknown> = Promise.resolve();

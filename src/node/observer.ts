@@ -18,4 +18,6 @@ export interface Observed {
   before: RaftState;
   after: RaftState;
   effects: readonly Effect[];
+  /** What the core noted on the way (also logged). */
+  notes?: readonly string[];
 }

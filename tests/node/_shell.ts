@@ -11,16 +11,17 @@ import { PeersFile } from "../../src/node/peers_file.ts";
 import { systemClock } from "../../src/node/system_clock.ts";
 import {
   emptyMeta,
-  type Message,
   type PersistedMeta,
   type RaftOptions,
   raftOptions,
 } from "../../src/raft/mod.ts";
-import type { RpcClient } from "../../src/rpc/mod.ts";
 import { LeaderCommands } from "../../src/vip/mod.ts";
 import { type MariaDBInstance, ROOT_PASSWORD } from "../harness/mod.ts";
+import { type AgreeablePeers, NO_PEERS } from "../support/fake_ports.ts";
 import { sleep, waitFor } from "../harness/wait.ts";
 import type { MysqlHandle } from "../../src/mysql/mod.ts";
+
+export { AgreeablePeers, NO_PEERS } from "../support/fake_ports.ts";
 
 export const SELF = "127.0.0.1:18801";
 
@@ -50,13 +51,6 @@ export function optionsFor(overrides: Partial<RaftOptions> = {}): RaftOptions {
     ...overrides,
   });
 }
-
-/** Never reaches anyone (a single voter sends nothing that matters). */
-export const NO_PEERS = {
-  call: () => Promise.reject(new Error("no peers in this test")),
-  callAll: () => Promise.resolve([]),
-  close: () => {},
-} as unknown as RpcClient;
 
 /** Runs `body` with a temporary directory, removed afterwards even on failure. */
 export async function withDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
@@ -183,44 +177,4 @@ export async function writableLeader(
       await link.close();
     },
   };
-}
-
-/**
- * Two peers that grant every vote and acknowledge every heartbeat at once, until `silent`: an
- * RPC client that answers the node's messages by handing replies back to it. `lastAckedSentAt`
- * is the send time (node clock) of the last heartbeat they acknowledged.
- */
-export class AgreeablePeers {
-  readonly endpoints = ["127.0.0.1:18802", "127.0.0.1:18803"];
-  silent = false;
-  lastAckedSentAt = Number.NEGATIVE_INFINITY;
-  node: XenonNode<MysqlHandle> | null = null;
-
-  get rpc(): RpcClient {
-    return {
-      call: (_to: string, _method: string, envelope: { message: Message }) => {
-        if (!this.silent) this.#answer(envelope.message);
-        return Promise.resolve({});
-      },
-      callAll: () => Promise.resolve([]),
-      close: () => {},
-    } as unknown as RpcClient;
-  }
-
-  #answer(m: Message): void {
-    const base = { from: m.to, to: m.from, term: m.term, role: "FOLLOWER" as const, reason: "" };
-    let reply: Message | null = null;
-    if (m.kind === "preVote") reply = { ...base, kind: "preVoteReply", granted: true };
-    if (m.kind === "vote") {
-      reply = { ...base, kind: "voteReply", granted: true, position: m.position, dataTerm: 0 };
-    }
-    if (m.kind === "heartbeat") {
-      this.lastAckedSentAt = m.sentAt;
-      reply = { ...base, kind: "heartbeatReply", ok: true, sentAt: m.sentAt, position: m.position };
-    }
-    const node = this.node;
-    if (reply !== null && node !== null) {
-      queueMicrotask(() => node.receive({ type: "message", message: reply }));
-    }
-  }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { DEFAULT_TIMERS, leaseArithmetic, validateTimers } from "../../src/raft/mod.ts";
 import { ConfigError } from "../../src/lib/errors.ts";
-import { TestCluster } from "./_cluster.ts";
+import { TestCluster } from "../support/test_cluster.ts";
 
 const ABC = ["a:1", "b:1", "c:1"];
 
@@ -31,7 +31,7 @@ Deno.test("a config whose lease would not outlast a heartbeat is refused in one 
   assert.throws(() => validateTimers({ ...DEFAULT_TIMERS, heartbeatMs: 0 }), /heartbeatMs/);
 });
 
-Deno.test("with drifted clocks the cut-off leader is fenced before any vote is granted (property)", () => {
+Deno.test("with drifted clocks the cut-off leader is fenced before any vote is granted (property)", async () => {
   // Measured on the core, not derived from leaseMsFor: real time of the old leader's fence plus
   // the fence budget, against the first vote any other voter grants after the cut.
   const scenario = fc.record({
@@ -43,8 +43,8 @@ Deno.test("with drifted clocks the cut-off leader is fenced before any vote is g
     worstCase: fc.boolean(),
   });
   let measured = 0;
-  fc.assert(
-    fc.property(scenario, (x) => {
+  await fc.assert(
+    fc.asyncProperty(scenario, async (x) => {
       const rho = x.clockDriftBound;
       const timers = {
         ...DEFAULT_TIMERS,
@@ -52,15 +52,15 @@ Deno.test("with drifted clocks the cut-off leader is fenced before any vote is g
         electionTimeoutMs: Math.round(x.heartbeatMs * x.electionFactor + x.fenceBudgetMs * 2),
         fenceBudgetMs: x.fenceBudgetMs,
         clockDriftBound: rho,
-        tickMs: Math.ceil(100 * (1 + rho)) + 1, // the cluster ticks every 100 ms of real time
+        tickMs: Math.ceil(100 * (1 + rho)) + 1, // each node ticks on its own drifting clock
       };
       try {
         validateTimers(timers);
       } catch {
         return true; // refused configs are not run
       }
-      const c = new TestCluster(ABC, timers);
-      c.run(4 * timers.electionTimeoutMs);
+      const c = await TestCluster.create(ABC, timers);
+      await c.run(4 * timers.electionTimeoutMs);
       const [leader] = c.leaders();
       if (leader === undefined || !c.writable.has(leader)) return true;
       // Worst case: the leader's clock slow (its lease lasts longest), the voters' fast.
@@ -79,7 +79,7 @@ Deno.test("with drifted clocks the cut-off leader is fenced before any vote is g
       });
       c.cut.add(leader);
       const rounds = Math.ceil((3 * timers.electionTimeoutMs + 10_000) / 100);
-      for (let i = 0; i < rounds && grantedAt < 0; i++) c.run(100);
+      for (let i = 0; i < rounds && grantedAt < 0; i++) await c.run(100);
       assert.ok(fencedAt >= 0, "the cut-off leader fenced");
       assert.ok(grantedAt >= 0, "the others granted a vote");
       assert.ok(

@@ -1,18 +1,13 @@
 /**
  * Model-based properties of the core (fast-check): random sequences of messages, ticks,
- * restarts and freeze results against one node, checked after every step.
+ * restarts and MySQL samples against one node running the daemon's shell (the freeze results
+ * come from its executor), checked after every step the core makes.
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { mariadbComparator } from "../../src/gtid/mod.ts";
-import {
-  initialState,
-  type Message,
-  type PersistedMeta,
-  type RaftEvent,
-  raftOptions,
-  step,
-} from "../../src/raft/mod.ts";
+import type { Message } from "../../src/raft/mod.ts";
+import { TestCluster } from "../support/test_cluster.ts";
 
 const SELF = "n1:1";
 const PEERS = ["n1:1", "n2:1", "n3:1"];
@@ -59,68 +54,56 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 
 let granted = 0;
 
-Deno.test("term never decreases, one vote per term across restarts, votes obey positions, epochs only grow from the leader", () => {
-  fc.assert(
-    fc.property(fc.array(action, { minLength: 1, maxLength: 60 }), (actions) => {
-      const o = raftOptions(SELF, mariadbComparator, { seed: 1 });
-      let disk: PersistedMeta = {
-        viewId: 0,
-        votedFor: null,
-        epochId: 1,
-        peers: PEERS,
-        idlePeers: [],
-        mode: "normal",
-        modeReason: "",
-        dataTerm: 0,
-        source: null,
-      };
-      let now = 0;
-      let mine = "0-1-10";
-      let state = initialState(o);
+Deno.test("term never decreases, one vote per term across restarts, votes obey positions, epochs only grow from the leader", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 60 }), async (actions) => {
+      // One real node (the daemon's loop and executor); its peers exist only in the messages.
+      const c = await TestCluster.create([SELF], {}, { peers: PEERS });
+      let disk = c.disk.get(SELF)!;
+      let checked = 0;
       const votes = new Map<number, string>();
-      const apply = (ev: RaftEvent): void => {
-        const termBefore = state.role === "STOPPED" ? disk.viewId : state.term;
-        const epochBefore = state.role === "STOPPED" ? disk.epochId : state.epoch;
-        const t = step(o, state, ev);
-        state = t.state;
-        if (t.persist) disk = t.persist;
-        assert.ok(state.term >= termBefore, "term went backwards");
-        if (state.epoch !== epochBefore) {
-          assert.ok(state.epoch > epochBefore, "epoch went backwards");
-          assert.ok(
-            ev.type === "message" && ev.message.kind === "heartbeat",
-            "epoch from a heartbeat only",
-          );
-        }
-        if (disk.votedFor !== null) {
-          const earlier = votes.get(disk.viewId);
-          assert.ok(earlier === undefined || earlier === disk.votedFor, "two votes in one term");
-          votes.set(disk.viewId, disk.votedFor);
-        }
-        for (const e of t.effects) {
-          if (e.kind === "send" && e.message.kind === "voteReply" && e.message.granted) {
-            assert.equal(disk.votedFor, e.message.to, "vote sent before it was durable");
+      /** Checks every step the node made since the last check; returns the messages it sent. */
+      const check = (): Message[] => {
+        const sent: Message[] = [];
+        const steps = c.steps(SELF);
+        for (const { event, before, state, persist, effects } of steps.slice(checked)) {
+          const termBefore = before.role === "STOPPED" ? disk.viewId : before.term;
+          const epochBefore = before.role === "STOPPED" ? disk.epochId : before.epoch;
+          if (persist) disk = persist;
+          assert.ok(state.term >= termBefore, "term went backwards");
+          if (state.epoch !== epochBefore) {
+            assert.ok(state.epoch > epochBefore, "epoch went backwards");
+            assert.ok(
+              event.type === "message" && event.message.kind === "heartbeat",
+              "epoch from a heartbeat only",
+            );
           }
-          if (e.kind === "freezeReplication") {
-            apply({ type: "replicationFrozen", now, position: mine });
+          if (disk.votedFor !== null) {
+            const earlier = votes.get(disk.viewId);
+            assert.ok(earlier === undefined || earlier === disk.votedFor, "two votes in one term");
+            votes.set(disk.viewId, disk.votedFor);
+          }
+          for (const e of effects) {
+            if (e.kind !== "send") continue;
+            sent.push(e.message);
+            if (e.message.kind === "voteReply" && e.message.granted) {
+              assert.equal(disk.votedFor, e.message.to, "vote sent before it was durable");
+            }
           }
         }
+        checked = steps.length;
+        return sent;
       };
-      apply({ type: "start", now, meta: disk });
+      check();
       for (const a of actions) {
         if (a.kind === "tick") {
-          now += a.ms;
-          apply({ type: "tick", now });
+          c.jump(SELF, a.ms); // one tick after `ms`, as a loop held that long would see it
+          await c.apply(SELF, { type: "tick" });
         } else if (a.kind === "restart") {
-          state = initialState(o);
-          apply({ type: "start", now, meta: disk });
+          await c.start(SELF);
         } else if (a.kind === "observe") {
-          mine = a.position;
-          apply({
-            type: "mysql",
-            now,
-            observation: { alive: true, ioRunning: true, sqlRunning: true, position: mine },
-          });
+          c.positions.set(SELF, a.position);
+          await c.observe(SELF);
         } else if (a.kind === "heartbeat") {
           const m: Message = {
             kind: "heartbeat",
@@ -133,16 +116,16 @@ Deno.test("term never decreases, one vote per term across restarts, votes obey p
             position: "0-1-1",
             termStart: "0-1-1",
             writable: true,
-            sentAt: now,
+            sentAt: c.clock(SELF),
             ranking: [],
           };
-          apply({ type: "message", now, message: m });
+          await c.apply(SELF, { type: "message", message: m });
         } else {
-          const dataTermBefore = state.dataTerm;
-          const sent: Message[] = [];
-          const t = step(o, state, {
+          check();
+          const dataTermBefore = c.state(SELF).dataTerm;
+          const mine = c.positions.get(SELF);
+          await c.apply(SELF, {
             type: "message",
-            now,
             message: {
               kind: "vote",
               from: a.from,
@@ -153,15 +136,8 @@ Deno.test("term never decreases, one vote per term across restarts, votes obey p
               transfer: false,
             },
           });
-          state = t.state;
-          if (t.persist) disk = t.persist;
-          if (t.effects.some((e) => e.kind === "freezeReplication")) {
-            const r = step(o, state, { type: "replicationFrozen", now, position: mine });
-            state = r.state;
-            if (r.persist) disk = r.persist;
-            for (const e of r.effects) if (e.kind === "send") sent.push(e.message);
-          }
-          for (const m of sent) {
+          // The vote's own step and those of the shell's results (the frozen position).
+          for (const m of check()) {
             if (m.kind !== "voteReply" || !m.granted) continue;
             granted++;
             const cmp = mariadbComparator.compare(a.position, mine);
@@ -171,7 +147,7 @@ Deno.test("term never decreases, one vote per term across restarts, votes obey p
             );
             assert.ok(a.dataTerm >= dataTermBefore, "granted an older data term");
             assert.ok(
-              PEERS.includes(a.from) && state.peers.includes(a.from),
+              PEERS.includes(a.from) && c.state(SELF).peers.includes(a.from),
               "granted a non-voter",
             );
             const earlier = votes.get(m.term);
@@ -179,6 +155,7 @@ Deno.test("term never decreases, one vote per term across restarts, votes obey p
             votes.set(m.term, m.to);
           }
         }
+        check();
       }
     }),
     { numRuns: 500 },
