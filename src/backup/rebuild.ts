@@ -34,7 +34,7 @@ import type {
   StreamTarget,
 } from "../model/mod.ts";
 import { backupToolsOf, restoredPositionSql } from "../mysql/backup_flavor.ts";
-import type { FlavorId } from "../mysql/flavor.ts";
+import type { FlavorId, ServerVersion } from "../mysql/flavor.ts";
 import { findErrant, FLAVORS } from "../mysql/mod.ts";
 import { resetReplicaAll, stopReplica } from "../mysql/sql.ts";
 import { readBackupPosition } from "./binlog_info.ts";
@@ -71,6 +71,8 @@ export interface LocalSide {
   /** Runs statements on the local MySQL (the restored position, read-only). */
   exec(sql: string[]): Promise<void>;
   flavor(): FlavorId;
+  /** The live server's version, once it answered (MySQL's reset statement depends on it). */
+  version(): ServerVersion | undefined;
   /** FOLLOWER through the election core, with the donor's members; null before the core runs. */
   rejoin: ((members: string[]) => Promise<void>) | null;
   /** The local replica: threads and applied position (null while MySQL does not answer). */
@@ -648,7 +650,7 @@ export class Rebuilder {
     await p.local.exec([
       stopReplica(FLAVORS[f]),
       resetReplicaAll(FLAVORS[f]),
-      ...restoredPositionSql(f, state.position),
+      ...restoredPositionSql(f, p.local.version(), state.position),
       "SET GLOBAL read_only = ON",
     ]);
     this.#step(`replication resumes at ${state.position || "(empty)"}`);
