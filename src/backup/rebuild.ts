@@ -274,7 +274,7 @@ export class Rebuilder {
       const checked = await this.#check(request);
       state = checked;
       await this.#save(state, "streaming");
-      await this.#stream(state.donor, state.staging, true);
+      await this.#stream(state.donor, state.staging);
       await this.#save(state, "preparing");
       await prepareBackup(toolOptionsOf(p.config), state.staging);
       state.position = await readBackupPosition(state.staging, backupToolsOf(this.#family()));
@@ -348,7 +348,7 @@ export class Rebuilder {
       const donor = await this.#donor(request.from, true);
       await this.#preflightStream(donor, dir);
       this.#status.phase = "streaming";
-      await this.#stream(donor, dir, false);
+      await this.#stream(donor, dir);
       this.#status.phase = "preparing";
       await prepareBackup(toolOptionsOf(this.#ports.config), dir);
       this.#end("done", "");
@@ -567,7 +567,7 @@ export class Rebuilder {
   }
 
   /** Asks the donor to stream into `dir` and follows it until it ends. */
-  async #stream(donor: string, dir: string, _rebuild: boolean): Promise<void> {
+  async #stream(donor: string, dir: string): Promise<void> {
     const p = this.#ports;
     const jobId = `${p.config.server.endpoint}@${Date.now()}`;
     const started = await p.call(donor, "BackupRPC.DoBackup", {
