@@ -34,7 +34,7 @@ import type {
   StreamTarget,
 } from "../model/mod.ts";
 import { backupToolsOf, restoredPositionSql } from "../mysql/backup_flavor.ts";
-import type { FlavorId } from "../mysql/flavor.ts";
+import type { FlavorId, ServerVersion } from "../mysql/flavor.ts";
 import { findErrant, FLAVORS } from "../mysql/mod.ts";
 import { resetReplicaAll, stopReplica } from "../mysql/sql.ts";
 import { readBackupPosition } from "./binlog_info.ts";
@@ -71,6 +71,8 @@ export interface LocalSide {
   /** Runs statements on the local MySQL (the restored position, read-only). */
   exec(sql: string[]): Promise<void>;
   flavor(): FlavorId;
+  /** The live server's version, once it answered (MySQL's reset statement depends on it). */
+  version(): ServerVersion | undefined;
   /** FOLLOWER through the election core, with the donor's members; null before the core runs. */
   rejoin: ((members: string[]) => Promise<void>) | null;
   /** The local replica: threads and applied position (null while MySQL does not answer). */
@@ -272,7 +274,7 @@ export class Rebuilder {
       const checked = await this.#check(request);
       state = checked;
       await this.#save(state, "streaming");
-      await this.#stream(state.donor, state.staging, true);
+      await this.#stream(state.donor, state.staging);
       await this.#save(state, "preparing");
       await prepareBackup(toolOptionsOf(p.config), state.staging);
       state.position = await readBackupPosition(state.staging, backupToolsOf(this.#family()));
@@ -346,7 +348,7 @@ export class Rebuilder {
       const donor = await this.#donor(request.from, true);
       await this.#preflightStream(donor, dir);
       this.#status.phase = "streaming";
-      await this.#stream(donor, dir, false);
+      await this.#stream(donor, dir);
       this.#status.phase = "preparing";
       await prepareBackup(toolOptionsOf(this.#ports.config), dir);
       this.#end("done", "");
@@ -565,7 +567,7 @@ export class Rebuilder {
   }
 
   /** Asks the donor to stream into `dir` and follows it until it ends. */
-  async #stream(donor: string, dir: string, _rebuild: boolean): Promise<void> {
+  async #stream(donor: string, dir: string): Promise<void> {
     const p = this.#ports;
     const jobId = `${p.config.server.endpoint}@${Date.now()}`;
     const started = await p.call(donor, "BackupRPC.DoBackup", {
@@ -648,7 +650,7 @@ export class Rebuilder {
     await p.local.exec([
       stopReplica(FLAVORS[f]),
       resetReplicaAll(FLAVORS[f]),
-      ...restoredPositionSql(f, state.position),
+      ...restoredPositionSql(f, p.local.version(), state.position),
       "SET GLOBAL read_only = ON",
     ]);
     this.#step(`replication resumes at ${state.position || "(empty)"}`);

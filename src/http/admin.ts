@@ -47,8 +47,8 @@ function membership(
   verb: "add" | "remove",
 ): AdminRoute["run"] {
   return async (invoke, body) => {
-    const nodes = parseAddresses(await body(), verb);
-    const result = await invoke(method, { nodes });
+    const { nodes, force } = parseMembership(await body(), verb);
+    const result = await invoke(method, force ? { nodes, force } : { nodes });
     if (!result.ok) throw new XenonError(result.reason || `cluster ${verb} refused`);
     return undefined;
   };
@@ -72,22 +72,37 @@ export const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
 };
 
 /**
- * The `address` of a membership body: `h:p[,h:p...]`. JSON `{"address": …}` as the original
- * reads it, or a form `address=…`. The operator sends JSON labelled as a form, so the body's
- * first character decides, not the Content-Type.
+ * A membership body: `address` (`h:p[,h:p...]`) and, as the CLI's `--force`, an optional
+ * `force` (true or false). JSON `{"address": …}` as the original reads it, or a form
+ * `address=…&force=true`. The operator sends JSON labelled as a form, so the body's first
+ * character decides, not the Content-Type.
  */
-export function parseAddresses(body: string, verb: "add" | "remove"): string[] {
+export function parseMembership(
+  body: string,
+  verb: "add" | "remove",
+): { nodes: string[]; force: boolean } {
   const text = body.trim();
   let address: unknown;
+  let force: unknown;
   if (text.startsWith("{")) {
     try {
-      address = JSON.parse(text)?.address;
+      ({ address, force } = JSON.parse(text) ?? {});
     } catch (error) {
       throw new XenonError(`malformed JSON body: ${oneLine(error)}; send {"address":"host:port"}`);
     }
   } else {
-    address = new URLSearchParams(text).get("address");
+    const form = new URLSearchParams(text);
+    address = form.get("address");
+    force = form.get("force") ?? undefined;
+    if (force === "true" || force === "false") force = force === "true";
   }
+  if (force !== undefined && typeof force !== "boolean") {
+    throw new XenonError(`"force" must be true or false`);
+  }
+  return { nodes: parseAddresses(address, verb), force: force === true };
+}
+
+function parseAddresses(address: unknown, verb: "add" | "remove"): string[] {
   if (address !== undefined && address !== null && typeof address !== "string") {
     throw new XenonError(`"address" must be a string like "10.0.0.12:8801,10.0.0.13:8801"`);
   }

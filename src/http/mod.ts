@@ -6,7 +6,7 @@
  * `/health`, `/liveness`, `/readiness`: GET, HEAD and OPTIONS) and `/metrics` (Prometheus text).
  */
 export { type HttpApi, type HttpApiOptions, startHttpApi } from "./server.ts";
-export { ADMIN_ROUTES, type Invoke, parseAddresses } from "./admin.ts";
+export { ADMIN_ROUTES, type Invoke, parseMembership } from "./admin.ts";
 export { describe, HEALTH_CHECKS, healthAnswer, liveness, type Verdict } from "./health.ts";
 export { type LagThreshold, parseLagThreshold } from "./lag_threshold.ts";
 export { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";

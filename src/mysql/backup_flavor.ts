@@ -5,8 +5,8 @@
  *
  * MariaDB 10.11 with mariabackup is tested live; the MySQL rows are pinned by their text only.
  */
-import type { FlavorId } from "./flavor.ts";
-import { literal } from "./escape.ts";
+import { type FlavorId, FLAVORS, type ServerVersion } from "./flavor.ts";
+import { gtidPurgedStatements, resetsBinaryLogs } from "./gtid_purged.ts";
 
 /** One server family's backup tools. */
 export interface BackupTools {
@@ -50,16 +50,13 @@ export function backupToolsOf(family: "mariadb" | "mysql"): BackupTools {
 /**
  * The statements that make a freshly restored server start replicating right after the backup:
  * MariaDB remembers the applied position in `gtid_slave_pos`; MySQL in `gtid_purged`, which can
- * only be set on an empty `gtid_executed` (hence the reset of the restored server's own binlog).
+ * only be set on an empty `gtid_executed` (hence the reset of the restored server's own binlog,
+ * with super_read_only lifted for it). The same statements as `replication.gtid-purged`.
  */
-export function restoredPositionSql(flavor: FlavorId, position: string): string[] {
-  switch (flavor) {
-    case "mariadb":
-      return [`SET GLOBAL gtid_slave_pos = ${literal(position)}`];
-    case "mysql57":
-    case "mysql80":
-      return ["RESET MASTER", `SET GLOBAL gtid_purged = ${literal(position)}`];
-    case "mysql84":
-      return ["RESET BINARY LOGS AND GTIDS", `SET GLOBAL gtid_purged = ${literal(position)}`];
-  }
+export function restoredPositionSql(
+  flavor: FlavorId,
+  version: ServerVersion | undefined,
+  position: string,
+): string[] {
+  return gtidPurgedStatements(FLAVORS[flavor], position, resetsBinaryLogs(version));
 }

@@ -12,7 +12,7 @@
 import { comparatorFor } from "../gtid/mod.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { literal } from "./escape.ts";
-import type { Flavor } from "./flavor.ts";
+import type { Flavor, ServerVersion } from "./flavor.ts";
 import type { MysqlHandle } from "./handle.ts";
 import { execWithSuperReadOnlyLifted } from "./read_only.ts";
 import { positions, withSuperReadOnlyLifted } from "./sql.ts";
@@ -32,6 +32,11 @@ function mysqlReset(gtid: string, resetBinaryLogs: boolean): string[] {
     resetBinaryLogs ? "RESET BINARY LOGS AND GTIDS" : "RESET MASTER",
     `SET GLOBAL gtid_purged = ${literal(gtid)}`,
   ];
+}
+
+/** Whether the server is MySQL 8.2 or later, where RESET BINARY LOGS AND GTIDS replaces RESET MASTER. */
+export function resetsBinaryLogs(v: ServerVersion | undefined): boolean {
+  return v !== undefined && v.family === "mysql80" && v.major * 100 + v.minor >= 802;
 }
 
 export type GtidPurgedOutcome = "applied" | "already";
@@ -57,11 +62,9 @@ export async function applyGtidPurged(db: MysqlHandle, gtid: string): Promise<Gt
   const wanted = gtid.replace(/\s+/g, "");
   const state = await gtidState(db);
   if (state.empty) {
-    const v = db.version;
-    const at82 = v !== undefined && v.family === "mysql80" && v.major * 100 + v.minor >= 802;
     if (db.flavor.gtid === "mariadb") {
       await db.session.exec(gtidPurgedStatements(db.flavor, wanted));
-    } else await execWithSuperReadOnlyLifted(db, mysqlReset(wanted, at82));
+    } else await execWithSuperReadOnlyLifted(db, mysqlReset(wanted, resetsBinaryLogs(db.version)));
     return "applied";
   }
   const relation = comparatorFor(db.flavor.gtid).compare(state.current, wanted);

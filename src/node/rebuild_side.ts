@@ -7,7 +7,13 @@
  */
 import type { LocalSide } from "../backup/mod.ts";
 import { XenonError } from "../lib/errors.ts";
-import { familyFromConfig, type FlavorId, type MysqlHandle, readStatus } from "../mysql/mod.ts";
+import {
+  familyFromConfig,
+  type FlavorId,
+  type MysqlHandle,
+  readStatus,
+  type ServerVersion,
+} from "../mysql/mod.ts";
 import { waitForPosition } from "../mysql/sql.ts";
 import type { Mysqld, MysqldMonitor } from "../mysqld/mod.ts";
 import type { RaftStateName } from "../model/mod.ts";
@@ -22,9 +28,11 @@ function mysqlAccess(link: MysqlSession<MysqlHandle>, configuredVersion: string)
   const family = familyFromConfig(configuredVersion);
   // Until the server answered, the configured family; then the server's own dialect.
   let flavor: FlavorId = family === "mariadb" ? "mariadb" : family;
+  let version: ServerVersion | undefined;
   const db = async () => {
     const handle = await link.get();
     flavor = handle.flavor.id;
+    version = handle.version;
     return handle;
   };
   return {
@@ -41,6 +49,7 @@ function mysqlAccess(link: MysqlSession<MysqlHandle>, configuredVersion: string)
       await (await db()).session.exec(sql);
     },
     flavor: () => flavor,
+    version: () => version,
     async replica() {
       try {
         const st = await readStatus(await db());

@@ -12,6 +12,7 @@ import { renderInitConfig, serverIdOf } from "../../src/backup/init_config.ts";
 import { extractCommand, sshInvocation } from "../../src/backup/ssh.ts";
 import { backupArgs, loginOptionFile, prepareArgs } from "../../src/backup/tool_args.ts";
 import { backupToolsOf, restoredPositionSql } from "../../src/mysql/backup_flavor.ts";
+import { parseServerVersion } from "../../src/mysql/flavor.ts";
 import type { StreamTarget } from "../../src/model/mod.ts";
 
 const target: StreamTarget = {
@@ -127,22 +128,25 @@ Deno.test("backup tools: argv per flavor, the login only in the option file", ()
 });
 
 Deno.test("restored position: gtid_slave_pos on MariaDB, gtid_purged after a reset on MySQL", () => {
-  assert.deepEqual(restoredPositionSql("mariadb", "0-1-17"), [
+  const v = (text: string) => parseServerVersion(text);
+  assert.deepEqual(restoredPositionSql("mariadb", v("10.11.9-MariaDB"), "0-1-17"), [
     "SET GLOBAL gtid_slave_pos = '0-1-17'",
   ]);
-  assert.deepEqual(restoredPositionSql("mysql57", "u:1-5"), [
-    "RESET MASTER",
+  const lifted = (reset: string) => [
+    "SET GLOBAL super_read_only = 0",
+    reset,
     "SET GLOBAL gtid_purged = 'u:1-5'",
-  ]);
-  assert.deepEqual(restoredPositionSql("mysql80", "u:1-5"), [
-    "RESET MASTER",
-    "SET GLOBAL gtid_purged = 'u:1-5'",
-  ]);
-  assert.deepEqual(restoredPositionSql("mysql84", "u:1-5"), [
-    "RESET BINARY LOGS AND GTIDS",
-    "SET GLOBAL gtid_purged = 'u:1-5'",
-  ]);
-  assert.deepEqual(restoredPositionSql("mariadb", "0-1-1'; DROP"), [
+    "SET GLOBAL super_read_only = 1",
+  ];
+  assert.deepEqual(restoredPositionSql("mysql57", v("5.7.44"), "u:1-5"), lifted("RESET MASTER"));
+  assert.deepEqual(restoredPositionSql("mysql80", v("8.0.25"), "u:1-5"), lifted("RESET MASTER"));
+  // 8.0.26 to 8.1 speak the new replica names but have no RESET BINARY LOGS AND GTIDS yet.
+  assert.deepEqual(restoredPositionSql("mysql84", v("8.0.36"), "u:1-5"), lifted("RESET MASTER"));
+  assert.deepEqual(
+    restoredPositionSql("mysql84", v("8.4.3"), "u:1-5"),
+    lifted("RESET BINARY LOGS AND GTIDS"),
+  );
+  assert.deepEqual(restoredPositionSql("mariadb", v("10.11.9-MariaDB"), "0-1-1'; DROP"), [
     "SET GLOBAL gtid_slave_pos = '0-1-1\\'; DROP'",
   ]);
 });

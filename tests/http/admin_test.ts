@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseAddresses } from "../../src/http/mod.ts";
+import { parseMembership } from "../../src/http/mod.ts";
 import { clearSecretsForTest, registerSecret } from "../../src/lib/redact.ts";
 import { ADMIN, AUTH, basic, call, logLines, PASSWORD, stubInvoke, withApi } from "./_helpers.ts";
 
@@ -86,6 +86,38 @@ Deno.test("cluster add/remove take JSON, the operator's JSON-labelled-as-form, a
         assert.deepEqual(calls[0].request, { nodes: ["10.0.0.13:8801", "10.0.0.14:8801"] });
       }
     }
+  });
+});
+
+Deno.test("cluster add/remove pass force as the CLI's --force does; a bad force is one line", async () => {
+  const { invoke, calls } = stubInvoke();
+  await withApi({ invoke }, async (base) => {
+    const post = (path: string, body: string) =>
+      call(base + path, { method: "POST", headers: AUTH, body });
+    for (const path of ["/v1/cluster/add", "/v1/cluster/remove"]) {
+      for (
+        const body of [
+          '{"address":"10.0.0.13:8801","force":true}',
+          "address=10.0.0.13:8801&force=true",
+        ]
+      ) {
+        calls.length = 0;
+        assert.equal((await post(path, body)).status, 200, body);
+        assert.deepEqual(calls[0].request, { nodes: ["10.0.0.13:8801"], force: true });
+      }
+      calls.length = 0;
+      await post(path, '{"address":"10.0.0.13:8801","force":false}');
+      assert.deepEqual(calls[0].request, { nodes: ["10.0.0.13:8801"] });
+    }
+    calls.length = 0;
+    for (
+      const body of ['{"address":"10.0.0.13:8801","force":"yes"}', "address=10.0.0.13:8801&force=1"]
+    ) {
+      const r = await post("/v1/cluster/remove", body);
+      assert.equal(r.status, 500, body);
+      assert.deepEqual(r.json, { Error: '"force" must be true or false' });
+    }
+    assert.deepEqual(calls, []);
   });
 });
 
@@ -236,10 +268,11 @@ Deno.test("a taken port or malformed peer-address is a one-line error naming the
   );
 });
 
-Deno.test("parseAddresses trims, drops empty items and keeps order", () => {
-  assert.deepEqual(parseAddresses(' {"address": " a:1 , b:2 ,"} ', "add"), ["a:1", "b:2"]);
-  assert.deepEqual(parseAddresses("address=[::1]:8801", "add"), ["[::1]:8801"]);
-  assert.deepEqual(parseAddresses("x=1&address=a:1", "remove"), ["a:1"]);
+Deno.test("parseMembership trims, drops empty items and keeps order", () => {
+  const nodes = (body: string) => parseMembership(body, "add").nodes;
+  assert.deepEqual(nodes(' {"address": " a:1 , b:2 ,"} '), ["a:1", "b:2"]);
+  assert.deepEqual(nodes("address=[::1]:8801"), ["[::1]:8801"]);
+  assert.deepEqual(nodes("x=1&address=a:1"), ["a:1"]);
 });
 
 Deno.test("unreadable TLS files are a one-line error naming the config key", async () => {
