@@ -263,6 +263,17 @@ export type RequestOf<M extends MethodName> = Methods[M]["request"];
 export type ResultOf<M extends MethodName> = Methods[M]["result"];
 
 /**
+ * Calls `method` on the daemon at `endpoint`, bounded by the caller's default deadline or by
+ * `timeoutMs` for calls that take longer by nature; throws a one-line RpcError when it fails.
+ */
+export type CallDaemon = <M extends MethodName>(
+  endpoint: string,
+  method: M,
+  request: RequestOf<M>,
+  timeoutMs?: number,
+) => Promise<ResultOf<M>>;
+
+/**
  * Election messages between daemons travel one way each (`RaftRPC.Message`): the election core's
  * message plus the sender's MySQL address, which a follower needs to CHANGE MASTER to a new
  * leader. Replication credentials are never sent: every node has them in its own config.
