@@ -6,15 +6,12 @@ import {
   agentOwnedRefusal,
   isAgentOwnedSysvar,
   switchoverBoundMs,
-  TWO_NODE_BEHAVIOUR,
   type XenonConfig,
 } from "../config/mod.ts";
 import { oneLine, XenonError } from "../lib/errors.ts";
 import type {
   ActionResult,
-  ExplainPeer,
   ExplainRequest,
-  ExplainResult,
   MethodName,
   MysqldStatusResult,
   MysqlStatusResult,
@@ -26,7 +23,7 @@ import type {
   ServerStatusResult,
   UserRequest,
 } from "../model/mod.ts";
-import { RAFT_MESSAGE_METHOD } from "../model/mod.ts";
+import { membersOf, RAFT_MESSAGE_METHOD } from "../model/mod.ts";
 import {
   applySysvars,
   changePassword,
@@ -42,11 +39,12 @@ import {
 import type { Mysqld, MysqldMonitor } from "../mysqld/mod.ts";
 import type { PositionFlavor } from "../gtid/mod.ts";
 import type { Invoke } from "../http/mod.ts";
-import { type AdminCommand, explainNode, ONE_VOTER_CHANGE } from "../raft/mod.ts";
+import { type AdminCommand, ONE_VOTER_CHANGE } from "../raft/mod.ts";
 import type { FlightRecorder } from "../recorder/mod.ts";
 import { type CallContext, type RpcServer, v, type Validator } from "../rpc/mod.ts";
 import { backupMethods, DONOR_SETTINGS, type DonorStream, type Rebuilder } from "../backup/mod.ts";
 import { globalVariables } from "../mysql/sql.ts";
+import { explainHere, failoverDryRun } from "./explain.ts";
 import { validateEnvelope } from "./message_codec.ts";
 import type { XenonNode } from "./node.ts";
 import type { MysqlPoller } from "./poller.ts";
@@ -287,7 +285,18 @@ export function buildServices(d: ServiceDeps): Service[] {
     return { users: rows.map((u) => ({ user: u.User, host: u.Host, superPriv: u.SuperPriv })) };
   });
   method("RaftRPC.History", historyRequest, (r) => d.recorder.read({ last: r.last }));
-  method("RaftRPC.Explain", explainRequest, (r) => explain(d, r.peers ?? []));
+  const here = () => ({
+    state: node.state,
+    options: node.deps.options,
+    now: node.now(),
+    flavor: d.flavor,
+  });
+  method("RaftRPC.Explain", explainRequest, (r) => explainHere(here(), r.peers ?? []));
+  method(
+    "RaftRPC.DryRunFailover",
+    empty,
+    () => failoverDryRun(here(), membersOf(node.state), node.deps.rpc),
+  );
   services.push(...backupMethods(d.backup));
   method("BackupRPC.Settings", empty, async () => {
     const rows = await (await node.workMysql.get()).session.query(globalVariables(DONOR_SETTINGS));
@@ -507,22 +516,6 @@ function mysqldStatus(d: ServiceDeps): MysqldStatusResult {
       monitorStarts: 0,
       monitorStops: 0,
     },
-  };
-}
-
-/** `raft explain`: the core's own rules applied to this node's state, now. */
-function explain(d: ServiceDeps, peers: ExplainPeer[]): ExplainResult {
-  const node = d.node;
-  const s = node.state;
-  const e = explainNode(node.deps.options, s, node.now(), peers);
-  const twoVoters = s.peers.length === 2 ? [`2 voters: ${TWO_NODE_BEHAVIOUR}`] : [];
-  return {
-    self: e.self,
-    term: s.term,
-    leader: s.leader ?? "",
-    voters: [...s.peers],
-    flavor: d.flavor,
-    lines: [...e.lines, ...twoVoters],
   };
 }
 
