@@ -48,7 +48,7 @@ import {
 import { normalSide } from "./rebuild_side.ts";
 import { waitForMysql } from "./wait_mysql.ts";
 import { readRebuildState } from "../backup/mod.ts";
-import { buildNodeStatus, StatusCounters } from "./status.ts";
+import { buildNodeStatus } from "./status.ts";
 import { systemClock } from "./system_clock.ts";
 
 export type StartRole = "LEADER" | "FOLLOWER" | "IDLE";
@@ -276,7 +276,6 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       logger.warn`cannot read the failover history: ${oneLine(error)}`
     );
     const failovers = new FailoverObserver({ recorder, flavor, self, clock: systemClock });
-    const counters = new StatusCounters();
     const leaderCommands = new RecordedLeaderCommands(
       config.raft.leaderStartCommand,
       config.raft.leaderStopCommand,
@@ -298,7 +297,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
         // No server process: whatever mysqld_safe starts next comes up read-only.
         stopped: () => !config.mysql.monitorDisabled && mysqld.processes().server.length === 0,
       },
-      observers: [counters, failovers, {
+      observers: [failovers, {
         transition() {},
         // What `cluster status` shows (READONLY/READWRITE, threads) is the poller's sample:
         // refresh it as soon as an effect has changed them, not a ping interval later.
@@ -383,7 +382,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
         sample: lastStatus,
         semiSync: duties.semiSync,
         blockedSince: duties.blockedSince,
-        counters: counters.snapshot,
+        counters: node.stats.snapshot,
         mysqldRestarts: monitor.starts,
         uptimeSeconds: Math.floor((performance.now() - startedAt) / 1000),
       });

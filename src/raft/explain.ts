@@ -4,6 +4,7 @@
  * rule, dataRefusal, leaseUntil), never a second copy of them. Pure: the caller passes the state,
  * the options, the time and what it knows of the peers.
  */
+import { majority } from "../lib/quorum.ts";
 import { campaignRefusal } from "./campaign.ts";
 import { Ctx } from "./context.ts";
 import { leaseUntil } from "./leader.ts";
@@ -241,7 +242,7 @@ export function dryRunFailover(
   nodes: readonly PeerData[],
   leader: string | null,
 ): DryRunVerdict {
-  const majority = Math.floor(voters.length / 2) + 1;
+  const needed = majority(voters.length);
   const answered = nodes.filter((n) => voters.includes(n.endpoint));
   const electors = answered.filter((n) => n.endpoint !== leader);
   const lines: string[] = [];
@@ -263,15 +264,15 @@ export function dryRunFailover(
     }));
     const votes = 1 + refusals.filter((r) => r.why === null).length;
     const denied = refusals.filter((r) => r.why !== null).map((r) => `${r.v}: ${r.why}`);
-    if (votes < majority) {
+    if (votes < needed) {
       lines.push(
-        `${node}: could not win: ${votes} of ${voters.length} votes (need ${majority})` +
+        `${node}: could not win: ${votes} of ${voters.length} votes (need ${needed})` +
           (denied.length > 0 ? `; refused by ${denied.join("; ")}` : ""),
       );
       continue;
     }
     eligible.push(n);
-    lines.push(`${node}: could win with ${votes} of ${voters.length} votes (need ${majority})`);
+    lines.push(`${node}: could win with ${votes} of ${voters.length} votes (need ${needed})`);
   }
   const ahead = (a: PeerData, b: PeerData) => {
     try {

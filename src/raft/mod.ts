@@ -23,7 +23,7 @@ export {
   validateTimers,
 } from "./options.ts";
 export { type LeaseArithmetic, leaseArithmetic } from "./lease.ts";
-export { majority, semiSyncWaitCount } from "./quorum.ts";
+export { majority, semiSyncWaitCount } from "../lib/quorum.ts";
 export { nextRandom } from "./random.ts";
 export type { Campaign, Leadership, PendingVote, RaftState, Role } from "./state.ts";
 export {
