@@ -37,7 +37,8 @@ import { XenonNode } from "./node.ts";
 import { ensureMetaDir, PeersFile } from "./peers_file.ts";
 import { MysqlPoller } from "./poller.ts";
 import { FailoverObserver, RecordedLeaderCommands } from "./history.ts";
-import { buildServices, localInvoke, registerServices } from "./services.ts";
+import { localInvoke, registerServices } from "./service_registry.ts";
+import { buildServices } from "./services.ts";
 import {
   backupSide,
   callThrough,
