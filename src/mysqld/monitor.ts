@@ -5,7 +5,7 @@
  * `Mysqld.shutdown()` the server stays down until `Mysqld.start()` is called.
  */
 import { oneLine } from "../lib/errors.ts";
-import { Periodic, runtimeTimers } from "../lib/periodic.ts";
+import { Periodic, runtimeTimers, type Timers } from "../lib/periodic.ts";
 import type { Mysqld } from "./supervisor.ts";
 
 /** The original's mysqld status words (UNKNOW is its spelling). */
@@ -21,6 +21,8 @@ export interface MonitorOptions {
   /** `mysqld-monitor-interval`. @default 1000 */
   intervalMs?: number;
   onEvent?: (event: MonitorEvent) => void;
+  /** Its clock (the daemon's Clock port). @default the runtime's timers */
+  timers?: Timers;
 }
 
 /** Watches one mysqld and restarts it when dead. */
@@ -34,7 +36,8 @@ export class MysqldMonitor {
 
   constructor(mysqld: Mysqld, options: MonitorOptions = {}) {
     this.#mysqld = mysqld;
-    this.#checks = new Periodic(runtimeTimers, options.intervalMs ?? 1000, () => this.#check());
+    const timers = options.timers ?? runtimeTimers;
+    this.#checks = new Periodic(timers, options.intervalMs ?? 1000, () => this.#check());
     this.#onEvent = options.onEvent ?? (() => {});
   }
 

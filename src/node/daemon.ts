@@ -116,6 +116,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   }, () => initRplRole ? "SLAVE" : undefined);
   const monitor = new MysqldMonitor(mysqld, {
     intervalMs: config.backup.mysqldMonitorInterval,
+    timers: systemClock,
     onEvent: (e) =>
       e.kind === "restarted"
         ? logger.warn`mysqld was down: restarted it (read-only until elected)`
