@@ -4,9 +4,34 @@
  */
 import { TWO_NODE_BEHAVIOUR } from "../config/mod.ts";
 import type { PositionFlavor } from "../gtid/mod.ts";
-import type { DryRunFailoverResult, ExplainPeer, ExplainResult } from "../model/mod.ts";
+import { oneLine } from "../lib/errors.ts";
+import { log } from "../log/mod.ts";
+import {
+  type DryRunFailoverResult,
+  type ExplainPeer,
+  type ExplainRequest,
+  type ExplainResult,
+  RAFT_STATES,
+} from "../model/mod.ts";
 import type { PeerTransport } from "../ports/mod.ts";
 import { dryRunFailover, explainNode, type RaftOptions, type RaftState } from "../raft/mod.ts";
+import { v, type Validator } from "../rpc/mod.ts";
+
+const explainPeer: Validator<ExplainPeer> = v.object({
+  endpoint: v.string(),
+  role: v.oneOf(RAFT_STATES),
+  position: (value: unknown, path?: string) => value === null ? null : v.string()(value, path),
+  dataTerm: v.count(),
+  modeReason: v.withDefault(v.string(), ""),
+  promotable: v.object({ ok: v.boolean(), reason: v.string() }),
+});
+
+export const explainRequest: Validator<ExplainRequest> = (value, path) =>
+  v.object({ peers: v.optional(v.arrayOf(explainPeer)) })(value ?? {}, path);
+
+/** What the dry run reads of a member's Explain answer. */
+const memberReport = v.object({ self: explainPeer, voters: v.strings() });
+type MemberReport = ReturnType<typeof memberReport>;
 
 /** What this node explains from: its core's state and options at its clock's `now`. */
 export interface ExplainSource {
@@ -44,11 +69,19 @@ export async function failoverDryRun(
 ): Promise<DryRunFailoverResult> {
   const self = explainHere(here, []);
   const others = members.filter((m) => m !== self.self.endpoint);
-  const outcomes = await rpc.callAll<ExplainResult>(others, "RaftRPC.Explain", {}, {
+  const outcomes = await rpc.callAll<unknown>(others, "RaftRPC.Explain", {}, {
     timeoutMs: here.options.requestTimeoutMs,
   });
-  const reports = new Map([[self.self.endpoint, self]]);
-  for (const o of outcomes) if (o.ok) reports.set(o.endpoint, o.result);
+  const reports = new Map<string, MemberReport>([[self.self.endpoint, self]]);
+  for (const o of outcomes) {
+    if (!o.ok) continue;
+    try {
+      reports.set(o.endpoint, memberReport(o.result, o.endpoint));
+    } catch (error) {
+      // Counted as not answering: a report this node cannot read decides nothing.
+      log("node").warn`failover dry run: ${o.endpoint}'s report is unreadable: ${oneLine(error)}`;
+    }
+  }
   // In the members' order, this node included even where its list lacks it.
   const answers = [...new Set([...members, self.self.endpoint])].flatMap((m) => {
     const report = reports.get(m);

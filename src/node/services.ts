@@ -4,14 +4,7 @@
  */
 import { agentOwnedRefusal, isAgentOwnedSysvar, type XenonConfig } from "../config/mod.ts";
 import { XenonError } from "../lib/errors.ts";
-import type {
-  ActionResult,
-  ExplainRequest,
-  MethodName,
-  RequestOf,
-  ResultOf,
-  UserRequest,
-} from "../model/mod.ts";
+import type { ActionResult, MethodName, RequestOf, ResultOf, UserRequest } from "../model/mod.ts";
 import { membersOf, RAFT_MESSAGE_METHOD } from "../model/mod.ts";
 import {
   applySysvars,
@@ -32,7 +25,7 @@ import type { FlightRecorder } from "../recorder/mod.ts";
 import { type CallContext, v, type Validator } from "../rpc/mod.ts";
 import { backupMethods, DONOR_SETTINGS, type DonorStream, type Rebuilder } from "../backup/mod.ts";
 import { globalVariables } from "../mysql/sql.ts";
-import { explainHere, failoverDryRun } from "./explain.ts";
+import { explainHere, explainRequest, failoverDryRun } from "./explain.ts";
 import { changeMembers, type MembershipKind, type MembershipMethod } from "./membership_change.ts";
 import { validateEnvelope } from "./message_codec.ts";
 import type { XenonNode } from "./node.ts";
@@ -75,17 +68,6 @@ const tryToLeadRequest = (value: unknown, path?: string) =>
   v.object({ wait: v.optional(v.boolean()) })(value ?? {}, path);
 const historyRequest = (value: unknown, path?: string) =>
   v.object({ last: v.optional(v.count()) })(value ?? {}, path);
-const explainPeer = v.object({
-  endpoint: v.string(),
-  role: v.oneOf(["FOLLOWER", "CANDIDATE", "LEADER", "IDLE", "INVALID", "LEARNER", "STOPPED"]),
-  position: (value: unknown, path?: string) => value === null ? null : v.string()(value, path),
-  dataTerm: v.count(),
-  modeReason: v.withDefault(v.string(), ""),
-  promotable: v.object({ ok: v.boolean(), reason: v.string() }),
-});
-const explainRequest: Validator<ExplainRequest> = (value, path) =>
-  v.object({ peers: v.optional(v.arrayOf(explainPeer)) })(value ?? {}, path);
-
 const ok = (reason: string): ActionResult => ({ ok: true, reason });
 
 /** Every RPC method of src/model/mod.ts, served by this daemon. */

@@ -94,3 +94,12 @@ Deno.test("dry run on the daemon: members that do not answer are named; none cou
   assert.match(verdict.lines.join("\n"), new RegExp(`${A}: could not win: .*MySQL is down`));
   assert.match(verdict.lines.at(-1)!, /^no node could win an election now/);
 });
+
+Deno.test("dry run on the daemon: a report it cannot read counts as no answer, never a crash", async () => {
+  const garbled = { ...report(C, "FOLLOWER", "0-1-12"), self: { endpoint: C, role: "BOSS" } };
+  const rpc = peers([report(B, "LEADER", "0-1-12"), garbled as unknown as ExplainResult]);
+  const verdict = await failoverDryRun(here(), [A, B, C], rpc);
+  assert.deepEqual(verdict.nodes.map((n) => n.endpoint), [A, B]);
+  assert.match(verdict.lines.join("\n"), new RegExp(`${C}: could not win: did not answer`));
+  assert.equal(verdict.winner, null, "without c, a has 1 of 3 votes");
+});
