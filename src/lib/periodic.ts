@@ -20,6 +20,8 @@ export class Periodic {
   #timer: { cancel(): void } | undefined;
   #current: Promise<void> | undefined;
   #running = false;
+  /** Bumped by each start: a run of an earlier start never schedules into this one. */
+  #generation = 0;
 
   /** `job` handles its own errors (a rejection is the runtime's unhandled rejection). */
   constructor(
@@ -36,6 +38,7 @@ export class Periodic {
   start(firstDelayMs = 0): void {
     if (this.#running) return;
     this.#running = true;
+    this.#generation++;
     this.#schedule(firstDelayMs);
   }
 
@@ -48,9 +51,10 @@ export class Periodic {
   }
 
   #schedule(ms: number): void {
+    const generation = this.#generation;
     this.#timer = this.timers.after(ms, () => {
       this.#current = this.job().finally(() => {
-        if (this.#running) this.#schedule(this.intervalMs);
+        if (this.#running && this.#generation === generation) this.#schedule(this.intervalMs);
       });
     });
   }

@@ -50,3 +50,24 @@ Deno.test("periodic: stop waits for the run in progress and nothing runs after i
   assert.equal(runs, 1);
   assert.equal(clock.pending, 0);
 });
+
+Deno.test("periodic: stopped and started again before a run ended, it keeps one schedule", async () => {
+  const clock = new FakeClock();
+  let runs = 0;
+  let release: () => void = () => {};
+  const job = new Periodic(clock, 100, () => {
+    runs++;
+    return new Promise((done) => release = done);
+  });
+  job.start();
+  clock.advance(0);
+  const first = release;
+  void job.stop();
+  job.start(); // its first run starts at once, beside the one still ending
+  clock.advance(0);
+  assert.equal(runs, 2);
+  first();
+  release();
+  await settle();
+  assert.equal(clock.pending, 1, "one next run scheduled, not two");
+});
