@@ -23,14 +23,12 @@ import { oneLine, XenonError } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
 import type {
   ActionResult,
+  CallDaemon,
   DonorBackupStatus,
-  MethodName,
   RaftStateName,
   RebuildPhase,
   RebuildRequest,
   RebuildStatus,
-  RequestOf,
-  ResultOf,
   StreamTarget,
 } from "../model/mod.ts";
 import { backupToolsOf, restoredPositionSql } from "../mysql/backup_flavor.ts";
@@ -86,12 +84,7 @@ export interface RebuildPorts {
   metaDir: string;
   /** This node's voters and idle peers (self included) and the leader it knows. */
   members(): { voters: string[]; leader: string };
-  call<M extends MethodName>(
-    endpoint: string,
-    method: M,
-    request: RequestOf<M>,
-    timeoutMs?: number,
-  ): Promise<ResultOf<M>>;
+  call: CallDaemon;
   local: LocalSide;
 }
 

@@ -34,6 +34,11 @@ export interface CliContext {
   err(text: string): void;
   /** Standard input up to its first newline, for passwords given as `-`. */
   readStdin(): Promise<string>;
+  /**
+   * Runs another command line of this program in this process, printing where this command
+   * prints (the sandbox shows the real `cluster status`); returns its exit code.
+   */
+  runCommand(argv: string[]): Promise<number>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -69,7 +74,12 @@ export interface CliIo {
   exeDir: string;
 }
 
-export function createContext(options: GlobalOptions, io: CliIo): CliContext {
+/** `runCommand` is the program's own entry (run.ts), handed in so no file imports it back. */
+export function createContext(
+  options: GlobalOptions,
+  io: CliIo,
+  runCommand: (argv: string[]) => Promise<number>,
+): CliContext {
   const timeoutMs = parseTimeout(options.timeout);
   const explicitEndpoint = options.endpoint === undefined
     ? undefined
@@ -94,6 +104,7 @@ export function createContext(options: GlobalOptions, io: CliIo): CliContext {
     write: io.write ?? io.out,
     err: io.err,
     readStdin: io.readStdin ?? readDenoStdin,
+    runCommand,
   };
 }
 

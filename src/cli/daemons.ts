@@ -2,7 +2,7 @@
  * How the CLI talks to xenon daemons: signed RPC with the cluster key from the config, typed by the
  * contract in src/model, every call bounded by `--timeout`.
  */
-import type { MethodName, RequestOf, ResultOf } from "../model/mod.ts";
+import type { CallDaemon, MethodName, RequestOf, ResultOf } from "../model/mod.ts";
 // The client side only: the RPC server (and the logging it loads) stays out of CLI calls.
 import { type CallOutcome, cliIdentity, RpcClient } from "../rpc/client.ts";
 import { clusterKeyOf } from "../rpc/key.ts";
@@ -13,16 +13,8 @@ import type { CliContext } from "./context.ts";
 export interface Daemons {
   /** The node this command asks first: `--endpoint`, else this node's `server.endpoint`. */
   readonly self: string;
-  /**
-   * Calls `method` on one node within `--timeout` (or `timeoutMs` for calls that take longer by
-   * nature); throws a one-line RpcError when it fails.
-   */
-  call<M extends MethodName>(
-    endpoint: string,
-    method: M,
-    request: RequestOf<M>,
-    timeoutMs?: number,
-  ): Promise<ResultOf<M>>;
+  /** Calls one node; the default deadline is `--timeout`. */
+  call: CallDaemon;
   /** Calls `method` on every node in parallel; a failure is an outcome, never a throw. */
   callAll<M extends MethodName>(
     endpoints: readonly string[],

@@ -13,7 +13,8 @@ export type { CliIo };
 export async function runCli(argv: string[], invokedAs: string, io: CliIo): Promise<number> {
   let exitCode = 0;
   const program = buildProgram(invokedAs, {
-    context: (options: GlobalOptions) => createContext(options, io),
+    context: (options: GlobalOptions) =>
+      createContext(options, io, (command) => runCli(command, invokedAs, io)),
     setExit: (code) => exitCode = code,
     out: io.out,
     err: io.err,

@@ -61,39 +61,31 @@ export function findJsonSyntaxError(text: string): SyntaxProblem | undefined {
     if (c === "-" || (c >= "0" && c <= "9")) return number();
     fail(c === "$" || c === "%" ? `${here()} (replace the placeholder with a real value)` : here());
   };
-  const object = () => {
+  /** An object's or array's comma-separated items, from its opening bracket to `close`. */
+  const items = (close: "}" | "]", item: () => void) => {
     pos++;
     skipSpace();
-    if (text[pos] === "}") return void pos++;
+    if (text[pos] === close) return void pos++;
     for (;;) {
       skipSpace();
-      if (text[pos] === "}") fail("trailing comma before }");
-      if (text[pos] !== '"') fail(`expected a double-quoted key, found ${found()}`);
-      string();
-      skipSpace();
-      if (text[pos] !== ":") fail(`expected ":" after the key, found ${found()}`);
-      pos++;
-      value();
+      if (text[pos] === close) fail(`trailing comma before ${close}`);
+      item();
       skipSpace();
       if (text[pos] === ",") pos++;
-      else if (text[pos] === "}") return void pos++;
-      else fail(`expected "," or "}", found ${found()}`);
+      else if (text[pos] === close) return void pos++;
+      else fail(`expected "," or "${close}", found ${found()}`);
     }
   };
-  const array = () => {
-    pos++;
+  const member = () => {
+    if (text[pos] !== '"') fail(`expected a double-quoted key, found ${found()}`);
+    string();
     skipSpace();
-    if (text[pos] === "]") return void pos++;
-    for (;;) {
-      skipSpace();
-      if (text[pos] === "]") fail("trailing comma before ]");
-      value();
-      skipSpace();
-      if (text[pos] === ",") pos++;
-      else if (text[pos] === "]") return void pos++;
-      else fail(`expected "," or "]", found ${found()}`);
-    }
+    if (text[pos] !== ":") fail(`expected ":" after the key, found ${found()}`);
+    pos++;
+    value();
   };
+  const object = () => items("}", member);
+  const array = () => items("]", value);
   try {
     value();
     skipSpace();

@@ -11,6 +11,7 @@ import type { PositionComparator, PositionFlavor } from "./types.ts";
 
 export type { Comparison, PositionComparator, PositionFlavor } from "./types.ts";
 export { PositionError } from "./errors.ts";
+export { type Extra, extraOf } from "./extra.ts";
 export {
   compareGtidSets,
   count,

@@ -40,7 +40,9 @@ export interface NodesResult {
 }
 
 /** Voters then idle members, each once, in the order the node reports them (the original's list). */
-export function membersOf(nodes: Pick<NodesResult, "peers" | "idlePeers">): string[] {
+export function membersOf(
+  nodes: { readonly peers: readonly string[]; readonly idlePeers: readonly string[] },
+): string[] {
   return [...new Set([...nodes.peers, ...nodes.idlePeers])];
 }
 
@@ -201,6 +203,21 @@ export interface ExplainResult {
   lines: string[];
 }
 
+/**
+ * `RaftRPC.DryRunFailover`: which voter would win an election if the leader failed now, judged
+ * by the asked daemon with the core's own vote rule over every member's Explain report.
+ */
+export interface DryRunFailoverResult {
+  /** The leader assumed failed; null when none reported leading. */
+  leader: string | null;
+  /** The node that would win now, or null when none could. */
+  winner: string | null;
+  /** One line per node (would win, could win, or why not), then the verdict. */
+  lines: string[];
+  /** The reports it judged, one per member that answered. */
+  nodes: ExplainPeer[];
+}
+
 type Empty = Record<string, never>;
 
 /** Every method: request and result types. */
@@ -220,6 +237,7 @@ export interface Methods {
   /** This node's flight-recorder entries (the last `last`), oldest first. */
   "RaftRPC.History": { request: { last?: number }; result: FailoverRecord[] };
   "RaftRPC.Explain": { request: ExplainRequest; result: ExplainResult };
+  "RaftRPC.DryRunFailover": { request: Empty; result: DryRunFailoverResult };
   "HARPC.HAEnable": { request: Empty; result: ActionResult };
   "HARPC.HADisable": { request: Empty; result: ActionResult };
   "HARPC.HASetLearner": { request: Empty; result: ActionResult };
@@ -261,6 +279,17 @@ export interface Methods {
 export type MethodName = keyof Methods;
 export type RequestOf<M extends MethodName> = Methods[M]["request"];
 export type ResultOf<M extends MethodName> = Methods[M]["result"];
+
+/**
+ * Calls `method` on the daemon at `endpoint`, bounded by the caller's default deadline or by
+ * `timeoutMs` for calls that take longer by nature; throws a one-line RpcError when it fails.
+ */
+export type CallDaemon = <M extends MethodName>(
+  endpoint: string,
+  method: M,
+  request: RequestOf<M>,
+  timeoutMs?: number,
+) => Promise<ResultOf<M>>;
 
 /**
  * Election messages between daemons travel one way each (`RaftRPC.Message`): the election core's

@@ -7,7 +7,8 @@ import { oneLine, XenonError } from "../lib/errors.ts";
 import type { Flavor } from "./flavor.ts";
 import type { MysqlHandle } from "./handle.ts";
 import { mycnfReadOnly } from "./mycnf.ts";
-import { majority, semiSyncWaitCount } from "./semisync.ts";
+import { majority } from "../lib/quorum.ts";
+import { requiredAcks } from "./semisync.ts";
 import { globalVariables, replicaStatus } from "./sql.ts";
 
 /** "error" breaks the guarantee; "warning" weakens safety without losing acknowledged writes. */
@@ -87,7 +88,7 @@ export function diagnose(vars: ReadonlyMap<string, string>, ctx: DoctorContext):
   };
   const on = (v: string) => v === "ON" || v === "1";
 
-  const k = semiSyncWaitCount(ctx.voters);
+  const k = requiredAcks(ctx.voters);
   const s = f.semiSyncSource;
   if (k > 0) {
     want(

@@ -3,14 +3,7 @@
  * replica, a briefly promoted node, an old primary's unreplicated tail). Such a node must not
  * simply follow the leader, nor be elected (reliability.md §2.5).
  */
-import {
-  errantDomains,
-  errantGtids,
-  formatGtid,
-  formatGtidSet,
-  parseGtidSet,
-  parseMariadbPosition,
-} from "../gtid/mod.ts";
+import { extraOf, formatGtid, formatGtidSet } from "../gtid/mod.ts";
 import type { Flavor } from "./flavor.ts";
 import type { MysqlHandle } from "./handle.ts";
 import { readStatus } from "./status.ts";
@@ -27,17 +20,17 @@ export interface ErrantCheck {
  * PositionError on malformed text.
  */
 export function findErrant(flavor: Flavor, local: string, leader: string): ErrantCheck {
-  if (flavor.gtid === "mysql") {
-    const extra = formatGtidSet(errantGtids(parseGtidSet(local), parseGtidSet(leader)));
-    return { errant: extra !== "", detail: extra === "" ? "" : `extra GTIDs ${extra}` };
+  const extra = extraOf(flavor.gtid, local, leader);
+  if (extra.flavor === "mysql") {
+    const gtids = formatGtidSet(extra.gtids);
+    return { errant: gtids !== "", detail: gtids === "" ? "" : `extra GTIDs ${gtids}` };
   }
-  const domains = errantDomains(parseMariadbPosition(local), parseMariadbPosition(leader));
-  const detail = domains.map((d) =>
+  const detail = extra.domains.map((d) =>
     `domain ${d.domain}: ${formatGtid(d.replica)} vs leader ${
       d.leader ? formatGtid(d.leader) : "(none)"
     } (${d.relation})`
   ).join("; ");
-  return { errant: domains.length > 0, detail };
+  return { errant: extra.domains.length > 0, detail };
 }
 
 /** Reads this server's executed position and checks it against the leader's (live) position. */

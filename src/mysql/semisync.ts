@@ -3,6 +3,7 @@
  * §2.3): then every acknowledged write is on a node of every electing majority, and an isolated
  * old primary cannot commit once the majority stops acking.
  */
+import { semiSyncWaitCount } from "../lib/quorum.ts";
 import { AcksPendingError, MysqlInputError } from "./errors.ts";
 import type { MysqlHandle } from "./handle.ts";
 import type { MysqlSession } from "./session.ts";
@@ -14,22 +15,17 @@ import {
   semiSyncWaitSessions,
 } from "./sql.ts";
 
-/** Majority of `voters`: ⌊N/2⌋ + 1. */
-export function majority(voters: number): number {
-  return Math.floor(voters / 2) + 1;
-}
-
-/** Acknowledgements a leader must wait for with `voters` voters: N − (⌊N/2⌋ + 1). */
-export function semiSyncWaitCount(voters: number): number {
+/** Acknowledgements a leader must wait for with `voters` voters (lib/quorum.ts), checked. */
+export function requiredAcks(voters: number): number {
   if (!Number.isSafeInteger(voters) || voters < 1) {
     throw new MysqlInputError(`voter count must be a positive integer, got ${voters}`);
   }
-  return voters - majority(voters);
+  return semiSyncWaitCount(voters);
 }
 
 /** Acknowledgements the server will wait for with `voters` voters (MariaDB can wait for one). */
 export function appliedWaitCount(flavor: Flavor, voters: number): number {
-  const required = semiSyncWaitCount(voters);
+  const required = requiredAcks(voters);
   return flavor.waitCountVariable ? required : Math.min(required, 1);
 }
 
@@ -48,7 +44,7 @@ export async function setLeaderSemiSync(
   db: MysqlHandle,
   options: { voters: number },
 ): Promise<LeaderSemiSync> {
-  const required = semiSyncWaitCount(options.voters);
+  const required = requiredAcks(options.voters);
   const applied = appliedWaitCount(db.flavor, options.voters);
   await db.session.exec(semiSyncLeader(db.flavor, applied));
   if (applied === required) return { required, applied };

@@ -5,6 +5,7 @@
  * `Mysqld.shutdown()` the server stays down until `Mysqld.start()` is called.
  */
 import { oneLine } from "../lib/errors.ts";
+import { Periodic, runtimeTimers, type Timers } from "../lib/periodic.ts";
 import type { Mysqld } from "./supervisor.ts";
 
 /** The original's mysqld status words (UNKNOW is its spelling). */
@@ -20,59 +21,46 @@ export interface MonitorOptions {
   /** `mysqld-monitor-interval`. @default 1000 */
   intervalMs?: number;
   onEvent?: (event: MonitorEvent) => void;
+  /** Its clock (the daemon's Clock port). @default the runtime's timers */
+  timers?: Timers;
 }
 
 /** Watches one mysqld and restarts it when dead. */
 export class MysqldMonitor {
   readonly #mysqld: Mysqld;
-  readonly #intervalMs: number;
   readonly #onEvent: (event: MonitorEvent) => void;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #tick: Promise<void> | undefined;
-  #running = false;
+  readonly #checks: Periodic;
   #status: MysqldStatus = "UNKNOW";
   /** Restarts done by this monitor (the original's MysqldStarts). */
   starts = 0;
 
   constructor(mysqld: Mysqld, options: MonitorOptions = {}) {
     this.#mysqld = mysqld;
-    this.#intervalMs = options.intervalMs ?? 1000;
+    const timers = options.timers ?? runtimeTimers;
+    this.#checks = new Periodic(timers, options.intervalMs ?? 1000, () => this.#check());
     this.#onEvent = options.onEvent ?? (() => {});
   }
 
   /** "ON" while monitoring. */
   get info(): "ON" | "OFF" {
-    return this.#running ? "ON" : "OFF";
+    return this.#checks.running ? "ON" : "OFF";
   }
 
   /** The mysqld status as xenon reports it: UNKNOW while the monitor is off. */
   get status(): MysqldStatus {
-    if (!this.#running) return "UNKNOW";
+    if (!this.#checks.running) return "UNKNOW";
     return this.#mysqld.shuttingDown ? "SHUTDOWNING" : this.#status;
   }
 
   /** Starts monitoring (first check at once). Idempotent. */
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#schedule(0);
+    this.#checks.start();
   }
 
   /** Stops monitoring and waits for a check in progress. Idempotent. */
   async stop(): Promise<void> {
-    this.#running = false;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#tick;
+    await this.#checks.stop();
     this.#status = "UNKNOW";
-  }
-
-  #schedule(delayMs: number): void {
-    this.#timer = setTimeout(() => {
-      this.#tick = this.#check().finally(() => {
-        if (this.#running) this.#schedule(this.#intervalMs);
-      });
-    }, delayMs);
   }
 
   async #check(): Promise<void> {
@@ -82,7 +70,7 @@ export class MysqldMonitor {
       return;
     }
     this.#status = "NOTRUNNING";
-    if (!this.#running || this.#mysqld.stoppedOnPurpose) return;
+    if (!this.#checks.running || this.#mysqld.stoppedOnPurpose) return;
     try {
       await this.#mysqld.start();
       this.starts++;

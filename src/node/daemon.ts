@@ -5,22 +5,17 @@
  * fences and runs leader-stop-command first, then the agent exits; mysqld keeps running,
  * read-only. A SIGKILLed agent leaves mysqld as it was: the next start fences it before anything.
  */
-import { checkConfig, readConfigText, timersOf, type XenonConfig } from "../config/mod.ts";
-import { comparatorFor } from "../gtid/mod.ts";
-import { ConfigError, oneLine, XenonError } from "../lib/errors.ts";
+import type { XenonConfig } from "../config/mod.ts";
+import { oneLine, XenonError } from "../lib/errors.ts";
 import { log, logLevelFromConfig, setupLogging, toStdout } from "../log/mod.ts";
 import {
-  AcksPendingError,
-  applyGtidPurged,
-  ensureReplicationUser,
   familyFromConfig,
-  fence,
   hasInitRplRole,
   type MysqlStatus,
   shutdownFromSql,
 } from "../mysql/mod.ts";
-import { Mysqld, MysqldMonitor, type StartOptions } from "../mysqld/mod.ts";
-import { leaseArithmetic, type RaftOptions, raftOptions, validateTimers } from "../raft/mod.ts";
+import { MysqldMonitor } from "../mysqld/mod.ts";
+import { leaseArithmetic } from "../raft/mod.ts";
 import {
   clientTlsOf,
   clusterKeyOf,
@@ -29,15 +24,15 @@ import {
   RpcServer,
   serverTlsOf,
 } from "../rpc/mod.ts";
-import { type HttpApi, type HttpApiOptions, startHttpApi } from "../http/mod.ts";
 import { FlightRecorder } from "../recorder/mod.ts";
+import { readRebuildState } from "../backup/mod.ts";
+import { FailoverObserver, RecordedLeaderCommands } from "./history.ts";
+import { startHttp } from "./http_listener.ts";
 import { LeaderDuties } from "./leader_duties.ts";
 import { connectionOptions, LocalMysql } from "./local_mysql.ts";
 import { XenonNode } from "./node.ts";
 import { ensureMetaDir, PeersFile } from "./peers_file.ts";
 import { MysqlPoller } from "./poller.ts";
-import { FailoverObserver, RecordedLeaderCommands } from "./history.ts";
-import { buildServices, localInvoke, registerServices } from "./services.ts";
 import {
   backupSide,
   callThrough,
@@ -46,12 +41,15 @@ import {
   serveRebuildOnly,
 } from "./rebuild_only.ts";
 import { normalSide } from "./rebuild_side.ts";
-import { waitForMysql } from "./wait_mysql.ts";
-import { readRebuildState } from "../backup/mod.ts";
-import { buildNodeStatus, StatusCounters } from "./status.ts";
+import { localInvoke, registerServices } from "./service_registry.ts";
+import { buildServices } from "./services.ts";
+import { applyStartRole, parseRole } from "./start_role.ts";
+import { electionOptions, refuseUnsafeConfig } from "./startup_checks.ts";
+import { fenceAtStartup, prepareReplication } from "./startup_mysql.ts";
+import { buildNodeStatus } from "./status.ts";
+import { SupervisedMysqld } from "./supervised_mysqld.ts";
 import { systemClock } from "./system_clock.ts";
-
-export type StartRole = "LEADER" | "FOLLOWER" | "IDLE";
+import { waitForMysql } from "./wait_mysql.ts";
 
 export interface DaemonOptions {
   role?: string;
@@ -62,62 +60,11 @@ export interface DaemonOptions {
   mysqlWaitMs?: number;
 }
 
-/** Parses `-r`; one line naming the choices otherwise. */
-export function parseRole(role: string | undefined): StartRole | undefined {
-  if (role === undefined || role === "") return undefined;
-  const r = role.trim().toUpperCase();
-  if (r === "LEADER" || r === "FOLLOWER" || r === "IDLE") return r;
-  throw new ConfigError(`-r ${role}: expected LEADER, FOLLOWER or IDLE`);
-}
-
-/** The election timers from xenon.json, in ms; refuses (one line) unsafe combinations. */
-export function optionsFromConfig(
-  config: XenonConfig,
-  comparator: RaftOptions["comparator"],
-): RaftOptions {
-  const options = raftOptions(config.server.endpoint, comparator, {
-    ...timersOf(config),
-    superIdle: config.raft.superIdle,
-  });
-  validateTimers(options);
-  return options;
-}
-
 const KEY_FROM_PASSWORD = "peer RPC is signed with a key derived from replication.passwd, " +
   "which every replication client knows; give every node the same server.cluster-secret-file";
 
 /** Effects after which the MySQL sample is taken again at once. */
 const SAMPLE_AFTER = new Set(["promote", "fence", "setReadOnly", "changeMaster"]);
-
-/**
- * Refuses to start on any error `config check` finds (its first error, in one line), except the
- * few it starts anyway with (`startsAnyway`); logs its warnings, which the CLI does not print.
- */
-export async function refuseUnsafeConfig(configPath: string): Promise<void> {
-  const text = await readConfigText(configPath);
-  const findings = checkConfig(text, { path: configPath });
-  for (const f of findings.filter((f) => f.severity === "warning")) {
-    log("config").warn`${f.key}: ${f.message}`;
-  }
-  const errors = findings.filter((f) => f.severity === "error" && !f.startsAnyway);
-  if (errors.length > 0) {
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more: xenon config check)` : "";
-    throw new ConfigError(`${errors[0].key}: ${errors[0].message}${more}`);
-  }
-}
-
-/**
- * MariaDB: every start comes up as a replica (`--init-rpl-role=SLAVE`), so a former primary drops
- * the binlog tail no replica acknowledged. The flavor is known once the server has answered.
- */
-class SupervisedMysqld extends Mysqld {
-  constructor(options: Mysqld["options"], readonly role: () => StartOptions["initRplRole"]) {
-    super(options);
-  }
-  override start(options: StartOptions = {}): Promise<boolean> {
-    return super.start({ initRplRole: this.role(), ...options });
-  }
-}
 
 /** Resolves on the first SIGINT/SIGTERM (the rebuild-only mode's stop). */
 function stopSignalOnce(): Promise<void> {
@@ -169,6 +116,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   }, () => initRplRole ? "SLAVE" : undefined);
   const monitor = new MysqldMonitor(mysqld, {
     intervalMs: config.backup.mysqldMonitorInterval,
+    timers: systemClock,
     onEvent: (e) =>
       e.kind === "restarted"
         ? logger.warn`mysqld was down: restarted it (read-only until elected)`
@@ -231,38 +179,10 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       await mysqld.start();
       return true;
     };
-    // A fence, not a plain read_only: after a SIGKILLed agent, commits may still wait for
-    // semi-sync acks and SET GLOBAL read_only would wait for them.
-    const fenced = await fence(db, { budgetMs: 2000 }).catch(async (error) => {
-      if (!(error instanceof AcksPendingError) || !await hardStop(oneLine(error))) throw error;
-      await waitForMysql(link, opts.mysqlWaitMs ?? 120_000);
-      db = await link.get();
-      return await fence(db, { budgetMs: 2000 });
-    });
-    logger.info`read-only at startup (${fenced.killed.length} client connections ended)`;
-    // Before anything else can write a GTID: a restored server is recognised by having none.
-    if (config.replication.gtidPurged.trim() !== "") {
-      const outcome = await applyGtidPurged(db, config.replication.gtidPurged);
-      logger.info`replication.gtid-purged ${config.replication.gtidPurged.trim()}: ${
-        outcome === "applied"
-          ? "applied to this freshly restored server; replication resumes after it"
-          : "already in this server's GTIDs"
-      }`;
-    }
-    if (
-      await ensureReplicationUser(db, {
-        user: config.replication.user,
-        password: config.replication.passwd,
-      })
-    ) logger.info`created replication user '${config.replication.user}'@'%'`;
-    const comparator = comparatorFor(db.flavor.gtid === "mariadb" ? "mariadb" : "mysql");
-    const options: RaftOptions = {
-      ...optionsFromConfig(config, comparator),
-      // Without a wait-count variable semi-sync waits for one replica: 5 voters need 2.
-      semiSyncWaitLimit: db.flavor.waitCountVariable === null
-        ? { count: 1, why: `${db.flavor.label} semi-sync waits for one replica at most` }
-        : undefined,
-    };
+    db = await fenceAtStartup(link, hardStop, opts.mysqlWaitMs ?? 120_000);
+    await prepareReplication(db, config);
+    const options = electionOptions(config, db.flavor);
+    const comparator = options.comparator;
     logger.info`election timers: ${leaseArithmetic(options).summary}`;
 
     const httpClosing = new AbortController();
@@ -276,7 +196,6 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       logger.warn`cannot read the failover history: ${oneLine(error)}`
     );
     const failovers = new FailoverObserver({ recorder, flavor, self, clock: systemClock });
-    const counters = new StatusCounters();
     const leaderCommands = new RecordedLeaderCommands(
       config.raft.leaderStartCommand,
       config.raft.leaderStopCommand,
@@ -298,7 +217,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
         // No server process: whatever mysqld_safe starts next comes up read-only.
         stopped: () => !config.mysql.monitorDisabled && mysqld.processes().server.length === 0,
       },
-      observers: [counters, failovers, {
+      observers: [failovers, {
         transition() {},
         // What `cluster status` shows (READONLY/READWRITE, threads) is the poller's sample:
         // refresh it as soon as an effect has changed them, not a ping interval later.
@@ -383,7 +302,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
         sample: lastStatus,
         semiSync: duties.semiSync,
         blockedSince: duties.blockedSince,
-        counters: counters.snapshot,
+        counters: node.stats.snapshot,
         mysqldRestarts: monitor.starts,
         uptimeSeconds: Math.floor((performance.now() - startedAt) / 1000),
       });
@@ -426,50 +345,5 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   } catch (error) {
     await cleanup();
     throw error;
-  }
-}
-
-/**
- * The HTTP listener on `server.peer-address`, always: health endpoints and `/metrics` are
- * read-only and unauthenticated; `/v1/*` only with `server.enable-apis`. With the admin API off,
- * a taken address is a warning (the original did not listen there at all, so a drop-in must
- * still start); with it on, the operator relies on it: refuse to start.
- */
-async function startHttp(
-  config: XenonConfig,
-  wiring: Pick<HttpApiOptions, "status" | "invoke" | "metrics" | "loopAgeMs">,
-): Promise<HttpApi | null> {
-  try {
-    return await startHttpApi({
-      listen: config.server.peerAddress,
-      adminUser: config.mysql.admin,
-      adminPassword: config.mysql.passwd,
-      enableApis: config.server.enableApis,
-      tls: serverTlsOf(config.server),
-      ...wiring,
-    });
-  } catch (error) {
-    if (config.server.enableApis) throw error;
-    log("http").warn`health endpoints and /metrics are off: ${oneLine(error)}`;
-    return null;
-  }
-}
-
-/** `-r`: IDLE disables the election here; LEADER campaigns at once, through every check. */
-async function applyStartRole(
-  node: XenonNode,
-  poller: MysqlPoller,
-  role: StartRole | undefined,
-): Promise<void> {
-  const logger = log("node");
-  if (role === "IDLE") {
-    const r = await node.admin({ kind: "disable" });
-    logger.info`-r IDLE: ${r.reason}`;
-  } else if (role === "LEADER") {
-    logger.info`-r LEADER: campaigning now (raft trytoleader); votes still check the data`;
-    // The campaign needs a MySQL sample first; give the poller one round.
-    await poller.pollOnce();
-    const r = await node.admin({ kind: "tryToLead" });
-    logger.info`-r LEADER: ${r.reason}`;
   }
 }

@@ -9,15 +9,10 @@
  */
 import type { XenonConfig } from "../config/mod.ts";
 import { oneLine } from "../lib/errors.ts";
+import { Periodic } from "../lib/periodic.ts";
 import { log } from "../log/mod.ts";
 import type { MysqlStatusResult } from "../model/mod.ts";
-import type {
-  Clock,
-  LeaderSemiSyncSample,
-  MysqlSession,
-  PeerTransport,
-  Timer,
-} from "../ports/mod.ts";
+import type { Clock, LeaderSemiSyncSample, MysqlSession, PeerTransport } from "../ports/mod.ts";
 import type { RaftOptions } from "../raft/mod.ts";
 import type { XenonNode } from "./node.ts";
 
@@ -30,11 +25,10 @@ export interface LeaderDutiesDeps {
 }
 
 export class LeaderDuties {
-  #timers: Timer[] = [];
+  #duties: Periodic[] = [];
   #blockedSince: number | null = null;
   #lastReconnect = Number.NEGATIVE_INFINITY;
   #semiSync: LeaderSemiSyncSample | null = null;
-  #running: Promise<unknown> = Promise.resolve();
 
   /**
    * The leader's semi-sync as last read (`/sync`, `/metrics`, NodeStatus); null unless this node
@@ -51,21 +45,23 @@ export class LeaderDuties {
 
   constructor(readonly d: LeaderDutiesDeps) {}
 
+  /** Each duty first runs one interval from now, then an interval after each run ends. */
   start(): void {
-    const every = (ms: number, job: () => Promise<unknown>) =>
-      this.#timers.push(this.d.clock.every(ms, () => {
-        this.#running = this.#running.then(job).catch((error) =>
-          log("node").warn`leader duty failed: ${oneLine(error)}`
-        );
-      }));
+    const every = (ms: number, job: () => Promise<unknown>) => {
+      const duty = new Periodic(this.d.clock, ms, async () => {
+        await job().catch((error) => log("node").warn`leader duty failed: ${oneLine(error)}`);
+      });
+      duty.start(ms);
+      this.#duties.push(duty);
+    };
     every(this.d.config.raft.purgeBinlogInterval, () => this.purge());
     every(Math.max(1000, this.d.options.heartbeatMs), () => this.checkSemiSync());
   }
 
   async stop(): Promise<void> {
-    for (const t of this.#timers) t.cancel();
-    this.#timers = [];
-    await this.#running;
+    const duties = this.#duties;
+    this.#duties = [];
+    await Promise.all(duties.map((d) => d.stop()));
   }
 
   /** One purge round (exposed for tests); returns the file purged up to, or null. */

@@ -63,7 +63,7 @@ export interface NodeDeps<Handle = unknown> {
   mysqld: LocalMysqld;
   /** The node stopped itself (it fenced already): the daemon must stop. */
   onFatal(reason: string): void;
-  /** Told of every transition and effect (status counters, the flight recorder). */
+  /** Told of every transition and effect (the flight recorder, ...). */
   observers?: TransitionObserver[];
 }
 
@@ -274,7 +274,7 @@ export class XenonNode<Handle = unknown> {
     }
     this.#state = t.state;
     for (const note of t.notes) log("raft").info`${note}`;
-    this.stats.record(before, t.state, t.effects);
+    this.stats.transition({ event, before, after: t.state, effects: t.effects });
     for (const o of this.deps.observers ?? []) {
       o.transition({ event, before, after: t.state, effects: t.effects, notes: t.notes });
     }
@@ -380,6 +380,7 @@ export class XenonNode<Handle = unknown> {
 
   #onFenceFailed(reason: string): void {
     this.#fenceFailed = reason;
+    this.stats.fenceFailed();
     for (const o of this.deps.observers ?? []) o.fenceFailed?.(reason);
   }
 

@@ -1,4 +1,4 @@
-/** What the node loop tells observers (status counters, the flight recorder) as it runs. */
+/** What the node loop tells observers (its counters, the flight recorder) as it runs. */
 import type { Effect, RaftEvent, RaftState } from "../raft/mod.ts";
 
 /** What the node loop tells observers after each step of the core (see node.ts). */

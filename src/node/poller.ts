@@ -6,8 +6,9 @@
  * primary, whatever came back is not trusted to be writable.
  */
 import { oneLine } from "../lib/errors.ts";
+import { Periodic } from "../lib/periodic.ts";
 import { log } from "../log/mod.ts";
-import type { Clock, MysqlSample, MysqlSession, SampledStatus, Timer } from "../ports/mod.ts";
+import type { Clock, MysqlSample, MysqlSession, SampledStatus } from "../ports/mod.ts";
 import type { PositionComparator } from "../gtid/mod.ts";
 import type { MysqlObservation } from "../raft/mod.ts";
 
@@ -42,9 +43,7 @@ export interface PollerOptions<Status extends SampledStatus = SampledStatus> {
 }
 
 export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
-  #timer: Timer | undefined;
-  #running = false;
-  #current: Promise<void> | undefined;
+  readonly #samples: Periodic;
   #failures = 0;
   #lastUptime: number | null = null;
   #firstSample = true;
@@ -52,26 +51,16 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
   /** Consecutive MySQL downs seen (the original's MysqlDowns). */
   downs = 0;
 
-  constructor(readonly o: PollerOptions<Status>) {}
+  constructor(readonly o: PollerOptions<Status>) {
+    this.#samples = new Periodic(o.clock, o.intervalMs, () => this.pollOnce());
+  }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#schedule(0);
+    this.#samples.start();
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#timer?.cancel();
-    await this.#current;
-  }
-
-  #schedule(ms: number): void {
-    this.#timer = this.o.clock.after(ms, () => {
-      this.#current = this.pollOnce().finally(() => {
-        if (this.#running) this.#schedule(this.o.intervalMs);
-      });
-    });
+    await this.#samples.stop();
   }
 
   /** One sample (exposed for tests). */

@@ -4,21 +4,9 @@
  * RPC, peers.json, the operator's commands, the supervised mysqld); tests and the simulator
  * wire their own.
  */
-export type { Clock, Timer } from "./clock.ts";
-export type {
-  CatchUpReport,
-  FenceAttempt,
-  LeaderSemiSyncSample,
-  MysqlSample,
-  MysqlSession,
-  ReplicationSource,
-  SampledStatus,
-} from "./mysql.ts";
-export type { LocalMysqld } from "./mysqld.ts";
-export type { PeerOutcome, PeerTransport } from "./transport.ts";
-export type { StateStore } from "./state_store.ts";
-export type {
-  LeaderCommandContext,
-  LeaderCommandOutcome,
-  LeaderCommandRunner,
-} from "./leader_commands.ts";
+export type * from "./clock.ts";
+export type * from "./mysql.ts";
+export type * from "./mysqld.ts";
+export type * from "./transport.ts";
+export type * from "./state_store.ts";
+export type * from "./leader_commands.ts";

@@ -3,7 +3,7 @@ import type { Ctx } from "./context.ts";
 import type { AdminCommand } from "./events.ts";
 import { campaignRefusal, startVote } from "./campaign.ts";
 import { broadcastHeartbeat, repromote } from "./leader.ts";
-import { semiSyncWaitCount } from "./quorum.ts";
+import { semiSyncWaitCount } from "../lib/quorum.ts";
 import { forgetLostRelayLog } from "./relay.ts";
 
 export function onAdmin(c: Ctx, cmd: AdminCommand): void {
@@ -183,7 +183,7 @@ function unsettledVoters(c: Ctx): string | null {
 
 /**
  * Why a voter more is refused on a flavor whose semi-sync cannot wait for enough acks (K = N − M
- * replicas, quorum.ts), or null. Past that limit an acknowledged write may sit only on nodes
+ * replicas, lib/quorum.ts), or null. Past that limit an acknowledged write may sit only on nodes
  * outside the majority that elects the next leader.
  */
 function beyondSemiSync(c: Ctx, x: string): string | null {

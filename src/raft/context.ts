@@ -7,7 +7,7 @@ import type { Effect } from "./effects.ts";
 import type { Message } from "./messages.ts";
 import type { RaftOptions } from "./options.ts";
 import { leaseMsFor } from "./options.ts";
-import { majority, semiSyncWaitCount } from "./quorum.ts";
+import { majority, semiSyncWaitCount } from "../lib/quorum.ts";
 import { nextRandom } from "./random.ts";
 import type { RaftState, Role } from "./state.ts";
 

@@ -1,8 +1,8 @@
 /**
- * `raft explain` and `cluster failover --dry-run`: why a node is in its state and what would make
- * it lead or not, computed with the rules the core decides with (campaignRefusal, the pre-vote
- * rule, dataRefusal, leaseUntil), never a second copy of them. Pure: the caller passes the state,
- * the options, the time and what it knows of the peers.
+ * `raft explain`: why a node is in its state and what would make it lead or not, computed with
+ * the rules the core decides with (campaignRefusal, the pre-vote rule, dataRefusal, leaseUntil),
+ * never a second copy of them. Pure: the caller passes the state, the options, the time and what
+ * it knows of the peers. The failover dry run (dry_run.ts) reads the reports it makes.
  */
 import { campaignRefusal } from "./campaign.ts";
 import { Ctx } from "./context.ts";
@@ -200,99 +200,4 @@ function selfData(c: Ctx, promotable: { ok: boolean; reason: string }): PeerData
     modeReason: s.modeReason,
     promotable,
   };
-}
-
-/** The leader's lease at `now`: held or not, and for how long still; null on non-leaders. */
-export function leaseOf(
-  o: RaftOptions,
-  state: RaftState,
-  now: number,
-): { valid: boolean; remainingMs: number } | null {
-  if (state.role !== "LEADER" || state.leadership === null) return null;
-  const c = new Ctx(o, state, now);
-  const left = Math.min(leaseUntil(c) - c.now, c.leaseMs);
-  return left > 0
-    ? { valid: true, remainingMs: Math.floor(left) }
-    : { valid: false, remainingMs: 0 };
-}
-
-/** The lease end on the leader's clock as of `state`; -Infinity when not leading. */
-export function leaseEndOf(o: RaftOptions, state: RaftState): number {
-  if (state.role !== "LEADER" || state.leadership === null) return Number.NEGATIVE_INFINITY;
-  return leaseUntil(new Ctx(o, state, state.now));
-}
-
-export interface DryRunVerdict {
-  /** The node that would win now, or null when none could. */
-  winner: string | null;
-  /** One line per node: would win, could win, or why not. */
-  lines: string[];
-}
-
-/**
- * `cluster failover --dry-run`: if the leader failed now, which voter would win. Each candidate
- * must pass its own campaign checks (as it reported them) and get a majority of votes by the
- * same data rule the voters apply (dataRefusal, roleRefusal); leases are assumed expired. The
- * first to campaign is the most up to date (the leader's freshness ranking), ties by name.
- */
-export function dryRunFailover(
-  o: Pick<RaftOptions, "comparator" | "unsafeDisableVoteGtidCheck">,
-  voters: readonly string[],
-  nodes: readonly PeerData[],
-  leader: string | null,
-): DryRunVerdict {
-  const majority = Math.floor(voters.length / 2) + 1;
-  const answered = nodes.filter((n) => voters.includes(n.endpoint));
-  const electors = answered.filter((n) => n.endpoint !== leader);
-  const lines: string[] = [];
-  const eligible: PeerData[] = [];
-  for (const node of voters.filter((v) => v !== leader)) {
-    const n = answered.find((a) => a.endpoint === node);
-    if (n === undefined) {
-      lines.push(`${node}: could not win: did not answer`);
-      continue;
-    }
-    if (!n.promotable.ok || n.position === null) {
-      lines.push(`${node}: could not win: ${n.promotable.reason || "position unknown"}`);
-      continue;
-    }
-    const candidate = { position: n.position, dataTerm: n.dataTerm };
-    const refusals = electors.filter((v) => v.endpoint !== node).map((v) => ({
-      v: v.endpoint,
-      why: roleRefusal(v.role, v.modeReason) ?? dataRefusal(o, candidate, v),
-    }));
-    const votes = 1 + refusals.filter((r) => r.why === null).length;
-    const denied = refusals.filter((r) => r.why !== null).map((r) => `${r.v}: ${r.why}`);
-    if (votes < majority) {
-      lines.push(
-        `${node}: could not win: ${votes} of ${voters.length} votes (need ${majority})` +
-          (denied.length > 0 ? `; refused by ${denied.join("; ")}` : ""),
-      );
-      continue;
-    }
-    eligible.push(n);
-    lines.push(`${node}: could win with ${votes} of ${voters.length} votes (need ${majority})`);
-  }
-  const ahead = (a: PeerData, b: PeerData) => {
-    try {
-      return o.comparator.compare(a.position!, b.position!) === "ahead";
-    } catch {
-      return false;
-    }
-  };
-  const ranked = eligible
-    .map((n) => ({ n, behind: eligible.filter((m) => m !== n && ahead(m, n)).length }))
-    .sort((a, b) => a.behind - b.behind || (a.n.endpoint < b.n.endpoint ? -1 : 1));
-  const winner = ranked[0]?.n.endpoint ?? null;
-  if (leader !== null) lines.unshift(`${leader}: the leader, assumed failed`);
-  lines.push(
-    winner === null
-      ? "no node could win an election now: the cluster would stay without a writable leader"
-      : `${winner} would win: ${
-        ranked.length > 1
-          ? "the most up to date eligible node campaigns first"
-          : "the only eligible node"
-      }`,
-  );
-  return { winner, lines };
 }

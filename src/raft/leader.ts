@@ -4,7 +4,7 @@
  */
 import type { Ctx } from "./context.ts";
 import type { HeartbeatReply, TransferRequest } from "./messages.ts";
-import { majority } from "./quorum.ts";
+import { majority } from "../lib/quorum.ts";
 
 /** Until when (leader clock) a majority's acks keep this leader safe; -Infinity if never. */
 export function leaseUntil(c: Ctx): number {

@@ -9,7 +9,10 @@
  * F once started, and starts up to one tick late: it starts fencing when its own clock reads
  * s + lease, lease = (E/(1+ρ) − H − F)·(1−ρ) − tick.
  */
-import { leaseMsFor, type RaftTimers } from "./options.ts";
+import { Ctx } from "./context.ts";
+import { leaseUntil } from "./leader.ts";
+import { leaseMsFor, type RaftOptions, type RaftTimers } from "./options.ts";
+import type { RaftState } from "./state.ts";
 
 export interface LeaseArithmetic {
   /** Leader lease on its own clock after the send time of a majority-acked heartbeat. */
@@ -46,4 +49,24 @@ export function leaseArithmetic(t: RaftTimers): LeaseArithmetic {
     renewalSlackMs,
     summary,
   };
+}
+
+/** The leader's lease at `now`: held or not, and for how long still; null on non-leaders. */
+export function leaseOf(
+  o: RaftOptions,
+  state: RaftState,
+  now: number,
+): { valid: boolean; remainingMs: number } | null {
+  if (state.role !== "LEADER" || state.leadership === null) return null;
+  const c = new Ctx(o, state, now);
+  const left = Math.min(leaseUntil(c) - c.now, c.leaseMs);
+  return left > 0
+    ? { valid: true, remainingMs: Math.floor(left) }
+    : { valid: false, remainingMs: 0 };
+}
+
+/** The lease end on the leader's clock as of `state`; -Infinity when not leading. */
+export function leaseEndOf(o: RaftOptions, state: RaftState): number {
+  if (state.role !== "LEADER" || state.leadership === null) return Number.NEGATIVE_INFINITY;
+  return leaseUntil(new Ctx(o, state, state.now));
 }

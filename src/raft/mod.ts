@@ -22,18 +22,11 @@ export {
   type RaftTimers,
   validateTimers,
 } from "./options.ts";
-export { type LeaseArithmetic, leaseArithmetic } from "./lease.ts";
-export { majority, semiSyncWaitCount } from "./quorum.ts";
+export { type LeaseArithmetic, leaseArithmetic, leaseEndOf, leaseOf } from "./lease.ts";
+export { majority, semiSyncWaitCount } from "../lib/quorum.ts";
 export { nextRandom } from "./random.ts";
 export type { Campaign, Leadership, PendingVote, RaftState, Role } from "./state.ts";
-export {
-  dryRunFailover,
-  type DryRunVerdict,
-  explainNode,
-  type Explanation,
-  leaseEndOf,
-  leaseOf,
-  type PeerData,
-} from "./explain.ts";
+export { explainNode, type Explanation, type PeerData } from "./explain.ts";
+export { dryRunFailover, type DryRunVerdict } from "./dry_run.ts";
 export { dataRefusal } from "./vote.ts";
 export { ONE_VOTER_CHANGE } from "./admin.ts";

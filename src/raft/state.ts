@@ -1,6 +1,6 @@
 /** The core's whole state: plain data, never mutated in place (step returns a new one). */
 import type { MysqlObservation } from "./events.ts";
-import type { LostRelayLog, PersistedMode, ReplicationSource } from "./meta.ts";
+import type { LostRelayLog, PersistedMeta } from "./meta.ts";
 
 export type Role = "FOLLOWER" | "CANDIDATE" | "LEADER" | "IDLE" | "INVALID" | "LEARNER" | "STOPPED";
 
@@ -64,18 +64,20 @@ export interface PendingFollow {
   readonly leaderPosition: string | null;
 }
 
-export interface RaftState {
+/**
+ * The durable part (meta.ts) where the core holds it under the same names; `term` (viewId),
+ * `epoch` (epochId) and `relayLogLost` (never undefined here) follow below.
+ */
+type DurableFields = Pick<
+  PersistedMeta,
+  "votedFor" | "peers" | "idlePeers" | "mode" | "modeReason" | "dataTerm" | "source"
+>;
+
+export interface RaftState extends DurableFields {
   readonly self: string;
   readonly role: Role;
   readonly term: number;
-  readonly votedFor: string | null;
   readonly epoch: number;
-  readonly peers: readonly string[];
-  readonly idlePeers: readonly string[];
-  readonly mode: PersistedMode;
-  readonly modeReason: string;
-  readonly dataTerm: number;
-  readonly source: ReplicationSource | null;
   readonly leader: string | null;
   /** When this node last heard from a live leader (its lease on votes); null = never. */
   readonly leaderContactAt: number | null;

@@ -4,12 +4,11 @@
  */
 import {
   count,
-  errantDomains,
-  errantGtids,
+  type ErrantDomain,
+  extraOf,
   formatGtid,
   formatGtidSet,
-  parseGtidSet,
-  parseMariadbPosition,
+  type GtidSet,
   type PositionFlavor,
 } from "../gtid/mod.ts";
 import { oneLine } from "../lib/errors.ts";
@@ -31,16 +30,16 @@ export function lossVerdict(
     };
   }
   try {
-    return flavor === "mysql"
-      ? mysqlVerdict(oldLeaderPosition, newLeaderPosition)
-      : mariadbVerdict(oldLeaderPosition, newLeaderPosition);
+    const missing = extraOf(flavor, oldLeaderPosition, newLeaderPosition);
+    return missing.flavor === "mysql"
+      ? mysqlVerdict(missing.gtids)
+      : mariadbVerdict(missing.domains);
   } catch (error) {
     return { lost: null, missing: "", text: `unknown: ${oneLine(error)}` };
   }
 }
 
-function mysqlVerdict(oldText: string, newText: string): LossVerdict {
-  const missing = errantGtids(parseGtidSet(oldText), parseGtidSet(newText));
+function mysqlVerdict(missing: GtidSet): LossVerdict {
   const lost = Number(count(missing));
   if (lost === 0) return { lost, missing: "", text: "0 transactions lost" };
   const set = cut(formatGtidSet(missing));
@@ -51,8 +50,7 @@ function mysqlVerdict(oldText: string, newText: string): LossVerdict {
  * MariaDB positions name only the last GTID per domain, so the count is the seq_no distance
  * (exact with gtid_strict_mode, where seq_no grows by one per transaction in a domain).
  */
-function mariadbVerdict(oldText: string, newText: string): LossVerdict {
-  const errant = errantDomains(parseMariadbPosition(oldText), parseMariadbPosition(newText));
+function mariadbVerdict(errant: readonly ErrantDomain[]): LossVerdict {
   if (errant.length === 0) return { lost: 0, missing: "", text: "0 transactions lost" };
   let lost = 0;
   const parts = errant.map((e) => {

@@ -78,6 +78,11 @@ function remoteMessage(
       `(check server.cluster-secret / replication.passwd match on both nodes)`;
   }
   if (status === 403 || status === 421) return `xenon at ${endpoint} refused ${method}: ${reason}`;
+  if (status === 404) {
+    // A method the caller's version has and the node's lacks: a cluster mid-upgrade.
+    return `xenon at ${endpoint} has no ${method} (${reason}): it runs another xenon ` +
+      `version; upgrade every node to the same one`;
+  }
   return `xenon at ${endpoint} failed ${method}: ${reason}`;
 }
 

@@ -25,14 +25,7 @@ export {
   RpcClient,
   type RpcClientOptions,
 } from "./client.ts";
-export {
-  RpcAbortedError,
-  RpcError,
-  RpcProtocolError,
-  RpcRemoteError,
-  RpcTimeoutError,
-  RpcUnreachableError,
-} from "./errors.ts";
+export * from "./errors.ts";
 export { HTTP_STATUS, RpcCode } from "./codes.ts";
 export { clientTlsOf, serverTlsOf } from "./tls_options.ts";
 export { replayMarkPath } from "./replay_mark.ts";

@@ -57,6 +57,7 @@ const METHODS: MethodName[] = [
   "RaftRPC.DisableCheckSemiSync",
   "RaftRPC.History",
   "RaftRPC.Explain",
+  "RaftRPC.DryRunFailover",
   "HARPC.HAEnable",
   "HARPC.HADisable",
   "HARPC.HATryToLeader",

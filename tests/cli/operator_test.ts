@@ -1,6 +1,6 @@
 /** `cluster history`, `raft explain` and `cluster failover --dry-run` against stub daemons. */
 import assert from "node:assert/strict";
-import type { ExplainPeer, ExplainResult } from "../../src/model/mod.ts";
+import type { DryRunFailoverResult, ExplainPeer, ExplainResult } from "../../src/model/mod.ts";
 import type { FailoverRecord } from "../../src/recorder/mod.ts";
 import { cli } from "./_cli.ts";
 import { nodesResult, type StubCluster, withStubCluster } from "./_stub.ts";
@@ -131,26 +131,36 @@ Deno.test("raft explain: asks the members for their data, then this node explain
   });
 });
 
-Deno.test("cluster failover: --dry-run names the winner and why the others could not; without it, a one-line refusal", async () => {
+Deno.test("cluster failover: --dry-run prints the daemon's verdict; without it, a one-line refusal", async () => {
   await withStubCluster(async (c) => {
-    members(c);
-    c.a.answers["RaftRPC.Explain"] = explainResult(c, peer(c.a.endpoint, "FOLLOWER", "0-1-12"), []);
-    c.b.answers["RaftRPC.Explain"] = explainResult(c, peer(c.b.endpoint, "FOLLOWER", "0-1-10"), []);
+    const verdict: DryRunFailoverResult = {
+      leader: c.b.endpoint,
+      winner: c.a.endpoint,
+      lines: [
+        `${c.b.endpoint}: the leader, assumed failed`,
+        `${c.a.endpoint}: could win with 2 of 3 votes (need 2)`,
+        `${c.c}: could not win: did not answer`,
+        `${c.a.endpoint} would win: the only eligible node`,
+      ],
+      nodes: [peer(c.a.endpoint, "FOLLOWER", "0-1-12"), peer(c.b.endpoint, "LEADER", "0-1-12")],
+    };
+    c.a.answers["RaftRPC.DryRunFailover"] = verdict;
     const { code, out } = await run(c, "cluster", "failover", "--dry-run");
     assert.equal(code, 0);
-    assert.match(out, new RegExp(`${c.a.endpoint}: could win with 2 of 3 votes`));
-    assert.match(
-      out,
-      new RegExp(
-        `${c.b.endpoint}: could not win: 1 of 3 votes \\(need 2\\); refused by ${c.a.endpoint}: its GTID 0-1-10 is behind 0-1-12`,
-      ),
-    );
-    assert.match(out, new RegExp(`${c.c}: could not win: did not answer`));
-    assert.match(out.split("\n").at(-1)!, new RegExp(`^${c.a.endpoint} would win`));
-    assert.equal(c.a.calls.filter((x) => x.method === "RaftRPC.Explain").length, 1);
+    assert.equal(out, verdict.lines.join("\n"));
+    assert.deepEqual(c.a.calls.map((x) => x.method), ["RaftRPC.DryRunFailover"]);
+    assert.deepEqual(c.b.calls, [], "the CLI asks one daemon; that daemon asks the members");
 
-    const json = JSON.parse((await run(c, "--json", "cluster", "failover", "--dry-run")).out);
-    assert.equal(json.winner, c.a.endpoint);
+    const json = await run(c, "--json", "cluster", "failover", "--dry-run");
+    assert.deepEqual(JSON.parse(json.out), verdict);
+
+    c.a.answers["RaftRPC.DryRunFailover"] = { ...verdict, winner: null };
+    assert.equal((await run(c, "cluster", "failover", "--dry-run")).code, 1, "none could win");
+
+    const unreachable = await run(c, "--endpoint", c.c, "cluster", "failover", "--dry-run");
+    assert.equal(unreachable.code, 1);
+    assert.equal(unreachable.err.split("\n").length, 1);
+    assert.match(unreachable.err, new RegExp(`cannot reach xenon at ${c.c}`));
 
     const refused = await run(c, "cluster", "failover");
     assert.equal(refused.code, 2);

@@ -6,7 +6,7 @@ import {
   formatFinding,
   parseConfig,
 } from "../../src/config/mod.ts";
-import { refuseUnsafeConfig } from "../../src/node/daemon.ts";
+import { refuseUnsafeConfig } from "../../src/node/startup_checks.ts";
 import { FIELD_NOTES, K8S_OPERATOR, ORIGINAL_SAMPLE, ORIGINAL_SIMPLE } from "./fixtures.ts";
 
 const lines = (findings: Finding[]) => findings.map(formatFinding);

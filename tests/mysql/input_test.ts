@@ -5,17 +5,18 @@ import { describeSql } from "../../src/mysql/session.ts";
 import { parseSetGlobal, parseSysvarProfile } from "../../src/mysql/sysvars.ts";
 import { parsePrivileges, parseSsl } from "../../src/mysql/users.ts";
 import { purgeTarget } from "../../src/mysql/purge.ts";
-import { majority, semiSyncWaitCount } from "../../src/mysql/semisync.ts";
+import { majority } from "../../src/lib/quorum.ts";
+import { requiredAcks } from "../../src/mysql/semisync.ts";
 import { isClientThread } from "../../src/mysql/fence.ts";
 
-Deno.test("semiSyncWaitCount() is voters minus majority for 1..7 voters", () => {
+Deno.test("requiredAcks() is voters minus majority for 1..7 voters", () => {
   const expected = [0, 0, 1, 1, 2, 2, 3];
   for (let n = 1; n <= 7; n++) {
-    assert.equal(semiSyncWaitCount(n), expected[n - 1], `${n} voters`);
+    assert.equal(requiredAcks(n), expected[n - 1], `${n} voters`);
     // Every acknowledged write (primary + K) meets every electing majority.
-    assert.ok(semiSyncWaitCount(n) + 1 + majority(n) > n);
+    assert.ok(requiredAcks(n) + 1 + majority(n) > n);
   }
-  assert.throws(() => semiSyncWaitCount(0), MysqlInputError);
+  assert.throws(() => requiredAcks(0), MysqlInputError);
 });
 
 Deno.test("escaping keeps quotes and backslashes inside literals", () => {

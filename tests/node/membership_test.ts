@@ -3,7 +3,8 @@
  * a time, and `cluster add n1,n2` on the leader waits for each change to settle before the next.
  */
 import assert from "node:assert/strict";
-import { buildServices, localInvoke, type ServiceDeps } from "../../src/node/services.ts";
+import { localInvoke } from "../../src/node/service_registry.ts";
+import { buildServices, type ServiceDeps } from "../../src/node/services.ts";
 import { createInstance } from "../harness/mod.ts";
 import { AgreeablePeers, withDir, writableLeader } from "./_shell.ts";
 

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { mariadbComparator } from "../../src/gtid/mod.ts";
 import type { MysqlStatus } from "../../src/mysql/mod.ts";
-import { buildNodeStatus, denialReason, StatusCounters } from "../../src/node/status.ts";
+import { buildNodeStatus } from "../../src/node/status.ts";
+import { denialReason, RaftStats } from "../../src/node/stats.ts";
 import { initialState, raftOptions, type RaftState } from "../../src/raft/mod.ts";
 
 const [A, B, C] = ["a:1", "b:1", "c:1"];
@@ -48,7 +49,7 @@ function sample(replica: boolean, readOnly = true): MysqlStatus {
   };
 }
 
-const counters = new StatusCounters().snapshot;
+const counters = new RaftStats(() => 0).snapshot;
 const sources = {
   options,
   now: 10_000,
@@ -123,7 +124,7 @@ Deno.test("status: dead MySQL has unknown read_only; a writable leader shows lea
 });
 
 Deno.test("counters: elections, leader changes, heartbeat acks and vote denials by reason", () => {
-  const c = new StatusCounters();
+  const c = new RaftStats(() => 0);
   const now = 0;
   const candidate = { ...base, role: "CANDIDATE" as const, leader: null };
   c.transition({ event: { type: "tick", now }, before: base, after: candidate, effects: [] });

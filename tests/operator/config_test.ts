@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { checkConfig, parseConfig } from "../../src/config/mod.ts";
-import { optionsFromConfig } from "../../src/node/daemon.ts";
+import { optionsFromConfig } from "../../src/node/startup_checks.ts";
 import { comparatorFor } from "../../src/gtid/mod.ts";
 import { cli } from "../cli/_cli.ts";
 import { operatorConfig } from "./_operator_config.ts";

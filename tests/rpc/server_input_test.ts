@@ -67,6 +67,10 @@ Deno.test("RpcServer answers an unknown method with 404", async () => {
     assert.equal(error.status, 404);
     assert.equal(error.code, "ErrorUnknownMethod");
     assert.equal(error.reason, "unknown method RaftRPC.NoSuchThing");
+    assert.match(
+      error.message,
+      /has no RaftRPC\.NoSuchThing .*another xenon version; upgrade every node/,
+    );
     const path = await fetch(`http://${server.endpoint}/metrics`);
     assert.equal(path.status, 404);
     assert.match((await path.json()).error, /use POST \/rpc\/Service\.Method/);

@@ -43,16 +43,10 @@ function positiveInt(text: unknown, flag: string, max: number): number {
  * command's), e.g. `cluster status` with the config of a node whose agent runs.
  */
 async function xenon(ctx: CliContext, state: SandboxState, argv: string[]): Promise<number> {
-  const { runCli } = await import("../run.ts"); // run.ts builds the tree this file is part of
   const { agentPid } = await sandbox.agents();
   const node = state.nodes.find((n) => agentPid(n.configPath) !== undefined) ?? state.nodes[0];
   const global = ["-c", node.configPath, ...(ctx.json ? ["--json"] : [])];
-  return await runCli([...global, ...argv], "xenon", {
-    out: ctx.out,
-    write: ctx.write,
-    err: ctx.err,
-    exeDir: "/nonexistent",
-  });
+  return await ctx.runCommand([...global, ...argv]);
 }
 
 async function printLogs(ctx: CliContext, state: SandboxState): Promise<void> {

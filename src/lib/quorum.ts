@@ -1,4 +1,7 @@
-/** Quorum arithmetic (reliability.md §2.3): N voters, majority M = ⌊N/2⌋+1, semi-sync K = N − M. */
+/**
+ * Quorum arithmetic (reliability.md §2.3), the one copy the election core, the MySQL layer and
+ * `mysql doctor` share: N voters, majority M = ⌊N/2⌋+1, semi-sync K = N − M.
+ */
 
 export function majority(voters: number): number {
   return Math.floor(voters / 2) + 1;
