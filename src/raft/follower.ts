@@ -134,6 +134,8 @@ function replyHeartbeat(c: Ctx, m: Heartbeat, refusal: string): void {
       sentAt: m.sentAt,
       position: c.s.mysql.position,
       role: c.s.role,
+      // A stopped SQL thread applies nothing: its backlog says nothing about when it could write.
+      backlog: c.s.mysql.sqlRunning ? c.s.mysql.backlog ?? null : null,
     },
     refusal === "" ? `heartbeat ack to ${m.from}` : `heartbeat refused to ${m.from}: ${refusal}`,
   );

@@ -155,6 +155,25 @@ Deno.test("mysql operations against live MariaDB", async (t) => {
       assert.equal(late.reached, false);
       assert.match(late.reason ?? "", /within 500 ms \(the SQL thread is stopped\)/);
       assert.ok(late.waitedMs >= 450 && late.waitedMs < 2500, `waited ${late.waitedMs} ms`);
+      // In slices, the stopped thread and its backlog show between waits; false ends the wait.
+      const seen: { sqlRunning: boolean; backlog: number | null }[] = [];
+      const ended = await catchUp(replica, {
+        deadlineMs: 5000,
+        reportEveryMs: 200,
+        onProgress: (s) => {
+          seen.push({
+            sqlRunning: s.replica?.sqlRunning ?? true,
+            backlog: s.replica?.backlogTransactions ?? null,
+          });
+          return seen.length < 2;
+        },
+      });
+      assert.deepEqual(seen, [{ sqlRunning: false, backlog: 1 }, {
+        sqlRunning: false,
+        backlog: 1,
+      }]);
+      assert.equal(ended.reason, "no longer needed");
+      assert.ok(ended.waitedMs < 2000, `waited ${ended.waitedMs} ms`);
       await n1.query("START SLAVE SQL_THREAD");
       const done = await catchUp(replica, { deadlineMs: 5000 });
       assert.equal(done.reached, true);
