@@ -25,6 +25,7 @@ import {
   ensureReplicationUser,
   fence,
   listUsers,
+  measureApply,
   MysqlError,
   MysqlTimeoutError,
   MysqlUnavailableError,
@@ -144,6 +145,19 @@ Deno.test("mysql operations against live MariaDB", async (t) => {
     assert.equal(r.reached, true);
     const [row] = await n1.query("SELECT COUNT(*) AS c FROM app.t WHERE v = 2");
     assert.equal(Number(row.c), 1);
+  });
+
+  await t.step("the apply rate is measured while writes arrive, the backlog read", async () => {
+    const writes = (async () => {
+      for (let i = 0; i < 40; i++) await n0.query(`INSERT INTO app.t (v) VALUES (${100 + i})`);
+    })();
+    const apply = await measureApply(replica, 400);
+    await writes;
+    assert.ok(apply.applyRate !== null && apply.applyRate > 0, `rate ${apply.applyRate}`);
+    assert.ok(apply.backlogTransactions !== null && apply.backlogTransactions >= 0);
+    await catchUp(replica, { deadlineMs: 5000 });
+    // Within one source binlog (a replica keeping up) the byte backlog is known: 0 once applied.
+    assert.equal((await readStatus(replica)).replica?.backlogBytes, 0);
   });
 
   await t.step(
