@@ -31,6 +31,7 @@ export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   s.leaderContactAt = c.now;
   s.leaderPosition = m.position;
   s.leaderTermStart = m.termStart;
+  s.leaderWritable = m.writable;
   s.ranking = m.ranking;
   const src = s.source;
   // Still replicating from a leader re-elected without us: what we ack now is of its new term.

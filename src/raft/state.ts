@@ -109,6 +109,8 @@ export interface RaftState extends DurableFields {
   readonly leaderPosition: string | null;
   /** The current leader's position when elected (from its heartbeats). */
   readonly leaderTermStart: string | null;
+  /** The current leader's last heartbeat said it is writable (absent: none heard yet). */
+  readonly leaderWritable?: boolean;
   readonly ranking: readonly string[];
   /**
    * The source whose writes this node's MySQL may have acknowledged and then lost with its
