@@ -6,7 +6,7 @@
 import type { Ctx } from "./context.ts";
 import type { Heartbeat, LeaseReleased } from "./messages.ts";
 import { ackedTerm } from "./relay.ts";
-import { startVote } from "./campaign.ts";
+import { campaignRefusal, startVote } from "./campaign.ts";
 
 export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   const s = c.s;
@@ -135,8 +135,9 @@ function replyHeartbeat(c: Ctx, m: Heartbeat, refusal: string): void {
       sentAt: m.sentAt,
       position: c.s.mysql.position,
       role: c.s.role,
-      // A stopped SQL thread applies nothing: its backlog says nothing about when it could write.
-      backlog: c.s.mysql.sqlRunning ? c.s.mysql.backlog ?? null : null,
+      // Only a node that could campaign (its SQL thread applying, among others) tells its
+      // backlog: a catching-up leader may hand over to it.
+      backlog: campaignRefusal(c, true) === null ? c.s.mysql.backlog ?? null : null,
     },
     refusal === "" ? `heartbeat ack to ${m.from}` : `heartbeat refused to ${m.from}: ${refusal}`,
   );

@@ -8,6 +8,7 @@ import { mariadbComparator } from "../../src/gtid/mod.ts";
 import {
   DEFAULT_TIMERS,
   emptyMeta,
+  explainNode,
   type Heartbeat,
   initialState,
   type Message,
@@ -269,4 +270,50 @@ Deno.test("heartbeats rank equally fresh voters by what they have left to apply"
     ["c", "b"],
     "received position first",
   );
+});
+
+Deno.test("a follower tells its backlog only while it could campaign", () => {
+  const o = raftOptions("b", mariadbComparator, { seed: 2 });
+  let s = step(o, initialState(o), {
+    type: "start",
+    now: 0,
+    meta: { ...emptyMeta("b", false), peers: PEERS },
+  }).state;
+  const replyTo = (sqlRunning: boolean) => {
+    const observation = { alive: true, ioRunning: false, sqlRunning, position: MINE, backlog: 42 };
+    s = step(o, s, { type: "mysql", now: 10, observation }).state;
+    const heartbeat: Heartbeat = {
+      kind: "heartbeat",
+      from: "a",
+      to: "b",
+      term: 1,
+      epoch: 0,
+      peers: PEERS,
+      idlePeers: [],
+      position: MINE,
+      termStart: MINE,
+      writable: false,
+      sentAt: 10,
+      ranking: [],
+    };
+    const t = step(o, s, { type: "message", now: 10, message: heartbeat });
+    s = t.state;
+    const reply = t.effects.find((e) => e.kind === "send")!;
+    return reply.kind === "send" && reply.message.kind === "heartbeatReply"
+      ? reply.message.backlog
+      : undefined;
+  };
+  assert.equal(replyTo(true), 42);
+  assert.equal(replyTo(false), null, "a stopped SQL thread: no hand-over to it");
+});
+
+Deno.test("raft explain shows a catch-up's progress and the bounds it steps back at", () => {
+  const n = new Leader();
+  n.run(2000, applyingFrom(9000));
+  const lines = explainNode(n.options, n.state, n.now).lines.join("\n");
+  assert.match(
+    lines,
+    /leadership: catchingUp \(applying the relay log before becoming writable: 7000 transactions left at 1000\/s; last progress 0 ms ago \(steps back after 6000 ms without, or 60000 ms in all\)\)/,
+  );
+  assert.match(lines, /b: last heartbeat reply GTID 0-1-100, 7\d\d\d transactions to apply/);
 });
