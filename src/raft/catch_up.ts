@@ -9,7 +9,7 @@
  *   apply by more than this leader's measured apply rate covers during a hand-over;
  * - `catchUpLimitMs` passed (see `onCatchUpTick`).
  * It never steps back for a voter that received less, nor for one whose backlog it does not know
- * (older peers, or a voter whose SQL thread is not applying). Stepping back hands the lease over
+ * (older peers, or a voter that could not campaign, e.g. its SQL thread stopped). Stepping back hands the lease over
  * to the best such voter when there is one, so the next election starts at once.
  */
 import type { Ctx } from "./context.ts";
@@ -65,8 +65,8 @@ export function onCatchUpProgress(c: Ctx, p: Progress): void {
 
 /**
  * The hard bound, `catchUpLimitMs` (60 s by default): a leader catching up holds the election
- * while nothing is writable, and progress does not promise an end (a replica hours behind
- * applies for hours, one huge transaction for as long as it takes). After a minute, about
+ * while nothing is writable, and progress does not promise an end (a replica that was hours
+ * behind applies for hours). After a minute, about
  * 100,000 transactions at the apply rate measured under load, the outage is no longer the short
  * one automatic failover is for: the leader steps back and says why, the other voters' SQL
  * threads having applied meanwhile, so the next winner starts further on.
@@ -74,7 +74,7 @@ export function onCatchUpProgress(c: Ctx, p: Progress): void {
 export function onCatchUpTick(c: Ctx): void {
   const lead = catchingUp(c);
   if (lead === null) return;
-  if (c.now - lead.since >= c.o.catchUpLimitMs) {
+  if (c.now >= lead.catchUpDeadline) {
     return stepBack(c, `relay log still not applied after the ${c.o.catchUpLimitMs} ms limit`);
   }
   const idle = c.now - (lead.catchUp?.progressAt ?? lead.since);
@@ -107,12 +107,13 @@ export function applyRate(first: BacklogSample | null, latest: BacklogSample | n
 function soonerWritable(c: Ctx): { voter: string; why: string } | null {
   const lead = c.s.leadership!;
   const mine = c.s.mysql.position;
+  if (mine === null) return null;
   const latest = lead.catchUp?.latest ?? null;
   const rate = applyRate(lead.catchUp?.first ?? null, latest);
   for (const q of applying(c)) {
     const theirs = lead.positions[q];
     if (isAhead(c, theirs, mine)) {
-      return { voter: q, why: `${q} received more: ${c.o.comparator.explain(theirs!, mine!)}` };
+      return { voter: q, why: `${q} received more: ${c.o.comparator.explain(theirs!, mine)}` };
     }
     if (latest === null || rate === null || !samePosition(c, theirs, mine)) continue;
     const spared = latest.backlog - lead.backlogs![q]!;

@@ -119,7 +119,7 @@ export function rankByFreshness(c: Ctx): string[] {
  * up to a poll apart, and at the ~1,600 transactions/s measured under load this is well under
  * the half heartbeat one rank is worth.
  */
-export const RANKING_BACKLOG_MARGIN = 100;
+const RANKING_BACKLOG_MARGIN = 100;
 
 function clearlyLess(a: number | null, b: number | null): boolean {
   return a !== null && b !== null && b - a >= RANKING_BACKLOG_MARGIN;

@@ -22,7 +22,8 @@ export interface RaftOptions {
   readonly clockDriftBound: number;
   /**
    * How long a new leader's catch-up may go without its SQL thread applying anything before it
-   * steps back (catch_up.ts): a stalled apply, not a slow one.
+   * steps back (catch_up.ts): a stalled apply, not a slow one. Progress is seen per transaction,
+   * so a single transaction applying longer than this counts as stalled.
    */
   readonly catchUpStallMs: number;
   /** The hard bound on a catch-up that keeps making progress (catch_up.ts says why 60 s). */
