@@ -93,8 +93,14 @@ async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
     case "fence":
       return { fence: await fenceLocal(d, loopFenceSpares(d)) };
     case "freezeReplication": {
+      const started = d.now();
       if (await d.mysql.isReplica()) await d.mysql.stopIo();
       const position = await d.mysql.receivedPosition(d.options.comparator);
+      // A stop that waits for an IO thread stuck on a lost source delays every vote: say so.
+      const tookMs = Math.round(d.now() - started);
+      logger()[tookMs > d.options.requestTimeoutMs / 2 ? "warn" : "debug"]`replication frozen at ${
+        position || "-"
+      } in ${tookMs} ms`;
       d.enqueue({ type: "replicationFrozen", position });
       return;
     }
