@@ -3,12 +3,16 @@
  * runs locally (connecting with the config's mysql section) so it works with the daemon down; the
  * voter count comes from the daemon, or from `--voters` when it is down.
  */
+import { timersOf } from "../config/mod.ts";
 import { oneLine, UsageError, XenonError } from "../lib/errors.ts";
+import { forecastFailover } from "../model/forecast.ts";
 import type { DoctorReport } from "../mysql/mod.ts";
 import { RpcError } from "../rpc/errors.ts";
 import type { CliContext } from "./context.ts";
 import { withDaemons } from "./daemons.ts";
 import type { Handler } from "./spec.ts";
+
+const APPLY_SAMPLE_MS = 1000;
 
 function parseVoters(text: string): number {
   const voters = Number(text);
@@ -59,7 +63,7 @@ export const doctor: Handler = async (ctx, _args, options) => {
   const defaultsFile = mycnf && await isFile(mycnf) ? mycnf : undefined;
   if (!defaultsFile) notes.push(`read_only in my.cnf not checked: ${mycnf || "(unset)"} not found`);
   // The MySQL layer (and its driver) loads only for the doctor.
-  const { openMysql, runDoctor } = await import("../mysql/mod.ts");
+  const { measureApply, openMysql, runDoctor } = await import("../mysql/mod.ts");
   await using db = await openMysql({
     host: config.mysql.host,
     port: config.mysql.port,
@@ -71,6 +75,14 @@ export const doctor: Handler = async (ctx, _args, options) => {
   if (db.mismatch) notes.push(db.mismatch);
   const report = await runDoctor(db, { voters, defaultsFile });
   notes.unshift(`role: ${report.role}`);
+  if (report.role === "replica") {
+    // A second of the SQL thread's progress gives the rate the backlog would be applied at.
+    const apply = await measureApply(db, APPLY_SAMPLE_MS);
+    const timers = timersOf(config);
+    notes.push(forecastFailover({ ...timers, ...apply }).text);
+  } else {
+    notes.push("failover forecast: this server is the primary; run the doctor on a replica");
+  }
   printReport(ctx, report, notes);
   return report.lossless ? 0 : 1;
 };

@@ -34,8 +34,9 @@ export function heartbeatMsFor(heartbeatTimeout: number, electionTimeout: number
 /**
  * Longest a planned switchover (`raft trytoleader --wait`) takes: the old leader's lease may run
  * for up to an election timeout, an election for another one, and the new leader's catch-up for
- * its bound.
+ * its stall bound (a catch-up that keeps applying may take longer, up to its hard limit: the
+ * switchover then goes on after the wait reported it late).
  */
-export function switchoverBoundMs(t: { electionTimeoutMs: number; catchUpTimeoutMs: number }) {
-  return 2 * t.electionTimeoutMs + t.catchUpTimeoutMs;
+export function switchoverBoundMs(t: { electionTimeoutMs: number; catchUpStallMs: number }) {
+  return 2 * t.electionTimeoutMs + t.catchUpStallMs;
 }

@@ -151,6 +151,19 @@ const FAMILIES: readonly Family[] = [
     samples: (s) => one(s.mysql.relayBacklogTransactions),
   },
   {
+    name: "xenon_apply_rate_transactions_per_second",
+    help: "Transactions per second the SQL thread applied lately; absent when unknown",
+    type: "gauge",
+    samples: (s) => one(s.mysql.applyRate),
+  },
+  {
+    name: "xenon_failover_forecast_seconds",
+    help: "Followers: how long a failover to this node would take now (detect + apply backlog); " +
+      "absent when unknown",
+    type: "gauge",
+    samples: (s) => one(s.failoverForecast?.seconds),
+  },
+  {
     name: "xenon_semisync_acking",
     help: "Leader only: 1 while semi-sync acknowledges (rpl_semi_sync_master_status)",
     type: "gauge",

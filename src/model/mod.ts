@@ -130,6 +130,8 @@ export interface ReplicationStatus {
    */
   relayBacklogBytes?: number | null;
   relayBacklogTransactions?: number | null;
+  /** How long a failover to this node would take now (model/forecast.ts); null: unknown. */
+  failoverForecastSeconds?: number | null;
   lastError: string;
   lastIoError: string;
   lastSqlError: string;

@@ -2,6 +2,7 @@
  * A read-only snapshot of one node, taken by the daemon whenever asked. The HTTP health
  * endpoints, `/metrics` and `raft explain` are computed from it, so they always agree.
  */
+import type { FailoverForecast } from "./forecast.ts";
 import type { RaftStateName } from "./mod.ts";
 
 export interface NodeStatus {
@@ -32,6 +33,8 @@ export interface NodeStatus {
     relayBacklogBytes: number | null;
     /** Transactions received but not applied; null when not known. */
     relayBacklogTransactions: number | null;
+    /** Transactions per second the SQL thread applied lately; null when not known. */
+    applyRate: number | null;
     /** gtid_current_pos (MariaDB) or gtid_executed (MySQL). */
     position: string;
     lastError: string;
@@ -58,4 +61,6 @@ export interface NodeStatus {
   };
   /** Seconds since the daemon started. */
   uptimeSeconds: number;
+  /** How long a failover to this node would take now; null on the leader (no failover to it). */
+  failoverForecast: FailoverForecast | null;
 }

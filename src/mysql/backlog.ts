@@ -4,6 +4,8 @@
  */
 import { parseMariadbPosition } from "../gtid/mariadb.ts";
 import { count, parseGtidSet, subtract } from "../gtid/mysql.ts";
+import type { MysqlHandle } from "./handle.ts";
+import { readStatus } from "./status.ts";
 
 /** The replica-status coordinates the byte count comes from (SHOW SLAVE/REPLICA STATUS). */
 export interface RelayCoordinates {
@@ -52,4 +54,39 @@ export function relayBacklogTransactions(
   } catch {
     return null;
   }
+}
+
+/**
+ * A count that grows by one per transaction applied (the apply rate is its growth over time):
+ * MariaDB, the sum of the executed sequence numbers over the domains; MySQL, the size of the
+ * executed set. Null when the position cannot be read.
+ */
+export function appliedTransactions(gtid: "mariadb" | "mysql", executed: string): number | null {
+  try {
+    if (gtid === "mysql") return Number(count(parseGtidSet(executed)));
+    return parseMariadbPosition(executed).reduce((sum, g) => sum + Number(g.seq), 0);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The replica's backlog now and its SQL thread's apply rate (transactions per second) over
+ * `overMs`, from two status readings: what a failover forecast needs when no poller samples it.
+ */
+export async function measureApply(
+  db: MysqlHandle,
+  overMs: number,
+): Promise<{ backlogTransactions: number | null; applyRate: number | null }> {
+  const gtid = db.flavor.gtid;
+  const first = await readStatus(db);
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, overMs));
+  const last = await readStatus(db);
+  const elapsed = performance.now() - started;
+  const [a, b] = [first, last].map((s) => appliedTransactions(gtid, s.positions.executed));
+  return {
+    backlogTransactions: last.replica === null ? 0 : last.replica.backlogTransactions,
+    applyRate: a === null || b === null || b < a ? null : ((b - a) * 1000) / elapsed,
+  };
 }

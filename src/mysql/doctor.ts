@@ -66,7 +66,7 @@ export function doctorVariables(f: Flavor): string[] {
   if (f.waitCountVariable) names.push(f.waitCountVariable);
   if (f.gtid === "mariadb") names.push("gtid_strict_mode");
   else names.push("gtid_mode", "enforce_gtid_consistency");
-  return names;
+  return [...names, ...Object.keys(f.parallelApply)];
 }
 
 /** Pure: findings and the sentence from variable values (names lower case). */
@@ -162,6 +162,7 @@ export function diagnose(vars: ReadonlyMap<string, string>, ctx: DoctorContext):
     "ON",
     "a promoted replica cannot serve the others what it replicated before",
   );
+  parallelApplyFindings(get, f, findings);
   if (ctx.mycnfReadOnly === false) {
     findings.push({
       severity: "warning",
@@ -173,6 +174,31 @@ export function diagnose(vars: ReadonlyMap<string, string>, ctx: DoctorContext):
     });
   }
   return report(findings, ctx);
+}
+
+/**
+ * Parallel apply loses nothing when off, but a new leader applies its relay log before it is
+ * writable, so with one SQL thread a failover under write load waits seconds for it. Thread and
+ * worker counts pass from 2 on; other settings must be as the flavor table gives them.
+ */
+function parallelApplyFindings(get: (name: string) => string, f: Flavor, findings: Finding[]) {
+  for (const [setting, expected] of Object.entries(f.parallelApply)) {
+    const actual = get(setting);
+    const count = /^\d+$/.test(expected);
+    if (count ? Number(actual) >= 2 : actual.toUpperCase() === expected.toUpperCase()) continue;
+    findings.push({
+      severity: "warning",
+      setting,
+      actual,
+      expected,
+      problem: count
+        ? "one SQL thread applies the relay log: after a failover under write load the new " +
+          "leader waits seconds for it before it is writable"
+        : `parallel apply in the primary's commit order needs ${setting}=${expected}`,
+      fix: `${setting}=${expected} in my.cnf [mysqld]; SET GLOBAL takes it only while ` +
+        `replication is stopped`,
+    });
+  }
 }
 
 function waitCountFinding(

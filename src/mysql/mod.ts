@@ -22,3 +22,4 @@ export * from "./mycnf.ts";
 export * from "./gtid_purged.ts";
 export * from "./semisync_plugins.ts";
 export { INFINITE_SEMI_SYNC_TIMEOUT_MS, type SourceTarget } from "./sql.ts";
+export { appliedTransactions, measureApply } from "./backlog.ts";

@@ -4,7 +4,7 @@
  */
 import type { MysqlHandle } from "./handle.ts";
 import { assertNoAcksPending } from "./semisync.ts";
-import { readStatus } from "./status.ts";
+import { type MysqlStatus, readStatus } from "./status.ts";
 import {
   changeSource,
   resetReplicaAll,
@@ -78,27 +78,45 @@ export interface CatchUpResult {
 /**
  * Waits until the SQL thread has applied everything the IO thread received, at most
  * `deadlineMs` (`MASTER_GTID_WAIT` / `WAIT_FOR_EXECUTED_GTID_SET` with a timeout; the statement
- * is killed if the server overruns). Never waits forever.
+ * is killed if the server overruns). Never waits forever. With `onProgress` it waits in slices of
+ * `reportEveryMs` and shows the server's status between them; a false answer ends the wait.
  */
 export async function catchUp(
   db: MysqlHandle,
-  options: { deadlineMs: number },
+  options: {
+    deadlineMs: number;
+    reportEveryMs?: number;
+    onProgress?(status: MysqlStatus): boolean;
+  },
 ): Promise<CatchUpResult> {
   const started = performance.now();
-  const status = await readStatus(db);
+  let status = await readStatus(db);
   const position = status.replica?.received ?? "";
   if (position === "") return { reached: true, position, waitedMs: 0 };
-  const rows = await db.session.query(
-    waitForPosition(db.flavor, position, options.deadlineMs / 1000),
-    { timeoutMs: options.deadlineMs + 2000 },
-  );
-  const waitedMs = Math.round(performance.now() - started);
-  if (Number(rows[0]?.rc) === 0) return { reached: true, position, waitedMs };
+  const slice = Math.min(options.reportEveryMs ?? options.deadlineMs, options.deadlineMs);
+  const waited = () => Math.round(performance.now() - started);
+  // Each pass waits a slice (MySQL 5.7: at least 1 s), so the count bounds it as the deadline does.
+  const passes = Math.ceil(options.deadlineMs / slice);
+  for (let pass = 0; pass < passes; pass++) {
+    const left = options.deadlineMs - (performance.now() - started);
+    if (left <= 0) break;
+    const waitMs = Math.min(slice, left);
+    const rows = await db.session.query(
+      waitForPosition(db.flavor, position, waitMs / 1000),
+      { timeoutMs: waitMs + 2000 },
+    );
+    if (Number(rows[0]?.rc) === 0) return { reached: true, position, waitedMs: waited() };
+    if (options.onProgress === undefined) continue;
+    status = await readStatus(db);
+    if (!options.onProgress(status)) {
+      return { reached: false, position, waitedMs: waited(), reason: "no longer needed" };
+    }
+  }
   const sqlStopped = status.replica && !status.replica.sqlRunning;
   return {
     reached: false,
     position,
-    waitedMs,
+    waitedMs: waited(),
     reason: `relay log not applied up to ${position} within ${options.deadlineMs} ms` +
       (sqlStopped ? " (the SQL thread is stopped)" : ""),
   };

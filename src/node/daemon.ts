@@ -46,6 +46,7 @@ import { buildServices } from "./services.ts";
 import { applyStartRole, parseRole } from "./start_role.ts";
 import { electionOptions, refuseUnsafeConfig } from "./startup_checks.ts";
 import { fenceAtStartup, prepareReplication } from "./startup_mysql.ts";
+import { ApplyRate } from "./apply_rate.ts";
 import { buildNodeStatus } from "./status.ts";
 import { SupervisedMysqld } from "./supervised_mysqld.ts";
 import { systemClock } from "./system_clock.ts";
@@ -232,6 +233,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       },
     });
     let lastStatus: MysqlStatus | null = null;
+    const applyRate = new ApplyRate(flavor);
     const poller = new MysqlPoller({
       clock: systemClock,
       link: pollLink,
@@ -242,6 +244,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       startedMysqld,
       report: (observation, readOnly, status) => {
         lastStatus = status;
+        applyRate.add(node.now(), status?.positions.executed ?? null);
         // Supervised mysqld with no process left: not a partition, nothing can commit there.
         const stopped = !observation.alive && !config.mysql.monitorDisabled &&
           !mysqld.isRunning();
@@ -285,6 +288,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       flavor,
       poller,
       lastStatus: () => lastStatus,
+      failoverForecast: () => status().failoverForecast,
       mysqld,
       monitor,
       startedAt,
@@ -305,6 +309,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
         counters: node.stats.snapshot,
         mysqldRestarts: monitor.starts,
         uptimeSeconds: Math.floor((performance.now() - startedAt) / 1000),
+        applyRate: applyRate.perSecond(),
       });
     const http = await startHttp(config, {
       status,

@@ -39,6 +39,8 @@ export interface EffectDeps extends LocalFenceDeps {
   now(): number;
   /** Feeds a result back into the event loop (catch-up done, replication frozen). */
   enqueue(event: EventInput): void;
+  /** The core still waits for the catch-up of `term` (else its wait ends early). */
+  catchingUp(term: number): boolean;
   /** Right before the statement that makes MySQL writable (the watchdog guards from then on). */
   onWritable(): void;
   /** Called after a promote succeeded (for the switchover's write-block measurement). */
@@ -63,7 +65,9 @@ export async function runEffect(d: EffectDeps, e: Effect): Promise<EffectOutcome
     if (e.kind === "freezeReplication") {
       d.enqueue({ type: "replicationFrozen", position: null, error: oneLine(error) });
     }
-    if (e.kind === "catchUp") d.enqueue({ type: "catchUpDone", ok: false, error: oneLine(error) });
+    if (e.kind === "catchUp") {
+      d.enqueue({ type: "catchUpDone", ok: false, error: oneLine(error), term: e.term });
+    }
     if (e.kind === "promote" || e.kind === "runLeaderStart") {
       stepDown(d, e, `${e.kind} failed: ${oneLine(error)}`);
     }
@@ -89,8 +93,14 @@ async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
     case "fence":
       return { fence: await fenceLocal(d, loopFenceSpares(d)) };
     case "freezeReplication": {
+      const started = d.now();
       if (await d.mysql.isReplica()) await d.mysql.stopIo();
       const position = await d.mysql.receivedPosition(d.options.comparator);
+      // A stop that waits for an IO thread stuck on a lost source delays every vote: say so.
+      const tookMs = Math.round(d.now() - started);
+      logger()[tookMs > d.options.requestTimeoutMs / 2 ? "warn" : "debug"]`replication frozen at ${
+        position || "-"
+      } in ${tookMs} ms`;
       d.enqueue({ type: "replicationFrozen", position });
       return;
     }
@@ -112,7 +122,7 @@ async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
       return;
     }
     case "catchUp":
-      startCatchUp(d, e.deadline);
+      startCatchUp(d, e.deadline, e.term);
       return;
     case "promote":
       if (!expired(d, e, "promote")) await promote(d, e);
@@ -182,15 +192,27 @@ function send(d: EffectDeps, message: Message): void {
     );
 }
 
-/** Applies the relay log on a connection of its own, then reports `catchUpDone`. */
-function startCatchUp(d: EffectDeps, deadline: number): void {
+/**
+ * Applies the relay log on a connection of its own, telling the core how far the SQL thread got
+ * every half heartbeat (`catchUpProgress`: the core decides whether to wait on), then reports
+ * `catchUpDone`. It ends early once the core no longer waits for it.
+ */
+function startCatchUp(d: EffectDeps, deadline: number, term: number): void {
   const deadlineMs = Math.max(100, deadline - d.now());
   (async () => {
-    const r = await d.mysql.catchUp(deadlineMs);
+    const r = await d.mysql.catchUp({
+      deadlineMs,
+      reportEveryMs: Math.max(100, d.options.heartbeatMs / 2),
+      onProgress: (p) => {
+        if (!d.catchingUp(term)) return false;
+        d.enqueue({ type: "catchUpProgress", term, ...p });
+        return true;
+      },
+    });
     if (r.reached) logger().info`relay log applied up to ${r.position || "-"} in ${r.waitedMs} ms`;
-    d.enqueue({ type: "catchUpDone", ok: r.reached, error: r.reason });
+    d.enqueue({ type: "catchUpDone", ok: r.reached, error: r.reason, term });
   })().catch((error) => {
-    d.enqueue({ type: "catchUpDone", ok: false, error: oneLine(error) });
+    d.enqueue({ type: "catchUpDone", ok: false, error: oneLine(error), term });
   });
 }
 

@@ -2,6 +2,7 @@
  * `RaftRPC.Explain` and `RaftRPC.DryRunFailover`: the election core's own rules (src/raft
  * explain.ts) applied on this daemon, so the CLI prints answers instead of carrying the rules.
  */
+import type { FailoverForecast } from "../model/forecast.ts";
 import { TWO_NODE_BEHAVIOUR } from "../config/mod.ts";
 import type { PositionFlavor } from "../gtid/mod.ts";
 import { oneLine } from "../lib/errors.ts";
@@ -40,6 +41,8 @@ export interface ExplainSource {
   now: number;
   /** Position format of the local server. */
   flavor: PositionFlavor;
+  /** How long a failover to this node would take now (null on the leader; absent: unknown). */
+  forecast?: FailoverForecast | null;
 }
 
 /** `raft explain`: why this node is in its state, compared with what `peers` reported. */
@@ -53,7 +56,7 @@ export function explainHere(here: ExplainSource, peers: readonly ExplainPeer[]):
     leader: s.leader ?? "",
     voters: [...s.peers],
     flavor: here.flavor,
-    lines: [...e.lines, ...twoVoters],
+    lines: [...e.lines, ...twoVoters, ...(here.forecast ? [here.forecast.text] : [])],
   };
 }
 

@@ -6,6 +6,10 @@
  *   includes waiting for the lease) and leaderStartCommand; the old leader's position is the one
  *   its last heartbeat carried (said so in the trigger);
  * - the old leader writes fenceOld under the same id once it hears the new leader's term.
+ * One record spans one outage: from the last contact with a writable leader to the next writable
+ * leader, across as many elections as it takes. A term whose leader never became writable (it
+ * stepped back while catching up) is an intermediate term of that outage, listed in the record,
+ * never a failover of its own; only a writable leader ends an outage or gets a fenceOld.
  * Bootstrap elections (no leader known before) are not failovers and are not recorded.
  */
 import type { PositionFlavor } from "../gtid/mod.ts";
@@ -13,7 +17,7 @@ import { oneLine } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
 import type { Effect } from "../raft/mod.ts";
 import type { Clock } from "../ports/mod.ts";
-import type { FailoverDraft, FlightRecorder } from "../recorder/mod.ts";
+import type { FailoverDraft, FlightRecorder, IntermediateTerm } from "../recorder/mod.ts";
 import { type LeaderCommandContext, type LeaderCommandResult, LeaderCommands } from "../vip/mod.ts";
 import type { Observed, TransitionObserver } from "./observer.ts";
 
@@ -34,6 +38,15 @@ interface Winning {
   caughtUpAt?: number;
   promotedAt?: number;
   position?: string | null;
+}
+
+/** Since the last writable leader went quiet: what this node saw until the next one. */
+interface Outage {
+  old: KnownLeader;
+  /** Monotonic ms of the first campaign or unwritable leader seen in it. */
+  firstAt: number;
+  /** Monotonic times, converted when recorded. */
+  terms: IntermediateTerm[];
 }
 
 interface Fenced {
@@ -57,6 +70,7 @@ export interface FailoverObserverOptions {
 export class FailoverObserver implements TransitionObserver {
   #lastLeader: KnownLeader | null = null;
   #winning: Winning | null = null;
+  #outage: Outage | null = null;
   #fenced: Fenced | null = null;
   /** The last position this node had while leading (its MySQL may be dead when it fences). */
   #ownPosition: string | null = null;
@@ -71,6 +85,14 @@ export class FailoverObserver implements TransitionObserver {
     if (after.role === "LEADER" && after.mysql.position !== null) {
       this.#ownPosition = after.mysql.position;
     }
+    if (after.role === "LEADER" && after.leadership?.phase === "writable") {
+      this.#lastLeader = {
+        endpoint: after.self,
+        term: after.term,
+        contactAt: now,
+        position: after.mysql.position,
+      };
+    }
     const contact = after.leaderContactAt;
     if (
       after.leader !== null && after.leader !== after.self && contact !== null &&
@@ -81,7 +103,7 @@ export class FailoverObserver implements TransitionObserver {
         term: after.term,
         contactAt: contact,
         position: after.leaderPosition,
-      });
+      }, after.leaderWritable === true);
     }
     // Campaign start: the first attempt since the old leader went quiet.
     if (
@@ -89,7 +111,7 @@ export class FailoverObserver implements TransitionObserver {
       this.#lastLeader !== null
     ) {
       this.#winning = {
-        old: this.#lastLeader,
+        old: this.#openOutage(now).old,
         transfer: after.campaign.transfer,
         campaignAt: now,
       };
@@ -100,7 +122,17 @@ export class FailoverObserver implements TransitionObserver {
       w.newTerm = after.term;
       w.position = after.mysql.position;
     } else if (w !== null && w.wonAt !== undefined && after.role !== "LEADER") {
-      this.#winning = null; // stepped back before becoming writable: no leader change
+      this.#winning = null;
+      // Stepped back before becoming writable: no leader change, a term of the outage.
+      if (w.promotedAt === undefined) {
+        this.#openOutage(w.wonAt).terms.push({
+          term: w.newTerm!,
+          leader: after.self,
+          startMs: w.wonAt,
+          durationMs: now - w.wonAt,
+          outcome: after.reason,
+        });
+      }
     } else if (
       w?.wonAt !== undefined && before.leadership?.phase === "catchingUp" &&
       after.leadership?.phase !== "catchingUp"
@@ -114,16 +146,41 @@ export class FailoverObserver implements TransitionObserver {
     }
   }
 
-  /** A heartbeat from a leader (a new contact). */
-  #heardLeader(leader: KnownLeader): void {
-    this.#lastLeader = leader;
+  /** A heartbeat from a leader (a new contact); `writable` as the heartbeat said. */
+  #heardLeader(leader: KnownLeader, writable: boolean): void {
     // Someone else won while this node campaigned: not its failover to record.
     if (this.#winning !== null && this.#winning.wonAt === undefined) this.#winning = null;
+    if (!writable) return this.#heardUnwritable(leader);
+    this.#lastLeader = leader;
+    this.#outage = null; // ended by that leader, which records it
     const f = this.#fenced;
     if (f !== null && leader.term > f.term) {
       this.#fenced = null;
       this.#recordFence(f, leader);
     }
+  }
+
+  /** A leader catching up: a term of the outage, until (unless) it becomes writable. */
+  #heardUnwritable(leader: KnownLeader): void {
+    if (this.#lastLeader === null || leader.endpoint === this.#lastLeader.endpoint) return;
+    const terms = this.#openOutage(leader.contactAt).terms;
+    const known = terms.find((t) => t.term === leader.term && t.leader === leader.endpoint);
+    if (known !== undefined) known.durationMs = leader.contactAt - known.startMs;
+    else {
+      terms.push({
+        term: leader.term,
+        leader: leader.endpoint,
+        startMs: leader.contactAt,
+        durationMs: 0,
+        outcome: "",
+      });
+    }
+  }
+
+  /** The outage in progress, opened at `at` if none is (a writable leader was known before). */
+  #openOutage(at: number): Outage {
+    this.#outage ??= { old: this.#lastLeader!, firstAt: at, terms: [] };
+    return this.#outage;
   }
 
   effectDone(effect: Effect, startedAt: number, endedAt: number): void {
@@ -153,9 +210,13 @@ export class FailoverObserver implements TransitionObserver {
   }
 
   #finishWinning(w: Winning, startStartedAt: number, startEndedAt: number): void {
-    const draft = this.o.recorder.begin(this.#trigger(w));
+    const outage = this.#outage ?? { old: w.old, firstAt: w.campaignAt, terms: [] };
+    this.#outage = null;
+    const draft = this.o.recorder.begin(this.#trigger(w, outage));
     const at = this.#toEpoch;
-    draft.phase("detect", at(Math.min(w.old.contactAt, w.campaignAt)), at(w.campaignAt));
+    const detectEnd = Math.min(outage.firstAt, w.campaignAt);
+    draft.phase("detect", at(Math.min(w.old.contactAt, detectEnd)), at(detectEnd));
+    if (w.campaignAt > detectEnd) draft.phase("earlierTerms", at(detectEnd), at(w.campaignAt));
     draft.phase("elect", at(w.campaignAt), at(w.wonAt!));
     const caughtUp = w.caughtUpAt ?? w.promotedAt!;
     draft.phase("catchUp", at(w.wonAt!), at(caughtUp));
@@ -168,16 +229,21 @@ export class FailoverObserver implements TransitionObserver {
       newTerm: w.newTerm!,
       oldPosition: w.old.position,
       newPosition: w.position ?? "",
+      intermediateTerms: outage.terms.map((t) => ({ ...t, startMs: at(t.startMs) })),
     });
   }
 
-  #trigger(w: Winning): string {
-    const silent = Math.round(w.campaignAt - w.old.contactAt);
-    const why = w.transfer
+  #trigger(w: Winning, outage: Outage): string {
+    const silent = Math.round(Math.min(outage.firstAt, w.campaignAt) - w.old.contactAt);
+    const why = w.transfer && outage.terms.length === 0
       ? `hand-over: leader ${w.old.endpoint} fenced itself and released its lease ` +
         `(raft trytoleader, or its mysqld stopped)`
       : `no heartbeat from leader ${w.old.endpoint} for ${silent} ms`;
-    return `${why}; old leader's position as of its last heartbeat`;
+    const terms = outage.terms.map((t) => `t${t.term}@${t.leader}`);
+    const between = terms.length === 0
+      ? ""
+      : `; ${terms.length} term(s) never became writable first (${terms.join(", ")})`;
+    return `${why}${between}; old leader's position as of its last heartbeat`;
   }
 
   #recordFence(f: Fenced, leader: KnownLeader): void {
@@ -205,6 +271,7 @@ export class FailoverObserver implements TransitionObserver {
       newTerm: number;
       oldPosition: string | null;
       newPosition: string;
+      intermediateTerms?: IntermediateTerm[];
     },
   ): void {
     draft.finish({ ...o, flavor: this.o.flavor }).catch((error) =>

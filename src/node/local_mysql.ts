@@ -32,6 +32,8 @@ import {
 } from "../mysql/mod.ts";
 import { oneLine } from "../lib/errors.ts";
 import type {
+  CatchUpOptions,
+  CatchUpProgress,
   CatchUpReport,
   FenceAttempt,
   LeaderSemiSyncSample,
@@ -134,9 +136,14 @@ export class LocalMysql implements MysqlSession<MysqlHandle> {
     await changeMaster(await this.get(), source);
   }
 
-  async catchUp(deadlineMs: number): Promise<CatchUpReport> {
+  async catchUp(options: CatchUpOptions): Promise<CatchUpReport> {
     await using db = await openMysql(this.options, { version: this.version });
-    return await catchUp(db, { deadlineMs });
+    const report = options.onProgress;
+    return await catchUp(db, {
+      deadlineMs: options.deadlineMs,
+      reportEveryMs: options.reportEveryMs,
+      onProgress: report && ((status) => report(catchUpProgressOf(status))),
+    });
   }
 
   async killForeignReplicas(allowedHosts: readonly string[]): Promise<string[]> {
@@ -217,6 +224,16 @@ export function receivedPosition(
   } catch {
     return executed;
   }
+}
+
+function catchUpProgressOf(status: MysqlStatus): CatchUpProgress {
+  const replica = status.replica;
+  return {
+    applied: status.positions.executed,
+    backlog: replica === null ? 0 : replica.backlogTransactions,
+    sqlRunning: replica === null || replica.sqlRunning,
+    sqlError: replica?.lastSqlError ?? "",
+  };
 }
 
 /** Seconds since the server started; goes down when mysqld restarted behind our back. */

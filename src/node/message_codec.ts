@@ -12,6 +12,9 @@ const ROLES = RAFT_STATES;
 const envelope = { from: v.string(), to: v.string(), term: v.count() };
 const nullable = (inner: Validator<string>) => (value: unknown, path?: string) =>
   value === null || value === undefined ? null : inner(value, path);
+/** A field older peers do not send: absent stays absent, null stays null. */
+const newer = <T>(inner: Validator<T>) => (value: unknown, path?: string) =>
+  value === null || value === undefined ? value : inner(value, path);
 
 const shapes: Record<Message["kind"], Validator<unknown>> = {
   heartbeat: v.object({
@@ -32,6 +35,7 @@ const shapes: Record<Message["kind"], Validator<unknown>> = {
     sentAt: v.number(),
     position: nullable(v.string()),
     role: v.oneOf(ROLES),
+    backlog: newer(v.count()),
   }),
   preVote: v.object({ ...envelope, position: v.string(), dataTerm: v.count() }),
   preVoteReply: v.object({

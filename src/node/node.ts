@@ -328,6 +328,10 @@ export class XenonNode<Handle = unknown> {
       mysqld: deps.mysqld,
       now: this.now,
       enqueue: (event) => this.receive(event),
+      catchingUp: (term) => {
+        const s = this.#state;
+        return s.role === "LEADER" && s.term === term && s.leadership?.phase === "catchingUp";
+      },
       onWritable: () => this.watchdog.guard(),
       onPromoted: () => {
         this.#promotedAt = this.now();

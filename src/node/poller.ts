@@ -106,10 +106,16 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
         // No source configured: nothing waits in a relay log, the data is complete as it is.
         sqlRunning: status.replica === null ? true : status.replica.sqlRunning,
         position,
+        backlog: backlogOf(status),
         ...(started ? { restarted: true, relayLogDiscarded: true } : {}),
       },
       status.readOnly,
       status,
     );
   }
+}
+
+/** No source configured: nothing waits to be applied. */
+function backlogOf(status: SampledStatus): number | null {
+  return status.replica === null ? 0 : status.replica.backlogTransactions ?? null;
 }

@@ -27,6 +27,7 @@ import { backupMethods, DONOR_SETTINGS, type DonorStream, type Rebuilder } from 
 import { globalVariables } from "../mysql/sql.ts";
 import { explainHere, explainRequest, failoverDryRun } from "./explain.ts";
 import { changeMembers, type MembershipKind, type MembershipMethod } from "./membership_change.ts";
+import type { FailoverForecast } from "../model/forecast.ts";
 import { validateEnvelope } from "./message_codec.ts";
 import type { XenonNode } from "./node.ts";
 import type { MysqlPoller } from "./poller.ts";
@@ -43,6 +44,8 @@ export interface ServiceDeps {
   poller: MysqlPoller;
   /** The latest MySQL sample (null while dead). */
   lastStatus(): MysqlStatus | null;
+  /** How long a failover to this node would take now; null on the leader. */
+  failoverForecast(): FailoverForecast | null;
   mysqld: Mysqld;
   monitor: MysqldMonitor;
   startedAt: number;
@@ -133,7 +136,11 @@ export function buildServices(d: ServiceDeps): Service[] {
     tryToLeadRequest,
     (r) => tryToLead(node, d.poller, r.wait === true),
   );
-  method("MysqlRPC.Status", empty, () => mysqlStatus(d.lastStatus(), d.poller.downs));
+  method(
+    "MysqlRPC.Status",
+    empty,
+    () => mysqlStatus(d.lastStatus(), d.poller.downs, d.failoverForecast()?.seconds ?? null),
+  );
   method("MysqlRPC.SetGlobalSysVar", sysvarRequest, async (r) => {
     const item = parseSetGlobal(r.varSql);
     if (isAgentOwnedSysvar(item.name)) throw new XenonError(agentOwnedRefusal(item.name));
@@ -233,6 +240,7 @@ export function buildServices(d: ServiceDeps): Service[] {
     options: node.deps.options,
     now: node.now(),
     flavor: d.flavor,
+    forecast: d.failoverForecast(),
   });
   method("RaftRPC.Explain", explainRequest, (r) => explainHere(here(), r.peers ?? []));
   method(

@@ -3,6 +3,7 @@
  * `raft explain`: built on demand from the election state, the poller's last MySQL sample, the
  * leader duties' semi-sync reading and the node's election counters (stats.ts).
  */
+import { forecastFailover } from "../model/forecast.ts";
 import type { NodeStatus } from "../model/status.ts";
 import type { MysqlStatus } from "../mysql/mod.ts";
 import { leaseOf, type RaftOptions, type RaftState, semiSyncWaitCount } from "../raft/mod.ts";
@@ -23,6 +24,8 @@ export interface StatusSources {
   counters: Counters;
   mysqldRestarts: number;
   uptimeSeconds: number;
+  /** The SQL thread's recent apply rate (transactions/s); absent or null: not known. */
+  applyRate?: number | null;
 }
 
 export function buildNodeStatus(src: StatusSources): NodeStatus {
@@ -30,6 +33,8 @@ export function buildNodeStatus(src: StatusSources): NodeStatus {
   const leader = s.role === "LEADER";
   const replica = src.sample?.replica ?? null;
   const alive = s.mysql.alive && src.sample !== null;
+  const applyRate = src.applyRate ?? null;
+  const backlog = replica === null && alive ? 0 : replica?.backlogTransactions ?? null;
   return {
     endpoint: s.self,
     role: s.role,
@@ -49,6 +54,7 @@ export function buildNodeStatus(src: StatusSources): NodeStatus {
       secondsBehindMaster: replica?.secondsBehind ?? null,
       relayBacklogBytes: replica?.backlogBytes ?? null,
       relayBacklogTransactions: replica?.backlogTransactions ?? null,
+      applyRate,
       position: s.mysql.position ?? src.sample?.positions.executed ?? "",
       lastError: replica?.lastSqlError || replica?.lastIoError || "",
     },
@@ -62,5 +68,11 @@ export function buildNodeStatus(src: StatusSources): NodeStatus {
     },
     counters: { ...src.counters, mysqldRestarts: src.mysqldRestarts },
     uptimeSeconds: src.uptimeSeconds,
+    failoverForecast: leader ? null : forecastFailover({
+      electionTimeoutMs: src.options.electionTimeoutMs,
+      requestTimeoutMs: src.options.requestTimeoutMs,
+      backlogTransactions: alive ? backlog : null,
+      applyRate,
+    }),
   };
 }

@@ -73,8 +73,15 @@ export function serverStatus(c: XenonConfig, startedAt: number): ResultOf<"Serve
   };
 }
 
-/** `st`: the poller's latest sample (null while dead); `downs`: MySQL downs it counted. */
-export function mysqlStatus(st: MysqlStatus | null, downs: number): ResultOf<"MysqlRPC.Status"> {
+/**
+ * `st`: the poller's latest sample (null while dead); `downs`: MySQL downs it counted;
+ * `forecastSeconds`: how long a failover to this node would take now (null: unknown).
+ */
+export function mysqlStatus(
+  st: MysqlStatus | null,
+  downs: number,
+  forecastSeconds: number | null = null,
+): ResultOf<"MysqlRPC.Status"> {
   const r = st?.replica ?? null;
   // A server that replicates from nobody (a leader) reports its threads as running and no lag,
   // as the original's GetGTID did from SHOW MASTER STATUS: the table shows [true/true].
@@ -101,6 +108,7 @@ export function mysqlStatus(st: MysqlStatus | null, downs: number): ResultOf<"My
       slaveSqlRunningState: "",
       relayBacklogBytes: source ? 0 : r?.backlogBytes ?? null,
       relayBacklogTransactions: source ? 0 : r?.backlogTransactions ?? null,
+      failoverForecastSeconds: forecastSeconds,
       lastError: r?.lastSqlError || r?.lastIoError || "",
       lastIoError: r?.lastIoError ?? "",
       lastSqlError: r?.lastSqlError ?? "",

@@ -19,7 +19,12 @@ export interface MysqlSample<Status extends SampledStatus = SampledStatus> {
 /** The part of the server's status the shell itself reads. */
 export interface SampledStatus {
   readOnly: boolean;
-  replica: { ioRunning: boolean; sqlRunning: boolean } | null;
+  replica: {
+    ioRunning: boolean;
+    sqlRunning: boolean;
+    /** Transactions received and not applied; null or absent when not known. */
+    backlogTransactions?: number | null;
+  } | null;
 }
 
 /** A source to replicate from. */
@@ -40,6 +45,25 @@ export interface CatchUpReport {
   waitedMs: number;
   /** Why it was not reached, one line. */
   reason?: string;
+}
+
+/** How far the SQL thread got, between the waits of a catch-up. */
+export interface CatchUpProgress {
+  /** The executed position. */
+  applied: string;
+  /** Transactions received and not applied; null when not known. */
+  backlog: number | null;
+  sqlRunning: boolean;
+  /** The SQL thread's last error, "" if none. */
+  sqlError: string;
+}
+
+export interface CatchUpOptions {
+  deadlineMs: number;
+  /** How often `onProgress` is told how far the SQL thread got. */
+  reportEveryMs?: number;
+  /** Returns false to end the wait early (the election no longer needs it). */
+  onProgress?(progress: CatchUpProgress): boolean;
 }
 
 /** A leader's semi-sync as the server reports it. */
@@ -89,7 +113,7 @@ export interface MysqlSession<Handle = unknown> {
   /** Replicates from `source` (semi-sync replica role). */
   changeMaster(source: ReplicationSource): Promise<void>;
   /** Waits, on a connection of its own, until the received relay log is applied. */
-  catchUp(deadlineMs: number): Promise<CatchUpReport>;
+  catchUp(options: CatchUpOptions): Promise<CatchUpReport>;
   /** Ends binlog dump threads of hosts outside `allowedHosts` (none when it is empty). */
   killForeignReplicas(allowedHosts: readonly string[]): Promise<string[]>;
   /** Ends every binlog dump thread: the replicas reconnect and negotiate semi-sync anew. */

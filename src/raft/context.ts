@@ -180,7 +180,7 @@ export class Ctx {
     this.s.leader = this.s.self;
     this.s.leaderContactAt = null;
     this.s.replicatingFrom = null;
-    const deadline = this.now + this.o.catchUpTimeoutMs;
+    const deadline = this.now + this.o.catchUpLimitMs;
     this.s.leadership = {
       since: this.now,
       startPosition: this.s.mysql.position,
@@ -194,6 +194,7 @@ export class Ctx {
     this.setRole("LEADER", reason);
     this.effect({
       kind: "catchUp",
+      term: this.s.term,
       deadline,
       reason: `elected for term ${this.s.term}: apply the relay log before becoming writable`,
     });

@@ -33,8 +33,16 @@ export type Effect =
     readonly semiSyncAck: boolean;
     readonly reason: string;
   }
-  /** Apply the relay log, reporting `catchUpDone` by the deadline (local clock). */
-  | { readonly kind: "catchUp"; readonly deadline: number; readonly reason: string }
+  /**
+   * Apply the relay log, reporting `catchUpProgress` while waiting and `catchUpDone` by the
+   * deadline (local clock), both with `term`.
+   */
+  | {
+    readonly kind: "catchUp";
+    readonly term: number;
+    readonly deadline: number;
+    readonly reason: string;
+  }
   /**
    * Writable + master sysvars + semi-sync with this wait count and an unbounded timeout. Only
    * `replicas` may replicate from this node: the daemon kills binlog dump threads of any other

@@ -26,6 +26,11 @@ export interface MysqlObservation {
    * not. A daemon that cannot tell that nothing was pending sets it (relay.ts).
    */
   readonly relayLogDiscarded?: boolean;
+  /**
+   * Transactions received and not yet applied; null or absent: unknown (an old shell, or the
+   * positions could not be read).
+   */
+  readonly backlog?: number | null;
 }
 
 export type AdminCommand =
@@ -55,12 +60,29 @@ export type RaftEvent =
     readonly position: string | null;
     readonly error?: string;
   }
-  /** Result of a `catchUp` effect: relay log applied (ok) or not within the deadline. */
+  /**
+   * Result of a `catchUp` effect: relay log applied (ok) or not within the deadline. `term`: the
+   * effect's; a result of an earlier term's catch-up is ignored (absent: taken as current).
+   */
   | {
     readonly type: "catchUpDone";
     readonly now: number;
     readonly ok: boolean;
     readonly error?: string;
+    readonly term?: number;
+  }
+  /** How far the SQL thread of a `catchUp` of `term` got, reported while it waits. */
+  | {
+    readonly type: "catchUpProgress";
+    readonly now: number;
+    readonly term: number;
+    /** The executed position. */
+    readonly applied: string | null;
+    /** Transactions still to apply; null: unknown. */
+    readonly backlog: number | null;
+    readonly sqlRunning: boolean;
+    /** The SQL thread's last error ("" or absent: none). */
+    readonly sqlError?: string;
   }
   /**
    * Result of a `fence` effect, reported once the `runLeaderStop` after it has finished too: ok

@@ -6,6 +6,7 @@
  */
 import { campaignRefusal } from "./campaign.ts";
 import { Ctx } from "./context.ts";
+import { applyRate } from "./catch_up.ts";
 import { leaseUntil } from "./leader.ts";
 import type { RaftOptions } from "./options.ts";
 import type { RaftState, Role } from "./state.ts";
@@ -68,13 +69,31 @@ function leaderLines(c: Ctx): string[] {
       ? `lease: valid for ${Math.floor(Math.min(until - c.now, c.leaseMs))} ms more`
       : "lease: NOT held (no majority acked recently): writes are not safe here",
     `leadership: ${lead.phase}` +
-    (lead.phase === "catchingUp" ? " (applying the relay log before becoming writable)" : ""),
+    (lead.phase === "catchingUp" ? ` (${catchUpProgress(c)})` : ""),
   ];
   for (const p of c.otherVoters()) {
     const pos = lead.positions[p];
-    lines.push(`${p}: last heartbeat reply GTID ${pos ?? "unknown"}`);
+    const backlog = lead.backlogs?.[p];
+    lines.push(
+      `${p}: last heartbeat reply GTID ${pos ?? "unknown"}` +
+        (backlog === null || backlog === undefined ? "" : `, ${backlog} transactions to apply`),
+    );
   }
   return lines;
+}
+
+/** How a catch-up goes, with the bounds it steps back at (catch_up.ts). */
+function catchUpProgress(c: Ctx): string {
+  const lead = c.s.leadership!;
+  const track = lead.catchUp;
+  const rate = applyRate(track?.first ?? null, track?.latest ?? null);
+  const left = track?.latest === null || track?.latest === undefined
+    ? "backlog not reported yet"
+    : `${track.latest.backlog} transactions left` +
+      (rate === null ? "" : ` at ${Math.round(rate * 1000)}/s`);
+  const idle = Math.round(c.now - (track?.progressAt ?? lead.since));
+  return `applying the relay log before becoming writable: ${left}; last progress ${idle} ms ` +
+    `ago (steps back after ${c.o.catchUpStallMs} ms without, or ${c.o.catchUpLimitMs} ms in all)`;
 }
 
 function followerLines(c: Ctx): string[] {

@@ -6,7 +6,7 @@
 import type { Ctx } from "./context.ts";
 import type { Heartbeat, LeaseReleased } from "./messages.ts";
 import { ackedTerm } from "./relay.ts";
-import { startVote } from "./campaign.ts";
+import { campaignRefusal, startVote } from "./campaign.ts";
 
 export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   const s = c.s;
@@ -31,6 +31,7 @@ export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   s.leaderContactAt = c.now;
   s.leaderPosition = m.position;
   s.leaderTermStart = m.termStart;
+  s.leaderWritable = m.writable;
   s.ranking = m.ranking;
   const src = s.source;
   // Still replicating from a leader re-elected without us: what we ack now is of its new term.
@@ -134,6 +135,9 @@ function replyHeartbeat(c: Ctx, m: Heartbeat, refusal: string): void {
       sentAt: m.sentAt,
       position: c.s.mysql.position,
       role: c.s.role,
+      // Only a node that could campaign (its SQL thread applying, among others) tells its
+      // backlog: a catching-up leader may hand over to it.
+      backlog: campaignRefusal(c, true) === null ? c.s.mysql.backlog ?? null : null,
     },
     refusal === "" ? `heartbeat ack to ${m.from}` : `heartbeat refused to ${m.from}: ${refusal}`,
   );

@@ -35,6 +35,12 @@ export interface HeartbeatReply extends Envelope {
   readonly sentAt: number;
   readonly position: string | null;
   readonly role: Role;
+  /**
+   * Transactions received and not applied yet; null or absent (older peers): unknown, or the SQL
+   * thread is not applying. Ranks equally fresh voters and tells a catching-up leader whether one
+   * could be writable sooner.
+   */
+  readonly backlog?: number | null;
 }
 
 /** "Would you vote for me in `term`?": changes nothing on the receiver (etcd's pre-vote). */

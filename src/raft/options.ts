@@ -20,8 +20,14 @@ export interface RaftOptions {
   readonly tickMs: number;
   /** Bound on the rate difference of any two monotonic clocks, e.g. 0.01 = 1 %. */
   readonly clockDriftBound: number;
-  /** How long a new leader waits for its relay log to be applied before it steps back. */
-  readonly catchUpTimeoutMs: number;
+  /**
+   * How long a new leader's catch-up may go without its SQL thread applying anything before it
+   * steps back (catch_up.ts): a stalled apply, not a slow one. Progress is seen per transaction,
+   * so a single transaction applying longer than this counts as stalled.
+   */
+  readonly catchUpStallMs: number;
+  /** The hard bound on a catch-up that keeps making progress (catch_up.ts says why 60 s). */
+  readonly catchUpLimitMs: number;
   /** `raft.super-idle`: this node never votes and never campaigns. */
   readonly superIdle: boolean;
   /** A cluster with a single voter may elect itself without `raft trytoleader`. */
@@ -49,7 +55,8 @@ export const DEFAULT_TIMERS = {
   fenceBudgetMs: 500,
   tickMs: 100,
   clockDriftBound: 0.01,
-  catchUpTimeoutMs: 6000,
+  catchUpStallMs: 6000,
+  catchUpLimitMs: 60000,
 } as const;
 
 export type RaftTimers = Pick<
@@ -60,7 +67,8 @@ export type RaftTimers = Pick<
   | "fenceBudgetMs"
   | "tickMs"
   | "clockDriftBound"
-  | "catchUpTimeoutMs"
+  | "catchUpStallMs"
+  | "catchUpLimitMs"
 >;
 
 export function raftOptions(
@@ -96,12 +104,19 @@ export function validateTimers(t: RaftTimers): void {
     "electionTimeoutMs",
     "requestTimeoutMs",
     "tickMs",
-    "catchUpTimeoutMs",
+    "catchUpStallMs",
+    "catchUpLimitMs",
   ];
   for (const key of positive) {
     if (!Number.isFinite(t[key]) || t[key] <= 0) {
       throw new ConfigError(`raft timer ${key} must be a positive number of ms, got ${t[key]}`);
     }
+  }
+  if (t.catchUpLimitMs < t.catchUpStallMs) {
+    throw new ConfigError(
+      `raft catchUpLimitMs ${t.catchUpLimitMs} ms must not be below catchUpStallMs ` +
+        `${t.catchUpStallMs} ms`,
+    );
   }
   if (!(t.fenceBudgetMs >= 0)) {
     throw new ConfigError(`raft fenceBudgetMs must be >= 0 ms, got ${t.fenceBudgetMs}`);

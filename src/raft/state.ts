@@ -23,10 +23,14 @@ export interface Leadership {
   /** Per voter: send time (leader clock) of the latest heartbeat it acknowledged this term. */
   readonly acks: Readonly<Record<string, number>>;
   readonly positions: Readonly<Record<string, string | null>>;
+  /** Per voter: its backlog from its latest heartbeat reply (absent or null: unknown). */
+  readonly backlogs?: Readonly<Record<string, number | null>>;
   readonly lastHeartbeatAt: number;
   /** catchingUp: applying relay log; ready: caught up, waiting for a lease; writable: promoted. */
   readonly phase: "catchingUp" | "ready" | "writable";
   readonly catchUpDeadline: number;
+  /** How the catch-up went so far, from the shell's reports (absent: none yet). */
+  readonly catchUp?: CatchUpTrack;
   /**
    * Voters removed this term that may still replicate from us and ack: they count in the
    * semi-sync wait count until they confirm the removal.
@@ -44,6 +48,21 @@ export interface Leadership {
    * semi-sync wait count on top (absent: none).
    */
   readonly adding?: { readonly voters: readonly string[]; readonly since: number };
+}
+
+/** A catch-up's progress as the shell reported it (catch_up.ts). */
+export interface CatchUpTrack {
+  /** When the SQL thread was last seen applying (leader clock). */
+  readonly progressAt: number;
+  readonly applied: string | null;
+  /** The first and the latest report with a known backlog: the apply rate is measured on them. */
+  readonly first: BacklogSample | null;
+  readonly latest: BacklogSample | null;
+}
+
+export interface BacklogSample {
+  readonly at: number;
+  readonly backlog: number;
 }
 
 export interface PendingVote {
@@ -90,6 +109,8 @@ export interface RaftState extends DurableFields {
   readonly leaderPosition: string | null;
   /** The current leader's position when elected (from its heartbeats). */
   readonly leaderTermStart: string | null;
+  /** The current leader's last heartbeat said it is writable (absent: none heard yet). */
+  readonly leaderWritable?: boolean;
   readonly ranking: readonly string[];
   /**
    * The source whose writes this node's MySQL may have acknowledged and then lost with its

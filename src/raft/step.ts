@@ -19,8 +19,8 @@ import {
   onVoteReply,
 } from "./campaign.ts";
 import { followFrozen, onHeartbeat, onLeaseReleased, verifyDataTerm } from "./follower.ts";
+import { onCatchUpDone, onCatchUpProgress, onCatchUpTick, reviewCatchUp } from "./catch_up.ts";
 import {
-  onCatchUpDone,
   onFenced,
   onHeartbeatReply,
   onLeaderTick,
@@ -103,7 +103,9 @@ function dispatch(c: Ctx, event: RaftEvent): void {
       if (c.s.pendingFollow !== null) return followFrozen(c, event.position);
       return decidePendingVote(c, event.position, event.error);
     case "catchUpDone":
-      return onCatchUpDone(c, event.ok, event.error);
+      return onCatchUpDone(c, event.ok, event.error, event.term);
+    case "catchUpProgress":
+      return onCatchUpProgress(c, event);
     case "fenced":
       return onFenced(c, event.term, event.ok, event.error);
     case "stepDown":
@@ -166,7 +168,10 @@ function onTick(c: Ctx): void {
   if (s.pendingFollow !== null && c.now - s.pendingFollow.since > c.o.requestTimeoutMs) {
     s.pendingFollow = null; // the next heartbeat asks again
   }
-  if (s.role === "LEADER") return onLeaderTick(c);
+  if (s.role === "LEADER") {
+    onLeaderTick(c);
+    return onCatchUpTick(c);
+  }
   if (s.campaign !== null && c.now >= s.campaign.deadline) return onCampaignTimeout(c);
   if (s.role === "FOLLOWER" && s.campaign === null && c.now >= s.electionDeadline) {
     onElectionTimeout(c);
@@ -179,7 +184,8 @@ function onMessage(c: Ctx, m: Message): void {
     case "heartbeat":
       return onHeartbeat(c, m);
     case "heartbeatReply":
-      return onHeartbeatReply(c, m);
+      onHeartbeatReply(c, m);
+      return reviewCatchUp(c);
     case "preVote":
       return onPreVote(c, m);
     case "preVoteReply":

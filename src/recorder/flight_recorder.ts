@@ -19,7 +19,13 @@ import {
   readLastLines,
 } from "./history_file.ts";
 import { lossVerdict } from "./loss.ts";
-import { failoverId, type FailoverRecord, type PhaseName, type PhaseTiming } from "./record.ts";
+import {
+  failoverId,
+  type FailoverRecord,
+  type IntermediateTerm,
+  type PhaseName,
+  type PhaseTiming,
+} from "./record.ts";
 
 export interface FlightRecorderOptions {
   /** `raft.meta-datadir`. */
@@ -43,6 +49,8 @@ export interface FailoverOutcome {
   /** The old leader's last known position; null when unknown. */
   oldPosition: string | null;
   newPosition: string;
+  /** Terms within the outage that never became writable, oldest first. */
+  intermediateTerms?: readonly IntermediateTerm[];
 }
 
 /** Longest record line accepted when reading, and longest text kept per field when writing. */
@@ -124,6 +132,15 @@ export class FlightRecorder {
       startedAtMs,
       totalMs: phases.length > 0 ? Math.max(...ends) - startedAtMs : 0,
       phases,
+      ...(outcome.intermediateTerms?.length
+        ? {
+          intermediateTerms: outcome.intermediateTerms.map((t) => ({
+            ...t,
+            leader: cap(t.leader),
+            outcome: cap(t.outcome),
+          })),
+        }
+        : {}),
       flavor: outcome.flavor,
       positions: { oldLeader: oldPosition, newLeader: newPosition },
       verdict: lossVerdict(outcome.flavor, outcome.oldPosition, outcome.newPosition),

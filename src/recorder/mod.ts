@@ -18,6 +18,7 @@ export { mergeHistories } from "./merge.ts";
 export {
   failoverId,
   type FailoverRecord,
+  type IntermediateTerm,
   type LossVerdict,
   type PhaseName,
   PHASES,

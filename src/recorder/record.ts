@@ -8,6 +8,8 @@ import type { PositionFlavor } from "../gtid/mod.ts";
 /** The phases of a leader change, in the order they happen. */
 export const PHASES = [
   "detect",
+  // The elections before the last one: terms that never became writable (intermediateTerms).
+  "earlierTerms",
   "elect",
   "fenceOld",
   "catchUp",
@@ -33,6 +35,20 @@ export interface LossVerdict {
   text: string;
 }
 
+/**
+ * A term inside the outage whose leader never became writable (it stepped back, or lost its
+ * lease, while catching up): part of the outage, not a failover of its own.
+ */
+export interface IntermediateTerm {
+  term: number;
+  leader: string;
+  /** Epoch ms: from its win (or when first heard of) to its end (or when last heard of). */
+  startMs: number;
+  durationMs: number;
+  /** How it ended, one line ("" when the recording node only heard its heartbeats). */
+  outcome: string;
+}
+
 export interface FailoverRecord {
   /** `t<newTerm>@<newLeader>`: the same failover recorded by several nodes has the same id. */
   id: string;
@@ -47,6 +63,8 @@ export interface FailoverRecord {
   /** From the earliest phase start to the latest phase end: the outage as recorded. */
   totalMs: number;
   phases: PhaseTiming[];
+  /** The terms between the old leader and the new one that never became writable (absent: none). */
+  intermediateTerms?: IntermediateTerm[];
   flavor: PositionFlavor;
   positions: {
     /** Null when the old leader's position was not known at promotion. */

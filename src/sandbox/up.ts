@@ -27,7 +27,7 @@ import { waitFor } from "./wait.ts";
 
 /**
  * Lossless on top of the shared profile: durable commits, a replica that rebuilds its relay log
- * after a crash, and read-only until xenon elects a leader. Semi-sync (AFTER_SYNC) is switched on
+ * after a crash, parallel apply, and read-only until xenon elects a leader. Semi-sync (AFTER_SYNC) is switched on
  * by the leader, with a timeout so long it never falls back to async silently.
  */
 export const LOSSLESS_PROFILE: MysqldOptions = {
@@ -39,6 +39,10 @@ export const LOSSLESS_PROFILE: MysqldOptions = {
   // The leader sets it too; in my.cnf it also holds after a restart (`xenon mysql doctor`).
   rpl_semi_sync_master_timeout: "1000000000000000000",
   slave_net_timeout: 4,
+  // Parallel apply in commit order, as `mysql doctor` recommends (MariaDB's parallelApply row in
+  // src/mysql/flavor.ts; a test keeps them equal): a new leader applies its relay log sooner.
+  slave_parallel_threads: 4,
+  slave_parallel_mode: "optimistic",
 };
 
 export interface UpOptions {

@@ -7,6 +7,7 @@ import { healthyButOneDown, nodesResult, type StubCluster, withStubCluster } fro
 const run = (c: StubCluster, ...argv: string[]) =>
   cli(["-c", c.configPath, "--timeout", "2s", ...argv]);
 const UNKNOW = "UNKNOW";
+const COLS = ["ID", "Raft", "Mysqld", "Monitor", "Backup", "Mysql", "IO/SQL_RUNNING", "MyLeader"];
 
 Deno.test("cluster status: the original's columns, one UNKNOW row for a dead node, exit 1", async () => {
   await withStubCluster(async (c) => {
@@ -16,7 +17,7 @@ Deno.test("cluster status: the original's columns, one UNKNOW row for a dead nod
     assert.equal(
       out,
       renderTable(
-        ["ID", "Raft", "Mysqld", "Monitor", "Backup", "Mysql", "IO/SQL_RUNNING", "MyLeader"],
+        [...COLS, "Apply_Backlog", "Failover_Forecast"],
         [
           [
             c.a.endpoint,
@@ -27,6 +28,8 @@ Deno.test("cluster status: the original's columns, one UNKNOW row for a dead nod
             "[ALIVE] [READONLY]",
             "[true/true]",
             c.b.endpoint,
+            UNKNOW,
+            UNKNOW,
           ],
           [
             c.b.endpoint,
@@ -37,8 +40,10 @@ Deno.test("cluster status: the original's columns, one UNKNOW row for a dead nod
             "[ALIVE] [READWRITE]",
             "[false/false]",
             c.b.endpoint,
+            UNKNOW,
+            "-",
           ],
-          [c.c, ...Array(7).fill(UNKNOW)],
+          [c.c, ...Array(9).fill(UNKNOW)],
         ],
       ),
     );
@@ -73,6 +78,7 @@ Deno.test("cluster status json: the original's keys, empty strings for the dead 
       "apply-lag-seconds": 0,
       "apply-backlog-transactions": null,
       "relay-backlog-bytes": null,
+      "failover-forecast-seconds": null,
     });
     assert.deepEqual(parsed.status[2], {
       "id": c.c,
@@ -86,6 +92,7 @@ Deno.test("cluster status json: the original's keys, empty strings for the dead 
       "apply-lag-seconds": null,
       "apply-backlog-transactions": null,
       "relay-backlog-bytes": null,
+      "failover-forecast-seconds": null,
     });
     // --json gives the same document.
     assert.equal((await run(c, "--json", "cluster", "status")).stdout, stdout);

@@ -74,7 +74,10 @@ Deno.test("cluster history: every node's records merged, phases from both leader
     assert.match(table.out, /2024-01-02 03:04:05Z/);
     assert.match(table.out, new RegExp(`${c.b.endpoint} -> ${c.a.endpoint}`));
     assert.match(table.out, /6 -> 7/);
-    assert.match(table.out, /\|\s+2260 \|\s+1700 \|\s+120 \|\s+25 \|\s+30 \|\s+400 \|\s+10 \|/);
+    assert.match(
+      table.out,
+      /\|\s+2260 \|\s+1700 \| -\s+\|\s+120 \|\s+25 \|\s+30 \|\s+400 \|\s+10 \|/,
+    );
     assert.match(table.out, /0 transactions lost/);
     assert.match(table.out, /\(1 rows\)/);
     assert.match(table.err, /warning: history incomplete: .*127\.0\.0\.1/);

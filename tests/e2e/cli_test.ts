@@ -16,6 +16,8 @@ const COLUMNS = [
   "Mysql",
   "IO/SQL_RUNNING",
   "MyLeader",
+  "Apply_Backlog",
+  "Failover_Forecast",
 ];
 
 interface Run {

@@ -36,6 +36,7 @@ const BASE: NodeStatus = {
     secondsBehindMaster: 0,
     relayBacklogBytes: 0,
     relayBacklogTransactions: 0,
+    applyRate: null,
     position: "0-1-42",
     lastError: "",
   },
@@ -52,6 +53,7 @@ const BASE: NodeStatus = {
     mysqldRestarts: 0,
   },
   uptimeSeconds: 360,
+  failoverForecast: null,
 };
 
 export function nodeStatus(overrides: DeepPartial<NodeStatus> = {}): NodeStatus {

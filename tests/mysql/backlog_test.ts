@@ -1,6 +1,10 @@
 /** What a replica received but has not applied: bytes and transactions (src/mysql/backlog.ts). */
 import assert from "node:assert/strict";
-import { relayBacklogBytes, relayBacklogTransactions } from "../../src/mysql/backlog.ts";
+import {
+  appliedTransactions,
+  relayBacklogBytes,
+  relayBacklogTransactions,
+} from "../../src/mysql/backlog.ts";
 import { openMysql, readStatus } from "../../src/mysql/mod.ts";
 import { ROOT_PASSWORD, startCluster } from "../harness/mod.ts";
 import { waitFor } from "../harness/wait.ts";
@@ -19,6 +23,14 @@ Deno.test("backlog bytes: read minus executed within one source binlog, else unk
   assert.equal(relayBacklogBytes({ ...same, relaySourceLogFile: "mysql-bin.000002" }), null);
   assert.equal(relayBacklogBytes({ ...same, readPos: null }), null);
   assert.equal(relayBacklogBytes({ ...same, sourceLogFile: "", relaySourceLogFile: "" }), null);
+});
+
+Deno.test("applied transactions: a count that grows by one per applied transaction", () => {
+  assert.equal(appliedTransactions("mariadb", "0-1-120,1-2-7"), 127);
+  assert.equal(appliedTransactions("mariadb", ""), 0);
+  const uuid = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+  assert.equal(appliedTransactions("mysql", `${uuid}:1-5:9`), 6);
+  assert.equal(appliedTransactions("mariadb", "garbage"), null);
 });
 
 Deno.test("backlog transactions: MariaDB per domain, MySQL received less executed", () => {

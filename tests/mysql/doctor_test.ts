@@ -28,6 +28,8 @@ const MARIADB_LOSSLESS = new Map([
   ["relay_log_recovery", "ON"],
   ["binlog_format", "ROW"],
   ["log_slave_updates", "ON"],
+  ["slave_parallel_threads", "4"],
+  ["slave_parallel_mode", "optimistic"],
 ]);
 
 Deno.test("diagnose() names AFTER_COMMIT, a finite timeout and sync_binlog=0 at MariaDB defaults", () => {
@@ -79,6 +81,8 @@ Deno.test("diagnose() checks the wait count on MySQL and the replica role", () =
     ["relay_log_recovery", "ON"],
     ["binlog_format", "ROW"],
     ["log_replica_updates", "ON"],
+    ["replica_parallel_workers", "4"],
+    ["replica_preserve_commit_order", "ON"],
   ]);
   const r = diagnose(vars, { flavor: FLAVORS.mysql84, voters: 5, role: "replica" });
   assert.deepEqual(r.findings.map((f) => f.setting), [
@@ -102,6 +106,33 @@ Deno.test("diagnose() for 1 and 2 voters needs no semi-sync and says what tolera
     r.guarantee,
     "acknowledged writes survive the loss of any 0 of 2 nodes (3 voters tolerate the loss of 1)",
   );
+});
+
+Deno.test("diagnose() recommends parallel apply in commit order, a warning, not a loss", () => {
+  const single = new Map([
+    ...MARIADB_LOSSLESS,
+    ["slave_parallel_threads", "0"],
+    ["slave_parallel_mode", "conservative"],
+  ]);
+  const r = diagnose(single, { flavor: FLAVORS.mariadb, voters: 3, role: "leader" });
+  assert.equal(r.lossless, true);
+  assert.deepEqual(r.findings.map((f) => [f.severity, f.setting, f.expected]), [
+    ["warning", "slave_parallel_threads", "4"],
+    ["warning", "slave_parallel_mode", "optimistic"],
+  ]);
+  assert.match(r.findings[0].problem, /one SQL thread applies the relay log/);
+  const two = new Map([...MARIADB_LOSSLESS, ["slave_parallel_threads", "2"]]);
+  assert.deepEqual(
+    diagnose(two, { flavor: FLAVORS.mariadb, voters: 3, role: "leader" }).findings,
+    [],
+  );
+  const mysql57 = diagnose(new Map(), { flavor: FLAVORS.mysql57, voters: 3, role: "replica" });
+  const parallel = mysql57.findings.filter((f) => f.setting.startsWith("slave_p"));
+  assert.deepEqual(parallel.map((f) => `${f.setting}=${f.expected}`), [
+    "slave_parallel_type=LOGICAL_CLOCK",
+    "slave_parallel_workers=4",
+    "slave_preserve_commit_order=ON",
+  ]);
 });
 
 Deno.test("diagnose() warns when my.cnf leaves read_only off", () => {

@@ -25,6 +25,7 @@ import {
   ensureReplicationUser,
   fence,
   listUsers,
+  measureApply,
   MysqlError,
   MysqlTimeoutError,
   MysqlUnavailableError,
@@ -146,6 +147,19 @@ Deno.test("mysql operations against live MariaDB", async (t) => {
     assert.equal(Number(row.c), 1);
   });
 
+  await t.step("the apply rate is measured while writes arrive, the backlog read", async () => {
+    const writes = (async () => {
+      for (let i = 0; i < 40; i++) await n0.query(`INSERT INTO app.t (v) VALUES (${100 + i})`);
+    })();
+    const apply = await measureApply(replica, 400);
+    await writes;
+    assert.ok(apply.applyRate !== null && apply.applyRate > 0, `rate ${apply.applyRate}`);
+    assert.ok(apply.backlogTransactions !== null && apply.backlogTransactions >= 0);
+    await catchUp(replica, { deadlineMs: 5000 });
+    // Within one source binlog (a replica keeping up) the byte backlog is known: 0 once applied.
+    assert.equal((await readStatus(replica)).replica?.backlogBytes, 0);
+  });
+
   await t.step(
     "catch-up returns when applied and times out when the SQL thread is stopped",
     async () => {
@@ -155,6 +169,25 @@ Deno.test("mysql operations against live MariaDB", async (t) => {
       assert.equal(late.reached, false);
       assert.match(late.reason ?? "", /within 500 ms \(the SQL thread is stopped\)/);
       assert.ok(late.waitedMs >= 450 && late.waitedMs < 2500, `waited ${late.waitedMs} ms`);
+      // In slices, the stopped thread and its backlog show between waits; false ends the wait.
+      const seen: { sqlRunning: boolean; backlog: number | null }[] = [];
+      const ended = await catchUp(replica, {
+        deadlineMs: 5000,
+        reportEveryMs: 200,
+        onProgress: (s) => {
+          seen.push({
+            sqlRunning: s.replica?.sqlRunning ?? true,
+            backlog: s.replica?.backlogTransactions ?? null,
+          });
+          return seen.length < 2;
+        },
+      });
+      assert.deepEqual(seen, [{ sqlRunning: false, backlog: 1 }, {
+        sqlRunning: false,
+        backlog: 1,
+      }]);
+      assert.equal(ended.reason, "no longer needed");
+      assert.ok(ended.waitedMs < 2000, `waited ${ended.waitedMs} ms`);
       await n1.query("START SLAVE SQL_THREAD");
       const done = await catchUp(replica, { deadlineMs: 5000 });
       assert.equal(done.reached, true);

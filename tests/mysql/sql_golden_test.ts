@@ -62,6 +62,10 @@ function render(id: FlavorId): string {
     ],
     ["doctor variables", sql.globalVariables(doctorVariables(f))],
     [
+      "parallel apply (my.cnf)",
+      Object.entries(f.parallelApply).map(([name, value]) => `${name}=${value}`),
+    ],
+    [
       "replication user, right after the start-up fence",
       sql.withSuperReadOnlyLifted(f, sql.createReplicationUser("repl", "r'pw")),
     ],

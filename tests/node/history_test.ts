@@ -4,55 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { sharePhases } from "../../src/cli/commands/history.ts";
-import { mariadbComparator } from "../../src/gtid/mod.ts";
 import { setupLogging } from "../../src/log/mod.ts";
 import { FailoverObserver } from "../../src/node/history.ts";
-import type { Observed } from "../../src/node/observer.ts";
-import { initialState, raftOptions, type RaftState } from "../../src/raft/mod.ts";
+import type { RaftState } from "../../src/raft/mod.ts";
 import { FlightRecorder, mergeHistories } from "../../src/recorder/mod.ts";
 import { FakeClock } from "../support/fake_clock.ts";
+import { leadership, node, PEERS, recorded, step } from "../support/history_steps.ts";
 
 setupLogging({ level: "error", format: "text", write: () => {} });
 
-const [A, B, C] = ["a:1", "b:1", "c:1"];
-const alive = { alive: true, ioRunning: true, sqlRunning: true, position: "0-1-10" };
-
-function node(self: string): RaftState {
-  return {
-    ...initialState(raftOptions(self, mariadbComparator)),
-    role: "FOLLOWER",
-    term: 5,
-    peers: [A, B, C],
-    mysql: alive,
-  };
-}
-
-function step(o: FailoverObserver, before: RaftState, changes: Partial<RaftState>, now: number) {
-  const after = { ...before, ...changes, now };
-  const t: Observed = { event: { type: "tick", now }, before, after, effects: [] };
-  o.transition(t);
-  return after;
-}
-
-async function recorded(recorder: FlightRecorder) {
-  for (let i = 0; i < 100; i++) {
-    const r = await recorder.read();
-    if (r.length > 0) return r;
-    await new Promise((ok) => setTimeout(ok, 10));
-  }
-  return [];
-}
-
-const leadership = (phase: "catchingUp" | "ready" | "writable") => ({
-  since: 2700,
-  startPosition: "0-1-10",
-  acks: {},
-  positions: {},
-  lastHeartbeatAt: 0,
-  phase,
-  catchUpDeadline: 0,
-  removing: [],
-});
+const [A, B] = [PEERS[0], PEERS[1]];
 
 Deno.test("history: the new leader records detect..leaderStart, the old leader fenceOld; merged", async () => {
   const dir = await Deno.makeTempDir({ prefix: "xenon-history-test-" });
@@ -63,7 +24,12 @@ Deno.test("history: the new leader records detect..leaderStart, the old leader f
     const bRec = new FlightRecorder({ dir: `${dir}`, recordedBy: B });
     const b = new FailoverObserver({ recorder: bRec, flavor: "mariadb", self: B, clock });
     let s = node(B);
-    s = step(b, s, { leader: A, leaderContactAt: 1000, leaderPosition: "0-1-10" }, 1000);
+    s = step(b, s, {
+      leader: A,
+      leaderContactAt: 1000,
+      leaderPosition: "0-1-10",
+      leaderWritable: true,
+    }, 1000);
     s = step(b, s, {
       campaign: {
         phase: "preVote",
@@ -123,7 +89,7 @@ Deno.test("history: the new leader records detect..leaderStart, the old leader f
     o = step(
       a,
       down,
-      { term: 6, leader: B, leaderContactAt: 3000, leaderPosition: "0-1-10" },
+      { term: 6, leader: B, leaderContactAt: 3000, leaderPosition: "0-1-10", leaderWritable: true },
       3000,
     );
     const [fenced] = await recorded(aRec);

@@ -123,6 +123,7 @@ Deno.test("codec: every field of every message kind survives validation (nothing
       sentAt: 1.5,
       position: "0-1-42",
       role: "FOLLOWER",
+      backlog: 120,
     },
     { kind: "preVote", from: A, to: B, term: 5, position: "0-1-42", dataTerm: 4 },
     { kind: "preVoteReply", from: B, to: A, term: 5, granted: true, reason: "", role: "FOLLOWER" },

@@ -52,6 +52,7 @@ function effectDeps(over: Partial<EffectDeps>): EffectDeps {
     mysqld: { hardStop: () => Promise.resolve(false) },
     now: () => performance.now(),
     enqueue: () => {},
+    catchingUp: () => true,
     onWritable: () => {},
     onPromoted: () => {},
     onFenceFailed: () => {},

@@ -74,9 +74,19 @@ Deno.test("status: a follower with a stopped SQL thread shows it, with the error
     secondsBehindMaster: null,
     relayBacklogBytes: 600,
     relayBacklogTransactions: 3,
+    applyRate: null,
     position: "0-1-10",
     lastError: "Error 1062",
   });
+  // Nothing applied lately: a failover to it would take the detection and an unknown apply.
+  assert.equal(s.failoverForecast?.seconds, null);
+  assert.match(s.failoverForecast?.text ?? "", /3 transactions to apply and no apply rate/);
+  const applying = buildNodeStatus({ ...sources, state: base, sample: sample(true), applyRate: 2 });
+  assert.equal(
+    applying.failoverForecast?.text,
+    "a failover now would take about 5.5 s " +
+      "(detect 4.0 s + apply backlog 1.5 s: 3 transactions)",
+  );
   assert.deepEqual(s.semiSync, {
     acking: null,
     clients: null,

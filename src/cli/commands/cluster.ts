@@ -66,6 +66,28 @@ function mysqlCell(v: NodeView): string | undefined {
   return v.mysql.status === "ALIVE" ? `[ALIVE] [${v.mysql.options}]` : `[${v.mysql.status}]`;
 }
 
+/** What a failover to this node would apply first: "1200 tx (3.4 MiB)"; bytes when known. */
+function backlogCell(v: NodeView): string | undefined {
+  const r = v.mysql?.replication;
+  const tx = r?.relayBacklogTransactions;
+  if (tx === undefined || tx === null) return undefined;
+  const bytes = r?.relayBacklogBytes;
+  return bytes === undefined || bytes === null ? `${tx} tx` : `${tx} tx (${sizeText(bytes)})`;
+}
+
+function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+/** "4.3 s"; "-" on the leader (no failover to it); unknown while not measured. */
+function forecastCell(v: NodeView): string | undefined {
+  if (v.nodes?.state === "LEADER") return "-";
+  const seconds = v.mysql?.replication.failoverForecastSeconds;
+  return seconds === undefined || seconds === null ? undefined : `${seconds.toFixed(1)} s`;
+}
+
 function threadsCell(v: NodeView): string | undefined {
   const r = v.mysql?.replication;
   return r && `[${r.slaveIoRunning}/${r.slaveSqlRunning}]`;
@@ -105,12 +127,17 @@ const status = view(["nodes", "mysqld", "mysql"], (ctx, { views }, json) => {
       "apply-lag-seconds": numberOrNull(v.mysql?.replication.secondsBehindMaster),
       "apply-backlog-transactions": v.mysql?.replication.relayBacklogTransactions ?? null,
       "relay-backlog-bytes": v.mysql?.replication.relayBacklogBytes ?? null,
+      "failover-forecast-seconds": v.mysql?.replication.failoverForecastSeconds ?? null,
     }));
     return ctx.write(JSON.stringify({ status }));
   }
   printTable(
     ctx,
-    ["ID", "Raft", "Mysqld", "Monitor", "Backup", "Mysql", "IO/SQL_RUNNING", "MyLeader"],
+    [
+      // xenoncli's columns, then what a failover to each node would take (added at the end).
+      ...["ID", "Raft", "Mysqld", "Monitor", "Backup", "Mysql", "IO/SQL_RUNNING", "MyLeader"],
+      ...["Apply_Backlog", "Failover_Forecast"],
+    ],
     views.map((v) => [
       v.id,
       or(raftCell(v)),
@@ -120,6 +147,8 @@ const status = view(["nodes", "mysqld", "mysql"], (ctx, { views }, json) => {
       or(mysqlCell(v)),
       or(threadsCell(v)),
       or(v.nodes?.leader),
+      or(backlogCell(v)),
+      or(forecastCell(v)),
     ]),
   );
 });

@@ -54,7 +54,7 @@ async function waitBoundMs(ctx: CliContext): Promise<number> {
   const config = await ctx.config();
   const bound = switchoverBoundMs({
     electionTimeoutMs: config.raft.electionTimeout,
-    catchUpTimeoutMs: DEFAULT_TIMERS.catchUpTimeoutMs,
+    catchUpStallMs: DEFAULT_TIMERS.catchUpStallMs,
   });
   return Math.max(ctx.timeoutMs, bound + config.rpc.requestTimeout + 1000);
 }

@@ -138,7 +138,11 @@ ALTER USER 'app'@'%' IDENTIFIED BY 'n3w';
 GRANT SELECT, INSERT ON `db`.* TO 'app'@'%';
 
 -- doctor variables
-SHOW GLOBAL VARIABLES WHERE Variable_name IN ('rpl_semi_sync_master_enabled', 'rpl_semi_sync_master_wait_point', 'rpl_semi_sync_master_timeout', 'rpl_semi_sync_slave_enabled', 'sync_binlog', 'innodb_flush_log_at_trx_commit', 'relay_log_recovery', 'binlog_format', 'log_bin', 'log_slave_updates', 'gtid_strict_mode');
+SHOW GLOBAL VARIABLES WHERE Variable_name IN ('rpl_semi_sync_master_enabled', 'rpl_semi_sync_master_wait_point', 'rpl_semi_sync_master_timeout', 'rpl_semi_sync_slave_enabled', 'sync_binlog', 'innodb_flush_log_at_trx_commit', 'relay_log_recovery', 'binlog_format', 'log_bin', 'log_slave_updates', 'gtid_strict_mode', 'slave_parallel_threads', 'slave_parallel_mode');
+
+-- parallel apply (my.cnf)
+slave_parallel_threads=4;
+slave_parallel_mode=optimistic;
 
 -- replication user, right after the start-up fence
 SET SESSION sql_log_bin = 0;

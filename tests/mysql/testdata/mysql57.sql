@@ -142,7 +142,12 @@ ALTER USER 'app'@'%' IDENTIFIED BY 'n3w';
 GRANT SELECT, INSERT ON `db`.* TO 'app'@'%';
 
 -- doctor variables
-SHOW GLOBAL VARIABLES WHERE Variable_name IN ('rpl_semi_sync_master_enabled', 'rpl_semi_sync_master_wait_point', 'rpl_semi_sync_master_timeout', 'rpl_semi_sync_slave_enabled', 'sync_binlog', 'innodb_flush_log_at_trx_commit', 'relay_log_recovery', 'binlog_format', 'log_bin', 'log_slave_updates', 'rpl_semi_sync_master_wait_for_slave_count', 'gtid_mode', 'enforce_gtid_consistency');
+SHOW GLOBAL VARIABLES WHERE Variable_name IN ('rpl_semi_sync_master_enabled', 'rpl_semi_sync_master_wait_point', 'rpl_semi_sync_master_timeout', 'rpl_semi_sync_slave_enabled', 'sync_binlog', 'innodb_flush_log_at_trx_commit', 'relay_log_recovery', 'binlog_format', 'log_bin', 'log_slave_updates', 'rpl_semi_sync_master_wait_for_slave_count', 'gtid_mode', 'enforce_gtid_consistency', 'slave_parallel_type', 'slave_parallel_workers', 'slave_preserve_commit_order');
+
+-- parallel apply (my.cnf)
+slave_parallel_type=LOGICAL_CLOCK;
+slave_parallel_workers=4;
+slave_preserve_commit_order=ON;
 
 -- replication user, right after the start-up fence
 SET GLOBAL super_read_only = 0;

@@ -144,7 +144,11 @@ ALTER USER 'app'@'%' IDENTIFIED BY 'n3w';
 GRANT SELECT, INSERT ON `db`.* TO 'app'@'%';
 
 -- doctor variables
-SHOW GLOBAL VARIABLES WHERE Variable_name IN ('rpl_semi_sync_source_enabled', 'rpl_semi_sync_source_wait_point', 'rpl_semi_sync_source_timeout', 'rpl_semi_sync_replica_enabled', 'sync_binlog', 'innodb_flush_log_at_trx_commit', 'relay_log_recovery', 'binlog_format', 'log_bin', 'log_replica_updates', 'rpl_semi_sync_source_wait_for_replica_count', 'gtid_mode', 'enforce_gtid_consistency');
+SHOW GLOBAL VARIABLES WHERE Variable_name IN ('rpl_semi_sync_source_enabled', 'rpl_semi_sync_source_wait_point', 'rpl_semi_sync_source_timeout', 'rpl_semi_sync_replica_enabled', 'sync_binlog', 'innodb_flush_log_at_trx_commit', 'relay_log_recovery', 'binlog_format', 'log_bin', 'log_replica_updates', 'rpl_semi_sync_source_wait_for_replica_count', 'gtid_mode', 'enforce_gtid_consistency', 'replica_parallel_workers', 'replica_preserve_commit_order');
+
+-- parallel apply (my.cnf)
+replica_parallel_workers=4;
+replica_preserve_commit_order=ON;
 
 -- replication user, right after the start-up fence
 SET GLOBAL super_read_only = 0;
