@@ -191,7 +191,9 @@ function onTick(c: Ctx): void {
     return onCatchUpTick(c);
   }
   if (s.campaign !== null && c.now >= s.campaign.deadline) return onCampaignTimeout(c);
-  if (s.role === "FOLLOWER" && s.campaign === null && c.now >= s.electionDeadline) {
+  // A vote waiting for its freeze is not dropped for a campaign of my own (it would win sooner).
+  const deciding = s.pendingVote !== null;
+  if (s.role === "FOLLOWER" && s.campaign === null && !deciding && c.now >= s.electionDeadline) {
     onElectionTimeout(c);
   }
 }

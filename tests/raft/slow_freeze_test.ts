@@ -129,3 +129,16 @@ Deno.test("slow freeze: a superseded freeze's result decides nothing", () => {
   const [reply] = b.sent("voteReply");
   assert.ok(reply?.kind === "voteReply" && reply.granted && reply.to === "c");
 });
+
+Deno.test("slow freeze: a voter deciding on a vote does not start a campaign of its own", () => {
+  const b = new Node("b");
+  const deadline = b.state.electionDeadline;
+  b.at(deadline - 100); // the vote request comes just before its own election timer runs out
+  assert.ok(b.now >= b.state.votesHeldUntil && b.state.campaign === null);
+  b.receive({ ...VOTE, term: b.state.term + 1 });
+  b.at(deadline + SLOW_FREEZE_MS);
+  assert.equal(b.state.campaign, null, "campaigned with a vote pending");
+  b.frozen(b.lastFreeze());
+  const [reply] = b.sent("voteReply");
+  assert.ok(reply?.kind === "voteReply" && reply.granted);
+});
