@@ -237,7 +237,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
     const poller = new MysqlPoller({
       clock: systemClock,
       link: pollLink,
-      keepOpen: [node.fenceMysql],
+      keepOpen: [node.fenceMysql, node.freezeMysql],
       intervalMs: Math.max(100, config.mysql.pingTimeout),
       admitDefeatCount: config.mysql.admitDefeatPingCount,
       comparator,

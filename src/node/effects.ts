@@ -2,8 +2,9 @@
  * Carrying out the election core's effects against the local MySQL, the peers and the VIP
  * commands. Each effect is logged with the core's reason. MySQL effects are awaited (the next
  * effect may depend on them: a fence completes before any later message leaves); sends are
- * fire-and-forget with the RPC timeout; catch-up runs on its own connection and reports back as
- * an event, so the loop is never held for the relay log. A fence and the leader-stop-command
+ * fire-and-forget with the RPC timeout; catch-up and replication freezes run on connections of
+ * their own and report back as events, so the loop is never held for the relay log or for an IO
+ * thread that is slow to stop. A fence and the leader-stop-command
  * after it report their outcome (the loop turns it into a `fenced` event).
  */
 import type { XenonConfig } from "../config/mod.ts";
@@ -32,6 +33,8 @@ export interface EffectDeps extends LocalFenceDeps {
   mysql: MysqlSession;
   /** Threads of our other connections, spared by a fence. */
   ownThreads(): number[];
+  /** Where freezeReplication effects go: off the loop, in order (freeze_lane.ts). */
+  freezes: { ask(id: number): void };
   rpc: PeerTransport;
   peers: PeerAddresses;
   leaderCommands: LeaderCommandRunner;
@@ -62,9 +65,6 @@ export async function runEffect(d: EffectDeps, e: Effect): Promise<EffectOutcome
     return await dispatch(d, e);
   } catch (error) {
     logger().error`effect ${e.kind} failed: ${oneLine(error)} (${e.reason})`;
-    if (e.kind === "freezeReplication") {
-      d.enqueue({ type: "replicationFrozen", position: null, error: oneLine(error) });
-    }
     if (e.kind === "catchUp") {
       d.enqueue({ type: "catchUpDone", ok: false, error: oneLine(error), term: e.term });
     }
@@ -92,18 +92,9 @@ async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
     }
     case "fence":
       return { fence: await fenceLocal(d, loopFenceSpares(d)) };
-    case "freezeReplication": {
-      const started = d.now();
-      if (await d.mysql.isReplica()) await d.mysql.stopIo();
-      const position = await d.mysql.receivedPosition(d.options.comparator);
-      // A stop that waits for an IO thread stuck on a lost source delays every vote: say so.
-      const tookMs = Math.round(d.now() - started);
-      logger()[tookMs > d.options.requestTimeoutMs / 2 ? "warn" : "debug"]`replication frozen at ${
-        position || "-"
-      } in ${tookMs} ms`;
-      d.enqueue({ type: "replicationFrozen", position });
+    case "freezeReplication":
+      d.freezes.ask(e.id);
       return;
-    }
     case "changeMaster": {
       const target = d.peers.get(e.to);
       if (target === undefined) throw new Error(`no MySQL address known for ${e.to} yet`);

@@ -41,6 +41,7 @@ import {
   loopFenceSpares,
   runEffect,
 } from "./effects.ts";
+import { FreezeLane } from "./freeze_lane.ts";
 import { fenceLocal, type FenceOutcome } from "./local_fence.ts";
 import { LeaseWatchdog } from "./lease_watchdog.ts";
 import { PeerAddresses } from "./peer_addresses.ts";
@@ -76,6 +77,9 @@ export class XenonNode<Handle = unknown> {
   readonly fenceMysql: MysqlSession<Handle>;
   /** The session operators' and maintenance statements use (see `maintenance`). */
   readonly workMysql: MysqlSession<Handle>;
+  /** The session replication freezes use, in their lane outside the loop (freeze_lane.ts). */
+  readonly freezeMysql: MysqlSession<Handle>;
+  readonly #freezes: FreezeLane;
   readonly watchdog: LeaseWatchdog;
   readonly now: () => number;
   #state: RaftState;
@@ -100,6 +104,14 @@ export class XenonNode<Handle = unknown> {
     this.#state = initialState(deps.options);
     this.fenceMysql = deps.mysql.sibling();
     this.workMysql = deps.mysql.sibling();
+    this.freezeMysql = deps.mysql.sibling();
+    this.#freezes = new FreezeLane({
+      session: this.freezeMysql,
+      comparator: deps.options.comparator,
+      slowMs: deps.options.requestTimeoutMs / 2,
+      now: this.now,
+      enqueue: (event) => this.receive(event),
+    });
     this.watchdog = new LeaseWatchdog({
       clock: deps.clock,
       tickMs: deps.options.tickMs,
@@ -131,9 +143,12 @@ export class XenonNode<Handle = unknown> {
 
   /** Starts the election from what peers.json held, and the tick timer. */
   async start(meta: PersistedMeta | null): Promise<void> {
-    await this.fenceMysql.get().catch((error) =>
-      log("node").warn`fence session not open yet: ${oneLine(error)}`
-    );
+    for (const [what, session] of [["fence", this.fenceMysql], ["freeze", this.freezeMysql]]) {
+      await (session as MysqlSession<Handle>).get().catch((error) =>
+        log("node").warn`${what} session not open yet: ${oneLine(error)}`
+      );
+    }
+
     const started = this.#submit({ type: "start", meta });
     this.#ticker = this.deps.clock.every(this.deps.options.tickMs, () => this.#tick());
     await started;
@@ -153,8 +168,10 @@ export class XenonNode<Handle = unknown> {
     await this.deps.leaderCommands.idle();
     await this.watchdog.stop();
     await this.#work.catch(() => {});
+    await this.#freezes.idle();
     await this.fenceMysql.close();
     await this.workMysql.close();
+    await this.freezeMysql.close();
   }
 
   /** An election message from a peer (already authenticated and validated). */
@@ -321,7 +338,8 @@ export class XenonNode<Handle = unknown> {
       mysql: deps.mysql,
       fenceMysql: this.fenceMysql,
       fenceBudgetMs: deps.options.fenceBudgetMs,
-      ownThreads: deps.otherThreads,
+      ownThreads: () => this.#ownThreads(),
+      freezes: this.#freezes,
       rpc: deps.rpc,
       peers: this.peers,
       leaderCommands: deps.leaderCommands,
@@ -340,6 +358,15 @@ export class XenonNode<Handle = unknown> {
       },
       onFenceFailed: (reason) => this.#onFenceFailed(reason),
     };
+  }
+
+  /**
+   * Agent sessions besides the loop's that a fence from the loop spares: the poller's, and the
+   * freeze session (a vote after a step-down must not fail on a connection the fence killed).
+   */
+  #ownThreads(): number[] {
+    const freeze = this.freezeMysql.threadId;
+    return freeze === null ? this.deps.otherThreads() : [...this.deps.otherThreads(), freeze];
   }
 
   /** Fences on the fence session (escalating to a hard stop). */
@@ -405,7 +432,7 @@ export class XenonNode<Handle = unknown> {
     try {
       const token = this.watchdog.fenceStarted();
       const fenced = await this.#fence(
-        loopFenceSpares({ ownThreads: this.deps.otherThreads, mysql: this.deps.mysql }),
+        loopFenceSpares({ ownThreads: () => this.#ownThreads(), mysql: this.deps.mysql }),
       );
       this.watchdog.fenceDone(token, fenced.ok);
       const stop = await this.deps.leaderCommands.run("stop", {

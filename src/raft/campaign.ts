@@ -103,7 +103,8 @@ export function onCandidateFrozen(c: Ctx, position: string | null, error?: strin
     return;
   }
   s.mysql = { ...s.mysql, position, ioRunning: false };
-  s.campaign = { ...camp, phase: "vote", position };
+  // The voters freeze too, each as slowly as this node may have: the vote round counts from now.
+  s.campaign = { ...camp, phase: "vote", position, deadline: c.now + c.freezeWindowMs() };
   if (camp.granted.length >= c.majority()) return winIfMajority(c);
   for (const to of c.otherVoters()) {
     c.send(

@@ -37,6 +37,22 @@ export class Ctx {
     this.effects.push(e);
   }
 
+  /** Asks the shell for a freezeReplication; returns its id, echoed in the result. */
+  freeze(reason: string): number {
+    const id = ++this.s.freezesAsked;
+    this.effects.push({ kind: "freezeReplication", id, reason });
+    return id;
+  }
+
+  /**
+   * How long a flow waits for a freeze: STOP SLAVE IO_THREAD on MariaDB re-signals an IO thread
+   * stuck on a vanished source only every 2 s, so the first freeze after a host loss takes about
+   * that long; at least one election timeout (a node slower than that would not lead anyway).
+   */
+  freezeWindowMs(): number {
+    return Math.max(2 * this.o.requestTimeoutMs, this.o.electionTimeoutMs);
+  }
+
   send(message: Message, reason: string, validUntil?: number): void {
     this.effects.push(
       validUntil === undefined
@@ -159,20 +175,20 @@ export class Ctx {
     this.s.pendingVote = null;
     this.s.pendingFollow = null;
     this.s.replicatingFrom = null;
+    this.setRole("CANDIDATE", reason);
+    const freeze = this.freeze(
+      `campaigning for term ${this.s.term}: stop acking the old leader, read my position`,
+    );
     this.s.campaign = {
       phase: "freezing",
       term: this.s.term,
       granted: [this.s.self],
       denied: [],
-      deadline: this.now + this.o.requestTimeoutMs * 2,
+      deadline: this.now + this.freezeWindowMs(),
       transfer,
       position: null,
+      freeze,
     };
-    this.setRole("CANDIDATE", reason);
-    this.effect({
-      kind: "freezeReplication",
-      reason: `campaigning for term ${this.s.term}: stop acking the old leader, read my position`,
-    });
   }
 
   becomeLeader(reason: string): void {

@@ -24,8 +24,11 @@ export type Effect =
    * message after it in the list must wait until it is done.
    */
   | { readonly kind: "fence"; readonly reason: string }
-  /** Stop the replica IO thread (withdraw semi-sync acks) and report the position. */
-  | { readonly kind: "freezeReplication"; readonly reason: string }
+  /**
+   * Stop the replica IO thread (withdraw semi-sync acks) and report the position, echoing `id`
+   * (the flow that waits for it keeps the id: a superseded freeze's result goes to nobody).
+   */
+  | { readonly kind: "freezeReplication"; readonly id: number; readonly reason: string }
   /** Replicate from `to`; only voters ack semi-sync (idle members must not count in K). */
   | {
     readonly kind: "changeMaster";

@@ -53,10 +53,15 @@ export type RaftEvent =
   | { readonly type: "tick"; readonly now: number }
   | { readonly type: "message"; readonly now: number; readonly message: Message }
   | { readonly type: "mysql"; readonly now: number; readonly observation: MysqlObservation }
-  /** Result of a `freezeReplication` effect: the IO thread is stopped; position as of then. */
+  /**
+   * Result of a `freezeReplication` effect: the IO thread is stopped; position as of then.
+   * `freeze`: the effect's id (absent: a shell that runs freezes in line, one at a time, answers
+   * for the freeze the waiting flow asked for).
+   */
   | {
     readonly type: "replicationFrozen";
     readonly now: number;
+    readonly freeze?: number;
     readonly position: string | null;
     readonly error?: string;
   }

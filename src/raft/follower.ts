@@ -56,10 +56,7 @@ function adoptMembership(c: Ctx, m: Heartbeat): void {
   c.note(`membership epoch ${m.epoch} from leader ${m.from}: ${before} -> ${after}`);
   if (!c.isMember(s.self)) {
     s.replicatingFrom = null;
-    c.effect({
-      kind: "freezeReplication",
-      reason: `removed from the cluster in epoch ${m.epoch}: stop replicating and acking`,
-    });
+    c.freeze(`removed from the cluster in epoch ${m.epoch}: stop replicating and acking`);
   }
 }
 
@@ -70,17 +67,17 @@ function adoptMembership(c: Ctx, m: Heartbeat): void {
 function followLeader(c: Ctx, m: Heartbeat): void {
   const s = c.s;
   if (s.pendingFollow?.leader === m.from && s.pendingFollow.term === m.term) return;
+  const freeze = c.freeze(
+    `new leader ${m.from} (term ${m.term}): read my position before following it`,
+  );
   s.pendingFollow = {
     since: c.now,
     leader: m.from,
     term: m.term,
     termStart: m.termStart,
     leaderPosition: m.position,
+    freeze,
   };
-  c.effect({
-    kind: "freezeReplication",
-    reason: `new leader ${m.from} (term ${m.term}): read my position before following it`,
-  });
 }
 
 /** Follow the pending leader unless this node holds transactions it lacks (then INVALID). */

@@ -14,6 +14,8 @@ export interface Campaign {
   readonly deadline: number;
   readonly transfer: boolean;
   readonly position: string | null;
+  /** The freeze a candidate's freezing phase waits for (freezeReplication's id). */
+  readonly freeze?: number;
 }
 
 export interface Leadership {
@@ -72,6 +74,8 @@ export interface PendingVote {
   readonly position: string;
   readonly dataTerm: number;
   readonly transfer: boolean;
+  /** The freeze whose position decides this vote. */
+  readonly freeze: number;
 }
 
 /** A new leader to follow once the position is frozen (see follower.ts). */
@@ -81,6 +85,8 @@ export interface PendingFollow {
   readonly term: number;
   readonly termStart: string | null;
   readonly leaderPosition: string | null;
+  /** The freeze whose position decides whether to follow. */
+  readonly freeze: number;
 }
 
 /**
@@ -125,6 +131,8 @@ export interface RaftState extends DurableFields {
   readonly leadership: Leadership | null;
   readonly pendingVote: PendingVote | null;
   readonly pendingFollow: PendingFollow | null;
+  /** Ids handed out to freezeReplication effects so far (the last one's id). */
+  readonly freezesAsked: number;
   /** A hand-over decided as leader of `term`: the lease goes to `target` once fenced. */
   readonly pendingRelease: { readonly term: number; readonly target: string } | null;
   /** After a failed catch-up, this node waits longer before its next campaign. */
@@ -172,6 +180,7 @@ export function stoppedState(self: string, seed: number): RaftState {
     leadership: null,
     pendingVote: null,
     pendingFollow: null,
+    freezesAsked: 0,
     pendingRelease: null,
     campaignPenaltyUntil: 0,
     purgeBinlog: true,

@@ -99,9 +99,7 @@ function dispatch(c: Ctx, event: RaftEvent): void {
         position: event.position ?? c.s.mysql.position,
       };
       verifyDataTerm(c);
-      if (c.s.role === "CANDIDATE") return onCandidateFrozen(c, event.position, event.error);
-      if (c.s.pendingFollow !== null) return followFrozen(c, event.position);
-      return decidePendingVote(c, event.position, event.error);
+      return routeFrozen(c, event);
     case "catchUpDone":
       return onCatchUpDone(c, event.ok, event.error, event.term);
     case "catchUpProgress":
@@ -160,12 +158,32 @@ function stop(c: Ctx): void {
   c.note("-> STOPPED");
 }
 
+/**
+ * A freeze's result goes to the flow that asked for that freeze, or to nobody: a vote, a follow
+ * or a campaign superseded meanwhile must not decide on it (a follow on an older freeze could
+ * start replication that a freeze still in flight then stops).
+ */
+function routeFrozen(c: Ctx, e: Extract<RaftEvent, { type: "replicationFrozen" }>): void {
+  const s = c.s;
+  const asked = (id: number | undefined) => e.freeze === undefined || e.freeze === id;
+  if (s.role === "CANDIDATE") {
+    if (asked(s.campaign?.freeze)) onCandidateFrozen(c, e.position, e.error);
+    return;
+  }
+  if (s.pendingFollow !== null && asked(s.pendingFollow.freeze)) {
+    return followFrozen(c, e.position);
+  }
+  if (s.pendingVote !== null && asked(s.pendingVote.freeze)) {
+    decidePendingVote(c, e.position, e.error);
+  }
+}
+
 function onTick(c: Ctx): void {
   const s = c.s;
-  if (s.pendingVote !== null && c.now - s.pendingVote.since > c.o.requestTimeoutMs) {
-    decidePendingVote(c, null, "no position reported within the request timeout");
+  if (s.pendingVote !== null && c.now - s.pendingVote.since > c.freezeWindowMs()) {
+    decidePendingVote(c, null, `no position reported within ${c.freezeWindowMs()} ms`);
   }
-  if (s.pendingFollow !== null && c.now - s.pendingFollow.since > c.o.requestTimeoutMs) {
+  if (s.pendingFollow !== null && c.now - s.pendingFollow.since > c.freezeWindowMs()) {
     s.pendingFollow = null; // the next heartbeat asks again
   }
   if (s.role === "LEADER") {
@@ -173,7 +191,9 @@ function onTick(c: Ctx): void {
     return onCatchUpTick(c);
   }
   if (s.campaign !== null && c.now >= s.campaign.deadline) return onCampaignTimeout(c);
-  if (s.role === "FOLLOWER" && s.campaign === null && c.now >= s.electionDeadline) {
+  // A vote waiting for its freeze is not dropped for a campaign of my own (it would win sooner).
+  const deciding = s.pendingVote !== null;
+  if (s.role === "FOLLOWER" && s.campaign === null && !deciding && c.now >= s.electionDeadline) {
     onElectionTimeout(c);
   }
 }

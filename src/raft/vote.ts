@@ -134,6 +134,10 @@ export function onVoteRequest(c: Ctx, m: VoteRequest): void {
     return denyVote(c, m.from, `I am deciding on ${pending.candidate}'s request`);
   }
   s.campaign = null;
+  s.replicatingFrom = null;
+  const freeze = c.freeze(
+    `vote request from ${m.from} for term ${m.term}: stop the IO thread, read my position`,
+  );
   s.pendingVote = {
     since: c.now,
     candidate: m.from,
@@ -141,12 +145,8 @@ export function onVoteRequest(c: Ctx, m: VoteRequest): void {
     position: m.position,
     dataTerm: m.dataTerm,
     transfer: m.transfer,
+    freeze,
   };
-  s.replicatingFrom = null;
-  c.effect({
-    kind: "freezeReplication",
-    reason: `vote request from ${m.from} for term ${m.term}: stop the IO thread, read my position`,
-  });
 }
 
 /** The position is frozen: decide the pending vote. */

@@ -46,6 +46,7 @@ function effectDeps(over: Partial<EffectDeps>): EffectDeps {
     fenceMysql: over.fenceMysql ?? over.mysql!,
     fenceBudgetMs: 500,
     ownThreads: () => [],
+    freezes: { ask: () => {} },
     rpc: NO_PEERS,
     peers: new PeerAddresses(),
     leaderCommands: new LeaderCommands("nop", "nop"),

@@ -46,6 +46,9 @@ export class FakeServer {
   fenceMode: "ok" | "failed" | "hang" = "ok";
   /** How many of the next calls of each statement fail (a lock wait timeout, a lost session). */
   readonly failing = new Map<Statement, number>();
+  /** Statements that, once called, wait until `answerHung` (a STOP SLAVE stuck on a lost host). */
+  readonly hanging = new Set<Statement>();
+  readonly #hungStatements: (() => void)[] = [];
   /** Fences waiting while `fenceMode` is "hang", answered by `answerFences`. */
   readonly #hungFences: ((ok: boolean) => void)[] = [];
   #nextThread = 1;
@@ -59,6 +62,18 @@ export class FakeServer {
   /** A fence that hangs until `answerFences`. */
   hangFence(): Promise<boolean> {
     return new Promise((resolve) => this.#hungFences.push(resolve));
+  }
+
+  /** A statement in `hanging`: resolves once `answerHung` lets it go on. */
+  hold(): Promise<void> {
+    return new Promise((resolve) => this.#hungStatements.push(resolve));
+  }
+
+  /** Lets the statements waiting in `hold` go on; how many there were. */
+  answerHung(): number {
+    const hung = this.#hungStatements.splice(0);
+    for (const goOn of hung) goOn();
+    return hung.length;
   }
 
   /** Ends the hung fences: made read-only (`ok`) or failed; how many there were. */
@@ -90,6 +105,7 @@ export class FakeMysqlSession implements MysqlSession<FakeServer> {
   /** The server, for `statement`; fails if the test made it fail (`FakeServer.failNext`). */
   async #on(statement: Statement): Promise<FakeServer> {
     const s = await this.get();
+    if (s.hanging.has(statement)) await s.hold();
     const left = s.failing.get(statement) ?? 0;
     if (left > 0) {
       s.failing.set(statement, left - 1);

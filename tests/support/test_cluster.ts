@@ -224,7 +224,7 @@ export class TestCluster {
     const poller = new MysqlPoller({
       clock,
       link: new FakeMysqlSession(h.server, () => alive),
-      keepOpen: [node.fenceMysql],
+      keepOpen: [node.fenceMysql, node.freezeMysql],
       intervalMs: Math.max(100, node.deps.config.mysql.pingTimeout),
       // One failed sample is a dead server: `observe(n, false)` is one sample.
       admitDefeatCount: 1,
