@@ -10,7 +10,7 @@ import type { Agent } from "../e2e/_cluster.ts";
 import { assertNoLeaks, type MariaDBInstance } from "../harness/mod.ts";
 import { sleep, waitFor } from "../harness/wait.ts";
 import { describe, type Figures, figures, writeKey } from "./checks.ts";
-import { now } from "./client.ts";
+import { type ClientAck, now } from "./client.ts";
 import { type NetnsCluster, startNetnsCluster } from "./cluster.ts";
 import { startHaproxy } from "./haproxy.ts";
 import { createNetnsTables, NetnsWorkload } from "./workload.ts";
@@ -106,6 +106,14 @@ async function presentWrites(node: MariaDBInstance): Promise<Set<string>> {
   return new Set(rows.map((r) => writeKey(Number(r.w), Number(r.seq))));
 }
 
+/** The first lost writes, each with its server and when it was acknowledged (ms from the fault). */
+function lostWrites(acks: ClientAck[], present: Set<string>, faultAt: number): string {
+  const lost = acks.filter((a) => !present.has(writeKey(a.w, a.seq)));
+  return lost.slice(0, 5).map((a) =>
+    `${writeKey(a.w, a.seq)} on server ${a.server} at ${Math.round(a.at - faultAt)} ms`
+  ).join(", ") + (lost.length > 5 ? `, and ${lost.length - 5} more` : "");
+}
+
 export async function runNetnsScenario(s: Scenario): Promise<Figures> {
   let result: Figures;
   {
@@ -151,11 +159,12 @@ export async function runNetnsScenario(s: Scenario): Promise<Figures> {
       const { report, samples } = await workload.stop();
       stopped = true;
       const final = await converge(nc);
+      const present = await presentWrites(final.leader);
       result = figures({
         acks: report.acks,
         reads: report.reads,
         samples,
-        present: await presentWrites(final.leader),
+        present,
         window: { start: faultAt, end },
       });
       console.log(describe(s.name, result));
@@ -165,6 +174,7 @@ export async function runNetnsScenario(s: Scenario): Promise<Figures> {
         console.log(`  acked through the VIP ${via("vip")}, through HAProxy ${via("haproxy")}`);
       }
       for (const line of final.invalid) console.log(`  INVALID after the scenario: ${line}`);
+      if (result.lost > 0) console.log(`  lost: ${lostWrites(report.acks, present, faultAt)}`);
       assert.equal(result.lost, 0, "acknowledged writes lost");
       assert.equal(result.dualCommitMs, 0, "time with two nodes committing");
       if (s.failover === "none") assert.equal(result.failovers, 0, "failovers");
