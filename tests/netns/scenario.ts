@@ -101,7 +101,31 @@ async function converge(nc: NetnsCluster): Promise<Converged> {
   return { leader: leader.instance, invalid };
 }
 
-async function presentWrites(node: MariaDBInstance): Promise<Set<string>> {
+/** Waits until a node other than `index` commits probe writes and holds the VIP after `since`. */
+export async function waitForAnotherCommittingWithVip(
+  nc: NetnsCluster,
+  workload: NetnsWorkload,
+  index: number,
+  since: number,
+): Promise<void> {
+  await waitFor("another node committing with the VIP", () => {
+    const others = workload.probes.filter((_, i) => i !== index);
+    for (const p of others) {
+      const last = p.samples.at(-1);
+      if (last?.wrote && last.vip && last.at > since) return true;
+    }
+    return undefined;
+  }, {
+    timeoutMs: FAILOVER_TIMEOUT_MS,
+    intervalMs: 50,
+    explain: () =>
+      nc.cluster.agents.map((a) => `${a.instance.name}: ${nc.cluster.logTail(a, 3)}`)
+        .join(" || "),
+  });
+}
+
+/** The `writeKey`s of every client write present on `node`. */
+export async function presentWrites(node: MariaDBInstance): Promise<Set<string>> {
   const rows = await node.query<{ w: number; seq: number }>("SELECT w, seq FROM app.netns_acked");
   return new Set(rows.map((r) => writeKey(Number(r.w), Number(r.seq))));
 }
@@ -137,20 +161,7 @@ export async function runNetnsScenario(s: Scenario): Promise<Figures> {
       const faultAt = now();
       await s.inject(ctx);
       if (s.failover === "another") {
-        await waitFor("another node committing with the VIP", () => {
-          const others = workload.probes.filter((_, i) => i !== index);
-          for (const p of others) {
-            const last = p.samples.at(-1);
-            if (last?.wrote && last.vip && last.at > faultAt) return true;
-          }
-          return undefined;
-        }, {
-          timeoutMs: FAILOVER_TIMEOUT_MS,
-          intervalMs: 50,
-          explain: () =>
-            nc.cluster.agents.map((a) => `${a.instance.name}: ${nc.cluster.logTail(a, 3)}`)
-              .join(" || "),
-        });
+        await waitForAnotherCommittingWithVip(nc, workload, index, faultAt);
       }
       await sleep(s.loadAfterMs ?? 1000);
       await s.repair(ctx);
