@@ -25,6 +25,7 @@ import {
   serverTlsOf,
 } from "../rpc/mod.ts";
 import { FlightRecorder } from "../recorder/mod.ts";
+import { LEADER_COMMAND_TIMEOUT_MS, runCommand } from "../vip/mod.ts";
 import { readRebuildState } from "../backup/mod.ts";
 import { FailoverObserver, RecordedLeaderCommands } from "./history.ts";
 import { startHttp } from "./http_listener.ts";
@@ -99,6 +100,14 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
   await ensureMetaDir(metaDir);
   const store = new PeersFile(metaDir);
   const meta = await store.load();
+  // First of all, before MySQL is waited for (a crash recovery or a hard restart takes seconds):
+  // a VIP a previous run may still hold here keeps clients on this MySQL, and the new leader,
+  // which sees it answer here (arping -D), waits for it. The election core asks again later.
+  await runCommand("stop", config.raft.leaderStopCommand, {
+    reason: "starting: release the VIP a previous run may hold, before waiting for MySQL",
+    endpoint: self,
+    term: meta?.viewId ?? 0,
+  }, LEADER_COMMAND_TIMEOUT_MS);
   const key = await clusterKeyOf(config);
   if (key.source === "replication.passwd") {
     logger.warn`${KEY_FROM_PASSWORD}`;

@@ -6,10 +6,10 @@ import type { XenonConfig } from "../config/mod.ts";
 import { oneLine } from "../lib/errors.ts";
 import { log } from "../log/mod.ts";
 import {
-  AcksPendingError,
   applyGtidPurged,
   ensureReplicationUser,
   fence,
+  MysqlError,
   type MysqlHandle,
 } from "../mysql/mod.ts";
 import type { LocalMysql } from "./local_mysql.ts";
@@ -18,6 +18,9 @@ import { waitForMysql } from "./wait_mysql.ts";
 /**
  * A fence, not a plain read_only: after a SIGKILLed agent, commits may still wait for semi-sync
  * acks and SET GLOBAL read_only would wait for them; those need `hardStop`, then MySQL again.
+ * So does whatever else keeps it from fencing (clients holding every connection, so the ones
+ * blocking read_only cannot be ended): MySQL may still take writes, and a failed fence at run
+ * time stops it hard too (local_fence.ts), rather than leave it writable without an agent.
  */
 export async function fenceAtStartup(
   link: LocalMysql,
@@ -26,7 +29,7 @@ export async function fenceAtStartup(
 ): Promise<MysqlHandle> {
   let db = await link.get();
   const fenced = await fence(db, { budgetMs: 2000 }).catch(async (error) => {
-    if (!(error instanceof AcksPendingError) || !await hardStop(oneLine(error))) throw error;
+    if (!(error instanceof MysqlError) || !await hardStop(oneLine(error))) throw error;
     await waitForMysql(link, mysqlWaitMs);
     db = await link.get();
     return await fence(db, { budgetMs: 2000 });

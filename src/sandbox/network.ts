@@ -77,6 +77,14 @@ export const NETNS_DEVICE = "eth0";
  * second to every failover.
  */
 export const DAD_WAIT_SECONDS = 0.3;
+/** The pause between two duplicate-address checks while another host still holds the VIP. */
+export const VIP_RETRY_PAUSE_SECONDS = 0.2;
+/**
+ * How long a new leader keeps checking for the old one to release the VIP before it refuses:
+ * longer than an old leader needs to learn of the new term and run its leader-stop-command,
+ * shorter than the leader-start-command's 30 s timeout.
+ */
+export const VIP_CLAIM_WINDOW_MS = 20_000;
 
 /**
  * N hosts (network namespaces) and a client namespace on a bridge with no uplink, the bridge
@@ -140,29 +148,52 @@ export class NetnsNetwork implements SandboxNetwork {
   }
 
   /**
-   * Start: duplicate-address detection first (another host answering for the VIP means it is
-   * still up there: refuse, exit 1), then add the VIP and announce it with a gratuitous ARP so
-   * clients' ARP caches move at once. Already holding it: only announce. Stop: remove it.
+   * Start: duplicate-address detection first. Another host answering for the VIP is an old
+   * leader that has not released it yet (its leader-stop-command removes it): retry every
+   * `VIP_RETRY_PAUSE_SECONDS` for up to `claimWindowMs`, then refuse (exit 1). Once free, add the
+   * VIP and announce it with a gratuitous ARP so clients' ARP caches move at once. Already holding
+   * it: only announce. One leader-log line per outcome (taken at once, taken after waiting,
+   * refused). Stop: remove it. A stop cuts a start still retrying short (src/vip).
    */
-  leaderCommands(leaderLog: string): { start: string; stop: string } {
+  leaderCommands(
+    leaderLog: string,
+    options: { claimWindowMs?: number } = {},
+  ): { start: string; stop: string } {
     const vip = shellQuote(this.vip);
     const cidr = shellQuote(`${this.vip}/24`);
     const dev = shellQuote(NETNS_DEVICE);
     const held = `ip -o -4 addr show dev ${dev} | grep -qF ${shellQuote(` ${this.vip}/`)}`;
     // timeout ends arping's one-second wait: exit 124 means nobody answered, 1 that someone did.
     const dad = `timeout ${DAD_WAIT_SECONDS} arping -q -D -c 1 -I ${dev} ${vip}`;
+    const windowMs = options.claimWindowMs ?? VIP_CLAIM_WINDOW_MS;
+    const attempts = Math.max(
+      1,
+      Math.ceil(windowMs / 1000 / (DAD_WAIT_SECONDS + VIP_RETRY_PAUSE_SECONDS)),
+    );
+    const waited = "$(( $(date +%s%3N) - began )) ms";
+    const refused =
+      `the VIP ${this.vip} still answers from another host (arping -D) after ${waited}`;
+    const released = `the VIP ${this.vip} added once the other host released it, after ${waited}`;
     const start = [
+      "busy=0",
       `if ${held}; then :; else`,
-      `  ${dad}; rc=$?`,
-      `  if [ "$rc" = 1 ]; then`,
-      `    ${logLine(leaderLog, "leader-start refused: the VIP answers from another host")}`,
-      `    echo "VIP ${this.vip} answers from another host (arping -D): not taking it" >&2`,
-      "    exit 1",
-      "  fi",
+      "  began=$(date +%s%3N)",
+      `  while ${dad}; [ "$?" = 1 ]; do`,
+      "    busy=$((busy + 1))",
+      `    if [ "$busy" -ge ${attempts} ]; then`,
+      `      ${logLine(leaderLog, `leader-start refused: ${refused}`)}`,
+      `      echo "${refused}: not taking it" >&2`,
+      "      exit 1",
+      "    fi",
+      `    sleep ${VIP_RETRY_PAUSE_SECONDS}`,
+      "  done",
       `  ip addr add ${cidr} dev ${dev} || exit 1`,
       "fi",
       `arping -q -c 1 -A -I ${dev} ${vip} >/dev/null 2>&1 &`,
-      logLine(leaderLog, `leader-start VIP ${this.vip} added`),
+      `if [ "$busy" = 0 ]; then ${logLine(leaderLog, `leader-start VIP ${this.vip} added`)}; else`,
+      `  ${logLine(leaderLog, `leader-start ${released}`)}`,
+      `  echo "${released}"`,
+      "fi",
     ].join("\n");
     const stop = [
       `if ${held}; then ip addr del ${cidr} dev ${dev} || exit 1; fi`,

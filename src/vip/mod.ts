@@ -31,6 +31,9 @@ export function isNopCommand(command: string): boolean {
   return c === "" || c === "nop";
 }
 
+/** How long a leader-start/stop command may run before it is killed. */
+export const LEADER_COMMAND_TIMEOUT_MS = 30_000;
+
 /** Runs leader-start/stop commands one at a time. */
 export class LeaderCommands implements LeaderCommandRunner {
   #chain: Promise<unknown> = Promise.resolve();
@@ -40,7 +43,7 @@ export class LeaderCommands implements LeaderCommandRunner {
   constructor(
     readonly start: string,
     readonly stop: string,
-    readonly timeoutMs = 30_000,
+    readonly timeoutMs = LEADER_COMMAND_TIMEOUT_MS,
   ) {}
 
   /**

@@ -365,11 +365,12 @@ export async function startE2ECluster(n = 3, options: E2EOptions = {}): Promise<
     async [Symbol.asyncDispose]() {
       const all = [...agents, ...extras.map((e) => e.agent)];
       for (const a of all) await a.kill("SIGKILL").catch(() => {});
-      // E2E_KEEP_LOGS=DIR keeps each agent's log for a post-mortem.
+      // E2E_KEEP_LOGS=DIR keeps each agent's log and its mysqld's error log for a post-mortem.
       const keep = Deno.env.get("E2E_KEEP_LOGS");
       if (keep) {
         for (const a of all) {
           await Deno.copyFile(a.logPath, `${keep}/agent${a.index}.log`).catch(() => {});
+          await Deno.copyFile(a.instance.errorLog, `${keep}/mysqld${a.index}.err`).catch(() => {});
         }
       }
       rpc.close();

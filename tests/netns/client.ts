@@ -12,8 +12,11 @@
 import mysql from "mysql2/promise";
 
 export interface ClientSpec {
-  /** Where writers connect, and how many write through each. */
-  targets: { name: string; host: string; port: number; writers: number }[];
+  /**
+   * Where writers connect, and how many write through each; `pauseMs` between a writer's inserts
+   * (a light load that still shows when writes stop), none by default (as fast as acks come).
+   */
+  targets: { name: string; host: string; port: number; writers: number; pauseMs?: number }[];
   /** Where the reader connects (a target name). */
   readFrom: string;
   user: string;
@@ -41,6 +44,8 @@ export interface ClientReport {
   /** Writer id -> the target it wrote through. */
   writerTargets: Record<number, string>;
   failures: number;
+  /** The last failure's message, for a scenario that finds no write acknowledged. */
+  lastFailure?: string;
 }
 
 /** Milliseconds on a clock every process on this machine shares (the test compares them). */
@@ -92,9 +97,11 @@ async function writer(
         timeout: QUERY_TIMEOUT_MS,
       });
       report.acks.push({ w, seq, server, at: now() });
-    } catch {
+      if (target.pauseMs) await sleep(target.pauseMs);
+    } catch (error) {
       // Down, read-only, blocked or cut off: the outcome is unknown, so it is not an ack.
       report.failures++;
+      report.lastFailure = error instanceof Error ? error.message : String(error);
       conn?.destroy();
       conn = null;
       await sleep(RETRY_PAUSE_MS);

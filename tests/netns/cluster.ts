@@ -5,6 +5,7 @@
  * lab's hosts; everything is torn down by `await using`, and by the harness registry if the test
  * process is killed.
  */
+import { defaultValues } from "../../src/config/decode.ts";
 import { SANDBOX_TIMERS } from "../../src/sandbox/agent_config.ts";
 import { type E2ECluster, joinAll, startE2ECluster, type TIMERS } from "../e2e/_cluster.ts";
 import { createLab, type NetnsLab } from "./lab.ts";
@@ -22,6 +23,18 @@ export const NETNS_TIMERS: typeof TIMERS = {
   pingCount: SANDBOX_TIMERS.pingCount,
 };
 
+/** xenon.json's defaults (1 s heartbeat, 3 s election timeout): what the benchmarks measure. */
+export const DEFAULT_TIMERS: typeof TIMERS = (() => {
+  const { raft, mysql, rpc } = defaultValues();
+  return {
+    heartbeat: raft.heartbeatTimeout,
+    election: raft.electionTimeout,
+    request: rpc.requestTimeout,
+    ping: mysql.pingTimeout,
+    pingCount: mysql.admitDefeatPingCount,
+  };
+})();
+
 /** Each host has its own network stack, so every node uses the same well-known ports. */
 export const AGENT_RPC_PORT = 8801;
 export const AGENT_HTTP_PORT = 6060;
@@ -32,7 +45,7 @@ export interface NetnsCluster extends AsyncDisposable {
 }
 
 /** A lab of `n` hosts with one node each, joined, with a writable leader holding the VIP. */
-export async function startNetnsCluster(n = 3): Promise<NetnsCluster> {
+export async function startNetnsCluster(n = 3, timers = NETNS_TIMERS): Promise<NetnsCluster> {
   const lab = await createLab(n);
   let cluster: E2ECluster | undefined;
   try {
@@ -50,14 +63,14 @@ export async function startNetnsCluster(n = 3): Promise<NetnsCluster> {
       supervised: true,
       extra: {
         raft: {
-          "heartbeat-timeout": NETNS_TIMERS.heartbeat,
-          "election-timeout": NETNS_TIMERS.election,
+          "heartbeat-timeout": timers.heartbeat,
+          "election-timeout": timers.election,
         },
         mysql: {
-          "ping-timeout": NETNS_TIMERS.ping,
-          "admit-defeat-ping-count": NETNS_TIMERS.pingCount,
+          "ping-timeout": timers.ping,
+          "admit-defeat-ping-count": timers.pingCount,
         },
-        rpc: { "request-timeout": NETNS_TIMERS.request },
+        rpc: { "request-timeout": timers.request },
       },
     });
     await joinAll(cluster);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startFixture } from "../harness/fixture.ts";
 import { newInstanceDir } from "../harness/registry.ts";
-import { waitFor } from "../harness/wait.ts";
+import { sleep, waitFor } from "../harness/wait.ts";
 import { createLab, run, runOk } from "./lab.ts";
 
 async function reaches(namespace: string, address: string): Promise<boolean> {
@@ -84,33 +84,45 @@ Deno.test("netns lab: nothing is left after the test process is killed with -9",
   });
 });
 
-Deno.test("netns VIP commands: duplicate-address detection refuses a VIP another host holds", async () => {
+Deno.test("netns VIP commands: a new leader waits for the old host to release the VIP, within a bound", async () => {
   await using lab = await createLab(2);
   const net = lab.network;
   const dir = newInstanceDir("vip");
-  const commands = net.leaderCommands(`${dir}/leader.log`);
-  const runOn = async (index: number, script: string) =>
-    await run([
-      ...net.runOn(index),
-      "bash",
-      "-c",
-      script,
-    ]);
-  const env = "XENON_TERM=1 XENON_ENDPOINT=test; ";
+  const leaderLog = `${dir}/leader.log`;
+  const commands = net.leaderCommands(leaderLog);
+  const runOn = (index: number, script: string) =>
+    run([...net.runOn(index), "bash", "-c", "XENON_TERM=1 XENON_ENDPOINT=test; " + script]);
 
-  assert.equal((await runOn(0, env + commands.start)).code, 0, "host 1 takes the free VIP");
+  assert.equal((await runOn(0, commands.start)).code, 0, "host 1 takes the free VIP");
   assert.deepEqual(await lab.vipHolders(), [0]);
-  assert.equal((await runOn(0, env + commands.start)).code, 0, "taking it again is a no-op");
+  assert.equal((await runOn(0, commands.start)).code, 0, "taking it again is a no-op");
 
-  const refused = await runOn(1, env + commands.start);
-  assert.equal(refused.code, 1, "host 2 must not take a VIP that answers from host 1");
-  assert.match(refused.stderr, /answers from another host \(arping -D\): not taking it/);
-  assert.deepEqual(await lab.vipHolders(), [0]);
-
-  assert.equal((await runOn(0, env + commands.stop)).code, 0);
-  assert.equal((await runOn(1, env + commands.start)).code, 0, "free again: host 2 takes it");
+  // Host 2 becomes leader while host 1 still answers for the VIP; host 1 releases it later, as
+  // an old leader's leader-stop-command does once it learns of the new term.
+  const claiming = runOn(1, commands.start);
+  await sleep(1500);
+  assert.deepEqual(await lab.vipHolders(), [0], "not taken while host 1 answers for it");
+  assert.equal((await runOn(0, commands.stop)).code, 0);
+  const claimed = await claiming;
+  assert.equal(claimed.code, 0, `host 2 takes it once released: ${claimed.stderr}`);
+  assert.match(claimed.stdout, /added once the other host released it, after \d+ ms/);
   assert.deepEqual(await lab.vipHolders(), [1]);
-  const log = await Deno.readTextFile(`${dir}/leader.log`);
-  assert.match(log, /leader-start refused: the VIP answers from another host/);
+
+  // Nobody releases it (host 2's agent died, its host still answers): refused at the bound.
+  const short = net.leaderCommands(leaderLog, { claimWindowMs: 1000 });
+  const refused = await runOn(0, short.start);
+  assert.equal(refused.code, 1, "host 1 must not take a VIP that answers from host 2");
+  assert.match(refused.stderr, /still answers from another host \(arping -D\) after \d+ ms/);
+  assert.deepEqual(await lab.vipHolders(), [1]);
+
+  const log = (await Deno.readTextFile(leaderLog)).trim().split("\n");
+  const outcomes = log.map((line) => line.replace(/^\S+ /, "").replace(/\d+ ms/, "N ms"));
+  assert.deepEqual(outcomes, [
+    `leader-start VIP ${net.vip} added term=1 test`,
+    `leader-start VIP ${net.vip} added term=1 test`,
+    `leader-stop VIP ${net.vip} removed term=1 test`,
+    `leader-start the VIP ${net.vip} added once the other host released it, after N ms term=1 test`,
+    `leader-start refused: the VIP ${net.vip} still answers from another host (arping -D) after N ms term=1 test`,
+  ]);
   await Deno.remove(dir, { recursive: true });
 });

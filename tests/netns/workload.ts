@@ -159,6 +159,8 @@ class ClientProcess {
 export interface WorkloadOptions {
   /** Writers through the VIP. @default 4 */
   writers?: number;
+  /** Each VIP writer's pause between inserts (a light load). @default 0 */
+  pauseMs?: number;
   /** HAProxy's frontend in the client namespace, as a second write path (2 writers). */
   haproxy?: { host: string; port: number };
 }
@@ -180,7 +182,13 @@ export class NetnsWorkload {
   async start(): Promise<void> {
     const spec: ClientSpec = {
       targets: [
-        { name: "vip", host: this.lab.network.vip, port: 3306, writers: this.options.writers ?? 4 },
+        {
+          name: "vip",
+          host: this.lab.network.vip,
+          port: 3306,
+          writers: this.options.writers ?? 4,
+          pauseMs: this.options.pauseMs,
+        },
         ...(this.options.haproxy ? [{ name: "haproxy", ...this.options.haproxy, writers: 2 }] : []),
       ],
       readFrom: "vip",
