@@ -84,6 +84,8 @@ function dispatch(c: Ctx, event: RaftEvent): void {
       // mysqld always starts with --skip-slave-start: a server that went away replicates again
       // only once it is pointed at the leader anew (the next heartbeat does it).
       if (!event.observation.alive) c.s.replicatingFrom = null;
+      // A restarted mysqld may have truncated a tail written since the promote (vote.ts).
+      if (!event.observation.alive || event.observation.restarted) c.s.promotedData = null;
       if (event.observation.diverged && (c.s.role === "FOLLOWER" || c.s.role === "IDLE")) {
         return c.becomePassive(
           "INVALID",
