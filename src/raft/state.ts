@@ -84,6 +84,12 @@ export interface PromotedData {
   readonly before: number;
 }
 
+export interface FollowRetry {
+  readonly leader: string;
+  readonly attempts: number;
+  readonly at: number;
+}
+
 /** A new leader to follow once the position is frozen (see follower.ts). */
 export interface PendingFollow {
   readonly since: number;
@@ -137,6 +143,8 @@ export interface RaftState extends DurableFields {
   readonly relayLogLost: LostRelayLog | null;
   /** The leader this node's replication points at (after changeMaster). */
   readonly replicatingFrom: string | null;
+  /** After a failed CHANGE MASTER to `leader`: how many failed, and no new attempt before `at`. */
+  readonly followRetry: FollowRetry | null;
   readonly electionDeadline: number;
   readonly mysql: MysqlObservation;
   readonly campaign: Campaign | null;
@@ -187,6 +195,7 @@ export function stoppedState(self: string, seed: number): RaftState {
     ranking: [],
     relayLogLost: null,
     replicatingFrom: null,
+    followRetry: null,
     electionDeadline: Number.POSITIVE_INFINITY,
     mysql: UNKNOWN_MYSQL,
     campaign: null,
