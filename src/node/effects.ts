@@ -4,8 +4,9 @@
  * effect may depend on them: a fence completes before any later message leaves); sends are
  * fire-and-forget with the RPC timeout; catch-up and replication freezes run on connections of
  * their own and report back as events, so the loop is never held for the relay log or for an IO
- * thread that is slow to stop. A fence and the leader-stop-command
- * after it report their outcome (the loop turns it into a `fenced` event).
+ * thread that is slow to stop. A failed CHANGE MASTER is reported (the core tries again). A fence
+ * and the leader-stop-command after it report their outcome (the loop turns it into a `fenced`
+ * event).
  */
 import type { XenonConfig } from "../config/mod.ts";
 import { oneLine } from "../lib/errors.ts";
@@ -67,6 +68,9 @@ export async function runEffect(d: EffectDeps, e: Effect): Promise<EffectOutcome
     logger().error`effect ${e.kind} failed: ${oneLine(error)} (${e.reason})`;
     if (e.kind === "catchUp") {
       d.enqueue({ type: "catchUpDone", ok: false, error: oneLine(error), term: e.term });
+    }
+    if (e.kind === "changeMaster") {
+      d.enqueue({ type: "changeMasterFailed", leader: e.to, error: oneLine(error) });
     }
     if (e.kind === "promote" || e.kind === "runLeaderStart") {
       stepDown(d, e, `${e.kind} failed: ${oneLine(error)}`);

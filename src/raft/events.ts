@@ -65,6 +65,13 @@ export type RaftEvent =
     readonly position: string | null;
     readonly error?: string;
   }
+  /** A `changeMaster` effect failed: replication from `leader` did not start. */
+  | {
+    readonly type: "changeMasterFailed";
+    readonly now: number;
+    readonly leader: string;
+    readonly error: string;
+  }
   /**
    * Result of a `catchUp` effect: relay log applied (ok) or not within the deadline. `term`: the
    * effect's; a result of an earlier term's catch-up is ignored (absent: taken as current).

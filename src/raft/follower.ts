@@ -4,6 +4,7 @@
  * its lease.
  */
 import type { Ctx } from "./context.ts";
+import type { MysqlObservation } from "./events.ts";
 import type { Heartbeat, LeaseReleased } from "./messages.ts";
 import { ackedTerm } from "./relay.ts";
 import { campaignRefusal, startVote } from "./campaign.ts";
@@ -67,6 +68,7 @@ function adoptMembership(c: Ctx, m: Heartbeat): void {
 function followLeader(c: Ctx, m: Heartbeat): void {
   const s = c.s;
   if (s.pendingFollow?.leader === m.from && s.pendingFollow.term === m.term) return;
+  if (s.followRetry?.leader === m.from && c.now < s.followRetry.at) return;
   const freeze = c.freeze(
     `new leader ${m.from} (term ${m.term}): read my position before following it`,
   );
@@ -118,6 +120,27 @@ export function followFrozen(c: Ctx, mine: string | null): void {
     semiSyncAck: c.isVoter(s.self) && s.role === "FOLLOWER",
     reason: `replicate from leader ${f.leader} (term ${f.term}) from ${mine}`,
   });
+}
+
+/**
+ * The shell could not point replication at `leader`: without a source this node never acks, so
+ * the next heartbeat tries again, after a pause that doubles up to one election timeout.
+ */
+export function onChangeMasterFailed(c: Ctx, leader: string, error: string): void {
+  const s = c.s;
+  if (s.replicatingFrom !== leader) return;
+  s.replicatingFrom = null;
+  const attempts = (s.followRetry?.leader === leader ? s.followRetry.attempts : 0) + 1;
+  const pause = Math.min(c.o.electionTimeoutMs, (c.o.heartbeatMs / 2) * 2 ** (attempts - 1));
+  s.followRetry = { leader, attempts, at: c.now + pause };
+  s.reason = `replication from ${leader} not started: ${error}; attempt ${attempts} failed, ` +
+    `next after ${pause} ms`;
+  c.note(s.reason);
+}
+
+/** Replication runs again (IO thread up): a later failure starts the pauses afresh. */
+export function onReplicationRunning(c: Ctx, o: MysqlObservation): void {
+  if (o.ioRunning && c.s.replicatingFrom !== null) c.s.followRetry = null;
 }
 
 function replyHeartbeat(c: Ctx, m: Heartbeat, refusal: string): void {

@@ -198,8 +198,12 @@ export function promoteIfReady(c: Ctx): void {
   if (lead.phase !== "ready" || c.now >= leaseUntil(c)) return;
   c.s.leadership = { ...lead, phase: "writable" };
   // Only now can this term write data; a winner whose catch-up failed keeps its old data term,
-  // or every voter would refuse the others for data they all hold.
-  c.s.dataTerm = c.s.term;
+  // or every voter would refuse the others for data they all hold. It moves before any write:
+  // a crash right after one must not leave this node claiming older data than it holds.
+  if (c.s.dataTerm !== c.s.term) {
+    c.s.promotedData = { term: c.s.term, start: lead.startPosition, before: c.s.dataTerm };
+    c.s.dataTerm = c.s.term;
+  }
   promote(
     c,
     `leader of term ${c.s.term}, caught up, lease held: writable, semi-sync waits for ` +

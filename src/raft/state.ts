@@ -78,6 +78,18 @@ export interface PendingVote {
   readonly freeze: number;
 }
 
+export interface PromotedData {
+  readonly term: number;
+  readonly start: string | null;
+  readonly before: number;
+}
+
+export interface FollowRetry {
+  readonly leader: string;
+  readonly attempts: number;
+  readonly at: number;
+}
+
 /** A new leader to follow once the position is frozen (see follower.ts). */
 export interface PendingFollow {
   readonly since: number;
@@ -103,6 +115,12 @@ export interface RaftState extends DurableFields {
   readonly role: Role;
   readonly term: number;
   readonly epoch: number;
+  /**
+   * The data term this node took at its own promote, with its position then and the data term
+   * before: until it writes, its data is what it was before (vote.ts `votingDataTerm`). Not
+   * persisted: after a restart the data term counts as is.
+   */
+  readonly promotedData: PromotedData | null;
   readonly leader: string | null;
   /** When this node last heard from a live leader (its lease on votes); null = never. */
   readonly leaderContactAt: number | null;
@@ -125,6 +143,8 @@ export interface RaftState extends DurableFields {
   readonly relayLogLost: LostRelayLog | null;
   /** The leader this node's replication points at (after changeMaster). */
   readonly replicatingFrom: string | null;
+  /** After a failed CHANGE MASTER to `leader`: how many failed, and no new attempt before `at`. */
+  readonly followRetry: FollowRetry | null;
   readonly electionDeadline: number;
   readonly mysql: MysqlObservation;
   readonly campaign: Campaign | null;
@@ -165,6 +185,7 @@ export function stoppedState(self: string, seed: number): RaftState {
     mode: "normal",
     modeReason: "",
     dataTerm: 0,
+    promotedData: null,
     source: null,
     leader: null,
     leaderContactAt: null,
@@ -174,6 +195,7 @@ export function stoppedState(self: string, seed: number): RaftState {
     ranking: [],
     relayLogLost: null,
     replicatingFrom: null,
+    followRetry: null,
     electionDeadline: Number.POSITIVE_INFINITY,
     mysql: UNKNOWN_MYSQL,
     campaign: null,

@@ -18,7 +18,14 @@ import {
   onPreVoteReply,
   onVoteReply,
 } from "./campaign.ts";
-import { followFrozen, onHeartbeat, onLeaseReleased, verifyDataTerm } from "./follower.ts";
+import {
+  followFrozen,
+  onChangeMasterFailed,
+  onHeartbeat,
+  onLeaseReleased,
+  onReplicationRunning,
+  verifyDataTerm,
+} from "./follower.ts";
 import { onCatchUpDone, onCatchUpProgress, onCatchUpTick, reviewCatchUp } from "./catch_up.ts";
 import {
   onFenced,
@@ -80,10 +87,13 @@ function dispatch(c: Ctx, event: RaftEvent): void {
     case "mysql":
       c.s.mysql = event.observation;
       onMysqlSample(c, event.observation);
+      onReplicationRunning(c, event.observation);
       if (c.s.role === "LEADER" && !event.observation.alive) onLeaderTick(c);
       // mysqld always starts with --skip-slave-start: a server that went away replicates again
       // only once it is pointed at the leader anew (the next heartbeat does it).
       if (!event.observation.alive) c.s.replicatingFrom = null;
+      // A restarted mysqld may have truncated a tail written since the promote (vote.ts).
+      if (!event.observation.alive || event.observation.restarted) c.s.promotedData = null;
       if (event.observation.diverged && (c.s.role === "FOLLOWER" || c.s.role === "IDLE")) {
         return c.becomePassive(
           "INVALID",
@@ -100,6 +110,8 @@ function dispatch(c: Ctx, event: RaftEvent): void {
       };
       verifyDataTerm(c);
       return routeFrozen(c, event);
+    case "changeMasterFailed":
+      return onChangeMasterFailed(c, event.leader, event.error);
     case "catchUpDone":
       return onCatchUpDone(c, event.ok, event.error, event.term);
     case "catchUpProgress":

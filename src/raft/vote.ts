@@ -54,7 +54,30 @@ export function positionRefusal(
   candidate: { position: string; dataTerm: number },
   mine: string | null,
 ): string | null {
-  return dataRefusal(c.o, candidate, { position: mine, dataTerm: c.s.dataTerm });
+  return dataRefusal(c.o, candidate, { position: mine, dataTerm: votingDataTerm(c, mine) });
+}
+
+/**
+ * The data term my data at `mine` has, for votes. A leader takes its term as data term at
+ * promote, before it writes (leader.ts), but until it writes its data is what it was: if my
+ * position still equals my position when elected, no transaction of my term exists anywhere (it
+ * would be in my binlog first, and my mysqld has not restarted since), so my data term is the one
+ * before. That is Raft's rule on the real last entry: the same last transaction is the same last
+ * term, and equal data is equally up to date. Without it, a leader that handed over in an idle
+ * cluster refuses every candidate for data they share. Equal positions alone do not suffice: a
+ * truncated unacknowledged tail lets another server reuse its GTID, and then only the data term
+ * tells the two histories apart.
+ */
+export function votingDataTerm(c: Ctx, mine: string | null): number {
+  const p = c.s.promotedData;
+  if (p === null || p.term !== c.s.dataTerm || mine === null || p.start === null) {
+    return c.s.dataTerm;
+  }
+  try {
+    return c.o.comparator.compare(mine, p.start) === "equal" ? p.before : c.s.dataTerm;
+  } catch {
+    return c.s.dataTerm;
+  }
 }
 
 /**
@@ -177,7 +200,7 @@ export function decidePendingVote(c: Ctx, position: string | null, error?: strin
       granted: true,
       reason: "",
       position,
-      dataTerm: s.dataTerm,
+      dataTerm: votingDataTerm(c, position),
       role: s.role,
     },
     `vote granted to ${pending.candidate} for term ${s.term}: its GTID ${

@@ -64,3 +64,54 @@ Deno.test("a fence reported for an older term releases nothing", async () => {
   assert.equal(t.effects.length, 0);
   await c.answerFence(old);
 });
+
+Deno.test("an idle leader hands over with the third voter down: its vote goes to equal data", async () => {
+  const c = await TestCluster.create(ABC);
+  await c.run(6000);
+  const [old] = c.leaders();
+  const [target, down] = ABC.filter((n) => n !== old);
+  c.cut.add(down);
+  const t = await c.apply(target, { type: "admin", command: { kind: "tryToLead" } });
+  assert.equal(t.admin?.ok, true, t.admin?.reason);
+  await c.run(1000);
+  assert.deepEqual(c.leaders(), [target], c.log.join("\n"));
+  assert.deepEqual([...c.writable], [target]);
+  const granted = c.log.find((l) => l.startsWith(`${old}: send: vote granted to ${target}`));
+  assert.ok(granted, c.log.join("\n"));
+});
+
+/** The leader steps down cut off, then hears a vote request for `position` at data term 0. */
+async function voteOfFormerLeader(wrote: boolean): Promise<string> {
+  const c = await TestCluster.create(ABC);
+  await c.run(6000);
+  const [old] = c.leaders();
+  const candidate = ABC.find((n) => n !== old)!;
+  if (wrote) {
+    c.positions.set(old, "0-1-11");
+    await c.observe(old);
+  }
+  c.cut.add(old);
+  await c.run(4000);
+  assert.deepEqual(c.leaders().filter((n) => n === old), [], "the cut-off leader stepped down");
+  const term = c.state(old).term + 1;
+  const vote = { kind: "vote" as const, from: candidate, to: old, term, dataTerm: 0 };
+  const t = await c.apply(old, {
+    type: "message",
+    message: { ...vote, position: "0-1-11", transfer: false },
+  });
+  assert.ok(t.effects.some((e) => e.kind === "freezeReplication"));
+  const mark = c.log.length;
+  await c.run(0);
+  return c.log.slice(mark).find((l) => l.startsWith(`${old}: send: vote `)) ?? c.log.join("\n");
+}
+
+Deno.test("a former leader that wrote in its term refuses older data at the same GTID", async () => {
+  // 0-1-11 at data term 0 is another history's transaction under a reused GTID (a truncated,
+  // unacknowledged tail): only the data term tells it from the leader's own write.
+  assert.match(
+    await voteOfFormerLeader(true),
+    /vote denied to .*: its data follows term 0's leader/,
+  );
+  // Without a write of its term its data is what it was before: the candidate is ahead.
+  assert.match(await voteOfFormerLeader(false), /vote granted to /);
+});
