@@ -13,7 +13,7 @@ const TARGET_P99_MS = 6000;
 let virtualMs = 0, steps = 0, violations = 0;
 const started = performance.now();
 for (let seed = 1; seed <= SPEED_SEEDS; seed++) {
-  const r = runSeed(seed, { timeMs: 60_000 });
+  const r = await runSeed(seed, { timeMs: 60_000 });
   virtualMs += r.virtualMs;
   steps += r.steps;
   if (r.violation !== null) violations++;
@@ -32,7 +32,7 @@ console.log(
 const times: number[] = [];
 let failed = 0;
 for (let seed = 1; seed <= FAILOVER_SEEDS; seed++) {
-  const s = measureFailover(seed);
+  const s = await measureFailover(seed);
   if (s.ms === null) failed++;
   else times.push(s.ms);
 }

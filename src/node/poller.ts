@@ -12,6 +12,9 @@ import type { Clock, MysqlSample, MysqlSession, SampledStatus } from "../ports/m
 import type { PositionComparator } from "../gtid/mod.ts";
 import type { MysqlObservation } from "../raft/mod.ts";
 
+/** The source refused this replica's position (ER_MASTER_FATAL_ERROR_READING_BINLOG). */
+const DIVERGED = /\berror 1236\b/;
+
 export const DEAD: MysqlObservation = {
   alive: false,
   ioRunning: false,
@@ -107,6 +110,7 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
         sqlRunning: status.replica === null ? true : status.replica.sqlRunning,
         position,
         backlog: backlogOf(status),
+        ...(DIVERGED.test(status.replica?.lastIoError ?? "") ? { diverged: true } : {}),
         ...(started ? { restarted: true, relayLogDiscarded: true } : {}),
       },
       status.readOnly,

@@ -290,8 +290,13 @@ export class Nemesis {
       n.mysql.sqlRunning = true;
       if (n.agent === "paused") w.resumeAgent(n);
       if (n.agent === "crashed") w.startAgent(n);
-      if (n.state.role === "IDLE" && n.state.mode === "idle") w.admin(n, { kind: "enable" });
     }
+    // Once the agents just started have read peers.json: the disabled ones are enabled again.
+    w.at(1, "operator enables disabled nodes", () => {
+      for (const n of w.nodes) {
+        if (n.state.role === "IDLE" && n.state.mode === "idle") w.admin(n, { kind: "enable" });
+      }
+    });
     w.healedAt = w.now;
   }
 
