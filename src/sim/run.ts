@@ -36,8 +36,7 @@ const TRACE_LINES = 60;
 export async function runSeed(seed: number, opts: SeedOptions): Promise<SeedResult> {
   const rng = new Rng(seed);
   const shape = rng.fork("shape");
-  // No 5 voters: MariaDB's semi-sync waits for one acknowledgement, which 5 voters need two of.
-  const nodes = opts.nodes ?? shape.pick([3, 3, 3, 3, 4, 4, 4, 2]);
+  const nodes = opts.nodes ?? shape.pick([3, 3, 3, 3, 5, 5, 4, 2]);
   const world = new World(rng.fork("world"), {
     nodes,
     seed,

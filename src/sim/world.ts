@@ -56,7 +56,8 @@ const PUMP_MS = 20;
 const CLIENT_MS = 50;
 /**
  * Microtask turns with nothing new happening after which a queue event counts as done: the
- * longest chain of awaits between two observable steps of an agent is far shorter.
+ * longest chain of awaits between two observable steps of an agent is shorter (measured on
+ * seeds 1-100: 2 or 4 turns change their figures, 6 to 200 give the same ones).
  */
 const QUIET_TURNS = 12;
 const MAX_TURNS = 10_000;
