@@ -120,10 +120,6 @@ export class World {
     return this.nodes.find((n) => n.host === host);
   }
 
-  local(n: SimNode, t = this.now): number {
-    return n.local(t);
-  }
-
   log(text: string): void {
     this.activity++;
     this.trace.push(`${(this.now / 1000).toFixed(3)}s ${text}`);

@@ -232,7 +232,9 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
   }
 
   /** Client sessions killed, read_only on; an armed failed-fence fault makes read_only fail. */
-  async fence(options: { budgetMs: number }): Promise<FenceAttempt> {
+  async fence(
+    options: { budgetMs: number; keepThreadIds: readonly number[] },
+  ): Promise<FenceAttempt> {
     const latency: [number, number] = [1, options.budgetMs * 0.95 / this.n.rate];
     try {
       return await this.#statement(latency, (m): FenceAttempt => {
