@@ -347,8 +347,8 @@ export class Nemesis {
           };
           const voter = { position: n.state.mysql.position, dataTerm: n.state.dataTerm };
           if (dataRefusal(n.options, candidate, voter) === null) continue;
-          // Only an older term's tail written by another server: a voter merely ahead on the
-          // same history holds writes the newest node lacks, and rebuilding it would lose them.
+          // Only an older term's unacknowledged tail: a voter merely ahead on the same history
+          // holds writes the newest node lacks, and rebuilding it would lose them.
           if (!olderTermTail(n, newest)) continue;
           w.admin(n, { kind: "setLearner" });
           w.rebuild(n, newest);
@@ -361,7 +361,11 @@ export class Nemesis {
   }
 }
 
-/** `n` holds, past `newest`, only transactions written by another server in an older term. */
+/**
+ * `n` holds, past `newest`, transactions of an older term that no client was told of: written by
+ * another server, or by `newest`'s own server, which then dropped them as unacknowledged when its
+ * mysqld restarted with --init-rpl-role=SLAVE (what it acknowledged it keeps).
+ */
 function olderTermTail(n: SimNode, newest: SimNode): boolean {
   if (n.state.dataTerm >= newest.state.dataTerm) return false;
   const mine = parseMariadbPosition(n.state.mysql.position ?? "");
@@ -370,6 +374,7 @@ function olderTermTail(n: SimNode, newest: SimNode): boolean {
   );
   return mine.some((g) => {
     const other = theirs.get(g.domain);
-    return other !== undefined && g.seq > other.seq && g.server !== other.server;
+    return other !== undefined && g.seq > other.seq &&
+      (g.server !== other.server || g.server === newest.mysql.serverId);
   });
 }

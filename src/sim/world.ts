@@ -72,6 +72,7 @@ export class World {
   steps = 0;
   elections = 0;
   private nextTxnId = 1;
+  private nextThreadId = 1;
   clientEnabled = true;
   /** When the last fault was healed (null while faults may still happen). */
   healedAt: number | null = null;
@@ -124,6 +125,11 @@ export class World {
     this.activity++;
     this.trace.push(`${(this.now / 1000).toFixed(3)}s ${text}`);
     if (this.trace.length > this.cfg.traceLimit * 2) this.trace.splice(0, this.cfg.traceLimit);
+  }
+
+  /** A MySQL connection id, unique in this world. */
+  newThreadId(): number {
+    return this.nextThreadId++;
   }
 
   /** Runs `run` after `delayMs` of real (virtual) time. */
@@ -211,10 +217,8 @@ export class World {
           this.log(`${r.id} IO thread stopped: ${m.ioError}`);
         } else {
           const missing = src.mysql.history.slice(m.history.length, m.history.length + 50);
-          for (const txn of missing) {
-            m.append(txn);
-            if (m.semiSyncAck) this.ack(src, r, txn);
-          }
+          for (const txn of missing) m.append(txn);
+          if (m.semiSyncAck && missing.length > 0) this.ack(src, r);
         }
       }
       if (m.sqlRunning) m.applied = Math.min(m.history.length, m.applied + m.applyRate);
@@ -245,10 +249,14 @@ export class World {
       (allowed === null || allowed.has(r.id));
   }
 
-  private ack(master: SimNode, replica: SimNode, txn: Txn): void {
-    const p = master.mysql.pending.find((x) => x.txn.id === txn.id);
-    if (p === undefined) return;
-    p.acks.add(replica.id);
+  /**
+   * A semi-sync ack names a binlog position: it releases every commit up to it that the replica
+   * holds, also those it got otherwise (a rebuild from this primary's backup).
+   */
+  private ack(master: SimNode, replica: SimNode): void {
+    const held = master.mysql.pending.filter((p) => replica.mysql.ids.has(p.txn.id));
+    if (held.length === 0) return;
+    for (const p of held) p.acks.add(replica.id);
     this.settle(master);
   }
 
@@ -338,9 +346,16 @@ export class World {
     this.log(`${n.id} errant transaction ${txn.gtid}`);
   }
 
-  /** The operator's rebuild of an INVALID node from the current leader. */
+  /**
+   * The operator's rebuild of an INVALID node from the current leader: a hot backup holds what
+   * the storage engine committed, so not the commits still waiting for acknowledgements
+   * (AFTER_SYNC: in the binlog, not yet committed); the rebuilt node replicates those.
+   */
   rebuild(n: SimNode, from: SimNode): void {
-    n.mysql.replaceHistory(from.mysql.history);
+    const waiting = new Set(from.mysql.pending.map((p) => p.txn.id));
+    const history = from.mysql.history;
+    const firstWaiting = history.findIndex((t) => waiting.has(t.id));
+    n.mysql.replaceHistory(firstWaiting < 0 ? history : history.slice(0, firstWaiting));
     n.mysql.ioError = null;
     n.mysql.ioRunning = false;
     n.mysql.master = null;

@@ -24,8 +24,6 @@ const SLOW_MS: [number, number] = [1, 30];
 const STOP_IO_MS: [number, number] = [1, 20];
 const QUICK_MS: [number, number] = [0, 5];
 
-let nextThreadId = 1;
-
 /** The server restarted since the session was opened: the session is gone, the server is not. */
 class SessionLostError extends Error {}
 
@@ -47,7 +45,7 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
     const m = this.n.mysql;
     if (!m.alive) return Promise.reject(new Error(`MySQL on ${this.n.host} is down`));
     if (this.#thread === null) {
-      this.#thread = nextThreadId++;
+      this.#thread = this.w.newThreadId();
       this.#boot = this.n.mysqlBoots;
     }
     return Promise.resolve(m);

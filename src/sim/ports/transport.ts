@@ -27,15 +27,19 @@ export class SimTransport implements PeerTransport {
     const w = this.w;
     const { promise, resolve, reject } = Promise.withResolvers<Res>();
     let settled = false;
-    const answer = () =>
+    /** The first of the answer and the timeout counts, once the caller runs to hear it. */
+    const settle = (outcome: () => void) =>
       this.proc.run(() => {
-        if (!settled) settled = true, resolve(null as Res);
+        if (settled) return;
+        settled = true;
+        outcome();
       });
+    const answer = () => settle(() => resolve(null as Res));
     const timeout = () =>
-      w.later(options.timeoutMs / this.n.rate, () =>
-        this.proc.run(() => {
-          if (!settled) settled = true, reject(new Error(`${endpoint}: request timed out`));
-        }));
+      w.later(
+        options.timeoutMs / this.n.rate,
+        () => settle(() => reject(new Error(`${endpoint}: request timed out`))),
+      );
     const to = w.node(endpoint);
     if (method !== RAFT_MESSAGE_METHOD || to === undefined) {
       timeout();
