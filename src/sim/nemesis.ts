@@ -333,17 +333,15 @@ export class Nemesis {
           w.admin(n, { kind: "setLearner" });
           w.admin(n, { kind: "enable" });
         }
-        // A node that lost its relay log votes only for its source, which may have come back
-        // with less than it holds (it dropped its unacknowledged tail at a restart): the
-        // operator sees the source holds nothing the node lacks, so nothing the node acked is
-        // lost, and accepts its position (LEARNER, then enable).
+        // A node that lost its relay log votes only for its source (which may have come back
+        // with less, its unacknowledged tail dropped at a restart) and never campaigns: when
+        // the source holds nothing the node lacks, nothing the node acked is lost, and the
+        // operator accepts its position (LEARNER, then enable).
         for (const n of w.nodes) {
           const lost = n.agent === "running" ? n.state.relayLogLost : null;
           const source = lost === null ? undefined : w.node(lost.from);
           if (source === undefined || !source.mysql.alive) continue;
-          if (!source.mysql.isPrefixOf(n.mysql) || source.mysql.position() === n.mysql.position()) {
-            continue;
-          }
+          if (!source.mysql.isPrefixOf(n.mysql)) continue;
           w.admin(n, { kind: "setLearner" });
           w.admin(n, { kind: "enable" });
         }
