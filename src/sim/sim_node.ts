@@ -13,7 +13,7 @@ export class SimNode {
   proc: AgentProcess | null = null;
   /** Paused or crashed since it was last fenced: its writable MySQL has no live agent. */
   unattended = false;
-  /** mysqld starts so far, and when the current one started (real virtual ms): its uptime. */
+  /** mysqld starts so far, and when the current one started (on this host's clock): uptime. */
   mysqlBoots = 0;
   bootAt = 0;
   /** The boot the agent's poller last sampled: a new agent whose mysqld started since is told. */

@@ -306,7 +306,7 @@ export class World {
     if (m.alive) return;
     m.alive = true;
     n.mysqlBoots++;
-    n.bootAt = this.now;
+    n.bootAt = n.local(this.now);
     m.readOnly = true;
     m.ioError = null;
     m.ioRunning = false;

@@ -285,3 +285,23 @@ Deno.test("a failing seed prints its replay command and the trace around the vio
   assert.ok(r.trace.some((l) => l.includes("VIOLATION")));
   assert.ok(r.trace.length > 10);
 });
+
+Deno.test("an agent paused longer than its mysqld's uptime still learns that mysqld restarted", async () => {
+  const w = world(3, 41);
+  await run(w, 8000);
+  const old = leader(w);
+  const n = w.nodes.find((x) => x !== old)!;
+  n.mysql.sqlRunning = false; // a relay log backlog for the restart to drop
+  await run(w, 1000);
+  w.pauseAgent(n);
+  n.mysql.alive = false;
+  await run(w, 500);
+  w.restartMysql(n, true);
+  await run(w, 20_000); // the new uptime passes the one the agent saw before its pause
+  w.resumeAgent(n);
+  await run(w, 5000);
+  assert.ok(
+    w.trace.some((l) => l.includes(`${n.id} my mysqld restarted and dropped the relay log`)),
+    w.trace.filter((l) => l.includes(n.id)).slice(-15).join("\n"),
+  );
+});

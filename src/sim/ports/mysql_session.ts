@@ -122,8 +122,9 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
       return {
         status: { readOnly: m.readOnly, replica },
         position: m.position(),
-        // Fractional, so that a restart within a second of the previous one still goes back.
-        uptime: (this.w.now - this.n.bootAt) / 1000,
+        // On the host's clock, as mysqld counts it; fractional, so that a restart within a
+        // second of the previous one still goes back.
+        uptime: (this.n.local(this.w.now) - this.n.bootAt) / 1000,
       };
     });
   }
