@@ -19,9 +19,10 @@ Deno.test("500 simulator seeds find no violation", async () => {
 });
 
 /**
- * Seeds that once found a violation, replayed on every run. All but 142, 918, 3659, 5299, 10613 and 11466 were found
- * while the simulator still carried out effects with a model shell of its own; they replay now
- * on the daemon's shell, where their schedules differ, and stay as ordinary seeds of their kind.
+ * Seeds that once found a violation, replayed on every run. All but 142, 738, 918, 3659, 5299,
+ * 10613 and 11466 were found while the simulator still carried out effects with a model shell
+ * of its own; they replay now on the daemon's shell, where their schedules differ, and stay as
+ * ordinary seeds of their kind.
  */
 const REGRESSIONS: { seed: number; found: string }[] = [
   {
@@ -84,6 +85,11 @@ const REGRESSIONS: { seed: number; found: string }[] = [
     seed: 11466,
     found: "an agent paused longer than its mysqld's uptime missed the restart that dropped " +
       "109 acked relay log events, and was elected without them",
+  },
+  {
+    seed: 738,
+    found: "a hand-over target whose relay log was lost campaigned anyway and was elected " +
+      "without 81 writes it had acknowledged",
   },
   {
     seed: 142,
