@@ -28,7 +28,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   http: ["lib", "log", "config", "model", "recorder", "rpc"],
   sandbox: ["lib", "model", "mysqld", "rpc"],
   backup: ["lib", "log", "config", "model", "mysql", "rpc"],
-  sim: ["lib", "gtid", "raft", "ports", "node"],
+  sim: ["lib", "gtid", "raft", "config", "model", "ports", "node"],
   node: [
     "lib",
     "log",
@@ -272,4 +272,16 @@ Deno.test("the CLI takes no election rule from src/raft, only types and timer ar
       )
     );
   assert.deepEqual(rules, [], "ask a daemon instead (as `cluster failover --dry-run` does)");
+});
+
+Deno.test("the simulator runs the daemon's shell: it never steps the election core itself", () => {
+  const stepping = local
+    .filter((i) => folderOf(i.from) === "sim" && folderOf(i.to) === "raft")
+    .filter((i) => i.values.includes("step"))
+    .map((i) => i.from);
+  assert.deepEqual(stepping, [], "src/sim must run src/node's event loop, not call step()");
+  assert.ok(
+    local.some((i) => folderOf(i.from) === "sim" && i.to === "node/node.ts" && !i.typeOnly),
+    "src/sim no longer runs src/node/node.ts",
+  );
 });

@@ -2,8 +2,8 @@
  * Watches the local MySQL every `mysql.ping-timeout` and tells the election what it sees. As the
  * original, MySQL counts as dead only after `mysql.admit-defeat-ping-count` failed pings in a row
  * (one slow answer does not demote a leader). A server that restarted between two samples (its
- * uptime went back) is reported dead once: a crash-restart of a leader's mysqld is a lost
- * primary, whatever came back is not trusted to be writable.
+ * uptime went back, or its start time moved) is reported dead once: a crash-restart of a
+ * leader's mysqld is a lost primary, whatever came back is not trusted to be writable.
  */
 import { oneLine } from "../lib/errors.ts";
 import { Periodic } from "../lib/periodic.ts";
@@ -11,6 +11,12 @@ import { log } from "../log/mod.ts";
 import type { Clock, MysqlSample, MysqlSession, SampledStatus } from "../ports/mod.ts";
 import type { PositionComparator } from "../gtid/mod.ts";
 import type { MysqlObservation } from "../raft/mod.ts";
+
+/** Uptime is whole seconds: the start time it gives moves by up to a second between samples. */
+const UPTIME_SLACK_MS = 2500;
+
+/** The source refused this replica's position (ER_MASTER_FATAL_ERROR_READING_BINLOG). */
+const DIVERGED = /\berror 1236\b/;
 
 export const DEAD: MysqlObservation = {
   alive: false,
@@ -46,6 +52,7 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
   readonly #samples: Periodic;
   #failures = 0;
   #lastUptime: number | null = null;
+  #startedAt = Number.NEGATIVE_INFINITY;
   #firstSample = true;
   #deadReported = false;
   /** Consecutive MySQL downs seen (the original's MysqlDowns). */
@@ -66,6 +73,7 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
   /** One sample (exposed for tests). */
   async pollOnce(): Promise<void> {
     let result: MysqlSample<Status>;
+    const askedAt = this.o.clock.now();
     try {
       result = await this.o.link.sample(this.o.comparator);
     } catch (error) {
@@ -86,8 +94,14 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
     for (const held of this.o.keepOpen ?? []) {
       if (held.threadId === null) await held.get().catch(() => {});
     }
-    const restarted = this.#lastUptime !== null && uptime < this.#lastUptime;
+    // When the server started, on our clock (at most a second late, being taken before the
+    // uptime was read): later than before means it restarted, also when this agent was paused
+    // for longer than the uptime it saw last (uptime alone went up).
+    const startedAt = askedAt - uptime * 1000;
+    const restarted = this.#lastUptime !== null &&
+      (uptime < this.#lastUptime || startedAt > this.#startedAt + UPTIME_SLACK_MS);
     this.#lastUptime = uptime;
+    this.#startedAt = restarted ? startedAt : Math.max(this.#startedAt, startedAt);
     // Every start drops the relay log the SQL thread had not applied (relay_log_recovery=ON);
     // the daemon cannot tell whether any was left, so it says it may have been (raft relay.ts).
     const started = restarted || (this.#firstSample && this.o.startedMysqld === true);
@@ -107,6 +121,7 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
         sqlRunning: status.replica === null ? true : status.replica.sqlRunning,
         position,
         backlog: backlogOf(status),
+        ...(DIVERGED.test(status.replica?.lastIoError ?? "") ? { diverged: true } : {}),
         ...(started ? { restarted: true, relayLogDiscarded: true } : {}),
       },
       status.readOnly,

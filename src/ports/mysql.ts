@@ -24,6 +24,8 @@ export interface SampledStatus {
     sqlRunning: boolean;
     /** Transactions received and not applied; null or absent when not known. */
     backlogTransactions?: number | null;
+    /** `Last_IO_Error`: error 1236 says the source refused our position (diverged histories). */
+    lastIoError: string;
   } | null;
 }
 

@@ -88,7 +88,7 @@ export function onPreVoteReply(c: Ctx, m: PreVoteReply): void {
     granted: granted ? [...camp.granted, m.from] : camp.granted,
     denied: granted ? camp.denied : [...camp.denied, `${m.from} (${m.reason})`],
   };
-  if (s.campaign.granted.length >= c.majority()) {
+  if (s.campaign.granted.length >= c.electionQuorum()) {
     startVote(c, `pre-vote won: ${s.campaign.granted.join(", ")}`, false);
   }
 }
@@ -105,7 +105,7 @@ export function onCandidateFrozen(c: Ctx, position: string | null, error?: strin
   s.mysql = { ...s.mysql, position, ioRunning: false };
   // The voters freeze too, each as slowly as this node may have: the vote round counts from now.
   s.campaign = { ...camp, phase: "vote", position, deadline: c.now + c.freezeWindowMs() };
-  if (camp.granted.length >= c.majority()) return winIfMajority(c);
+  if (camp.granted.length >= c.electionQuorum()) return winIfMajority(c);
   for (const to of c.otherVoters()) {
     c.send(
       {
@@ -140,7 +140,7 @@ export function onVoteReply(c: Ctx, m: VoteReply): void {
     denied: granted ? camp.denied : [...camp.denied, `${m.from} (${m.reason})`],
   };
   if (granted) return winIfMajority(c);
-  if (s.campaign.denied.length > c.voters().length - c.majority()) {
+  if (s.campaign.denied.length > c.voters().length - c.electionQuorum()) {
     c.becomeFollower(`lost the election for term ${s.term}: ${lossSummary(c)}`);
     c.retryCampaignSoon();
   }
@@ -148,7 +148,7 @@ export function onVoteReply(c: Ctx, m: VoteReply): void {
 
 function winIfMajority(c: Ctx): void {
   const camp = c.s.campaign!;
-  if (camp.granted.length < c.majority()) return;
+  if (camp.granted.length < c.electionQuorum()) return;
   c.becomeLeader(
     `won term ${c.s.term} with ${camp.granted.length} of ${c.voters().length} votes ` +
       `(${camp.granted.join(", ")})`,
@@ -173,7 +173,7 @@ export function onCampaignTimeout(c: Ctx): void {
 
 function lossSummary(c: Ctx, camp = c.s.campaign!): string {
   const voters = c.voters().length;
-  let text = `${camp.granted.length} of ${voters} voters (need ${c.majority()})`;
+  let text = `${camp.granted.length} of ${voters} voters (need ${c.electionQuorum()})`;
   if (camp.denied.length > 0) text += `; denied by ${camp.denied.join("; ")}`;
   if (voters === 2 && camp.granted.length < 2) {
     text += "; a 2-voter cluster never fails over without both votes: add a third voter " +

@@ -88,6 +88,18 @@ export class Ctx {
   }
 
   /**
+   * Votes an election needs: a majority, or more where the flavor's semi-sync waits for fewer
+   * replicas than K = N − M (`semiSyncWaitLimit`; MariaDB waits for one). An acknowledged write
+   * is then on only limit + 1 nodes, so every electing quorum must hold N − limit voters to
+   * include one of them: 4 of 5 on MariaDB. It still meets every lease majority.
+   */
+  electionQuorum(): number {
+    const limit = this.o.semiSyncWaitLimit?.count;
+    const voters = this.s.peers.length;
+    return limit === undefined ? majority(voters) : Math.max(majority(voters), voters - limit);
+  }
+
+  /**
    * K = voters − majority, plus removed voters that may still ack until they confirm, plus added
    * voters until the voters before them know of them (state.ts).
    */

@@ -184,11 +184,11 @@ function promotability(c: Ctx, peers: readonly PeerData[]): { ok: boolean; reaso
     .filter((r) => r.why !== null).map((r) => `${r.p} would refuse: ${r.why}`);
   const granting = 1 + reported.length - denied.length;
   const unasked = electors.filter((e) => !reported.some((p) => p.endpoint === e));
-  const votes = `${granting} of ${c.voters().length} votes on data (need ${c.majority()})`;
-  if (granting >= c.majority()) {
+  const votes = `${granting} of ${c.voters().length} votes on data (need ${c.electionQuorum()})`;
+  if (granting >= c.electionQuorum()) {
     return { ok: true, reason: `MySQL up, SQL thread running, ${votes}` };
   }
-  if (granting + unasked.length >= c.majority()) {
+  if (granting + unasked.length >= c.electionQuorum()) {
     return {
       ok: true,
       reason: `MySQL up, SQL thread running, ${votes} so far; not asked: ${unasked.join(", ")}`,

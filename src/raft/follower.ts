@@ -173,9 +173,13 @@ export function onLeaseReleased(c: Ctx, m: LeaseReleased): void {
   s.leader = null;
   s.replicatingFrom = null;
   c.note(`leader ${m.from} fenced itself and handed over to ${m.target}`);
-  if (m.target === s.self && s.role === "FOLLOWER") {
+  // A hand-over names the target; it still campaigns only if it could on its own (a lost relay
+  // log, a stopped SQL thread): otherwise the election timeout finds someone else.
+  const refusal = m.target === s.self && s.role === "FOLLOWER" ? campaignRefusal(c, true) : null;
+  if (m.target === s.self && s.role === "FOLLOWER" && refusal === null) {
     startVote(c, `leader ${m.from} handed over to me`, true);
   } else if (s.role === "FOLLOWER") {
+    if (refusal !== null) c.note(`not taking over from ${m.from}: ${refusal}`);
     c.resetElectionTimer();
   }
 }

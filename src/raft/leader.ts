@@ -268,6 +268,10 @@ export function handOver(c: Ctx, target: string, reason: string): void {
   s.campaignPenaltyUntil = c.now + c.o.electionTimeoutMs;
   s.electionDeadline = Math.max(s.electionDeadline, s.campaignPenaltyUntil);
   s.pendingRelease = { term: s.term, target };
+  if (wasWritable && c.o.unsafeSkipHandOverFence) {
+    c.effects.splice(0, c.effects.length, ...c.effects.filter((e) => e.kind !== "fence"));
+    return releaseLease(c, "fence skipped (test-only switch)");
+  }
   if (!wasWritable) releaseLease(c, "never writable, nothing to fence");
 }
 

@@ -45,6 +45,12 @@ export interface RaftOptions {
   readonly unsafeDisableLease?: boolean;
   /** TEST ONLY: votes ignore replication positions. */
   readonly unsafeDisableVoteGtidCheck?: boolean;
+  /** TEST ONLY: a leader handing over releases its lease at once, without fencing. */
+  readonly unsafeSkipHandOverFence?: boolean;
+  /** TEST ONLY (the shell, src/node): catch-up reports the relay log applied at once. */
+  readonly unsafeSkipCatchUp?: boolean;
+  /** TEST ONLY (the shell, src/node): promote skips the lease re-check before read_only OFF. */
+  readonly unsafeSkipPromoteLeaseCheck?: boolean;
 }
 
 /** xenon's defaults: 1 s heartbeat, 3 s election timeout, 1 s request timeout. */

@@ -14,7 +14,7 @@ export interface FailoverSample {
 
 const LIMIT_MS = 60_000;
 
-export function measureFailover(seed: number, nodes = 3): FailoverSample {
+export async function measureFailover(seed: number, nodes = 3): Promise<FailoverSample> {
   const rng = new Rng(seed);
   const w = new World(rng.fork("world"), {
     nodes,
@@ -23,13 +23,13 @@ export function measureFailover(seed: number, nodes = 3): FailoverSample {
     driftUse: 0.95,
     traceLimit: 50,
   });
-  w.runUntil(10_000 + rng.between(0, 5_000));
+  await w.runUntil(10_000 + rng.between(0, 5_000));
   const old = w.writableLeader();
   if (old === undefined) return { seed, ms: null, violation: "no leader before the crash" };
   w.crashHost(old);
   const crashedAt = w.now;
   for (let t = w.now; t < crashedAt + LIMIT_MS; t += 10) {
-    if (!w.runUntil(t)) break;
+    if (!await w.runUntil(t)) break;
     const next = w.writableLeader();
     if (next !== undefined && next !== old) return { seed, ms: w.now - crashedAt, violation: null };
   }

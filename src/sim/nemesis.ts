@@ -290,8 +290,13 @@ export class Nemesis {
       n.mysql.sqlRunning = true;
       if (n.agent === "paused") w.resumeAgent(n);
       if (n.agent === "crashed") w.startAgent(n);
-      if (n.state.role === "IDLE" && n.state.mode === "idle") w.admin(n, { kind: "enable" });
     }
+    // Once the agents just started have read peers.json: the disabled ones are enabled again.
+    w.at(1, "operator enables disabled nodes", () => {
+      for (const n of w.nodes) {
+        if (n.state.role === "IDLE" && n.state.mode === "idle") w.admin(n, { kind: "enable" });
+      }
+    });
     w.healedAt = w.now;
   }
 
@@ -328,6 +333,18 @@ export class Nemesis {
           w.admin(n, { kind: "setLearner" });
           w.admin(n, { kind: "enable" });
         }
+        // A node that lost its relay log votes only for its source (which may have come back
+        // with less, its unacknowledged tail dropped at a restart) and never campaigns: when
+        // the source holds nothing the node lacks, nothing the node acked is lost, and the
+        // operator accepts its position (LEARNER, then enable).
+        for (const n of w.nodes) {
+          const lost = n.agent === "running" ? n.state.relayLogLost : null;
+          const source = lost === null ? undefined : w.node(lost.from);
+          if (source === undefined || !source.mysql.alive) continue;
+          if (!source.mysql.isPrefixOf(n.mysql)) continue;
+          w.admin(n, { kind: "setLearner" });
+          w.admin(n, { kind: "enable" });
+        }
         // Still no leader: voters holding an older term's unacknowledged tail refuse the nodes
         // with the newest data (MariaDB positions cannot tell the histories apart). The
         // operator reads `xenon cluster failover --dry-run` and rebuilds them from the newest.
@@ -342,8 +359,8 @@ export class Nemesis {
           };
           const voter = { position: n.state.mysql.position, dataTerm: n.state.dataTerm };
           if (dataRefusal(n.options, candidate, voter) === null) continue;
-          // Only an older term's tail written by another server: a voter merely ahead on the
-          // same history holds writes the newest node lacks, and rebuilding it would lose them.
+          // Only an older term's unacknowledged tail: a voter merely ahead on the same history
+          // holds writes the newest node lacks, and rebuilding it would lose them.
           if (!olderTermTail(n, newest)) continue;
           w.admin(n, { kind: "setLearner" });
           w.rebuild(n, newest);
@@ -356,7 +373,11 @@ export class Nemesis {
   }
 }
 
-/** `n` holds, past `newest`, only transactions written by another server in an older term. */
+/**
+ * `n` holds, past `newest`, transactions of an older term that no client was told of: written by
+ * another server, or by `newest`'s own server, which then dropped them as unacknowledged when its
+ * mysqld restarted with --init-rpl-role=SLAVE (what it acknowledged it keeps).
+ */
 function olderTermTail(n: SimNode, newest: SimNode): boolean {
   if (n.state.dataTerm >= newest.state.dataTerm) return false;
   const mine = parseMariadbPosition(n.state.mysql.position ?? "");
@@ -365,6 +386,7 @@ function olderTermTail(n: SimNode, newest: SimNode): boolean {
   );
   return mine.some((g) => {
     const other = theirs.get(g.domain);
-    return other !== undefined && g.seq > other.seq && g.server !== other.server;
+    return other !== undefined && g.seq > other.seq &&
+      (g.server !== other.server || g.server === newest.mysql.serverId);
   });
 }

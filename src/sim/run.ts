@@ -33,7 +33,7 @@ export interface SeedResult {
 export const HEAL_MS = 30_000;
 const TRACE_LINES = 60;
 
-export function runSeed(seed: number, opts: SeedOptions): SeedResult {
+export async function runSeed(seed: number, opts: SeedOptions): Promise<SeedResult> {
   const rng = new Rng(seed);
   const shape = rng.fork("shape");
   const nodes = opts.nodes ?? shape.pick([3, 3, 3, 3, 5, 5, 4, 2]);
@@ -46,7 +46,7 @@ export function runSeed(seed: number, opts: SeedOptions): SeedResult {
   });
   new Nemesis(world, rng.fork("nemesis")).plan(opts.timeMs);
   const end = opts.timeMs + HEAL_MS;
-  world.runUntil(end);
+  await world.runUntil(end);
   let violation = world.inv.violations[0] ?? null;
   if (violation === null && world.writableLeader() === undefined) {
     violation = {

@@ -7,6 +7,7 @@
 import type { RaftEnvelope } from "../../src/model/mod.ts";
 import type {
   CatchUpReport,
+  Clock,
   FenceAttempt,
   LeaderCommandContext,
   LeaderCommandOutcome,
@@ -53,7 +54,17 @@ export class FakeServer {
   readonly #hungFences: ((ok: boolean) => void)[] = [];
   #nextThread = 1;
 
-  constructor(readonly address: { host: string; port: number }, public position = "0-1-10") {}
+  constructor(
+    readonly address: { host: string; port: number },
+    /** The host's clock: the uptime counts on it (a start time that moves is a restart). */
+    readonly clock: Pick<Clock, "now">,
+    public position = "0-1-10",
+  ) {}
+
+  /** Seconds since the server started, as `Uptime` counts them (it has run for 100 s). */
+  get uptime(): number {
+    return 100 + this.clock.now() / 1000;
+  }
 
   newThreadId(): number {
     return this.#nextThread++;
@@ -159,7 +170,7 @@ export class FakeMysqlSession implements MysqlSession<FakeServer> {
     const replica = s.source === null
       ? null
       : { ioRunning: s.ioRunning, sqlRunning: true, lastIoError: "" };
-    return { status: { readOnly: s.readOnly, replica }, position: s.position, uptime: 100 };
+    return { status: { readOnly: s.readOnly, replica }, position: s.position, uptime: s.uptime };
   }
 
   async changeMaster(source: ReplicationSource): Promise<void> {

@@ -115,7 +115,7 @@ export class TestCluster {
       this.options.set(n, raftOptions(n, mariadbComparator, { seed: i + 1, ...overrides }));
       const meta = { ...emptyMeta(n, false), epochId: 1, peers };
       this.#hosts.set(n, {
-        server: new FakeServer({ host: n.split(":")[0], port: 3306 }),
+        server: new FakeServer({ host: n.split(":")[0], port: 3306 }, this.#time),
         store: new MemoryStore(meta),
         commands: new RecordedCommands(),
         agent: null,

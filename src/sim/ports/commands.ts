@@ -1,0 +1,27 @@
+/** leader-start-command and leader-stop-command on a simulated host: recorded in the trace. */
+import type {
+  LeaderCommandContext,
+  LeaderCommandOutcome,
+  LeaderCommandRunner,
+} from "../../ports/mod.ts";
+import type { SimNode } from "../sim_node.ts";
+import type { World } from "../world.ts";
+
+export class SimLeaderCommands implements LeaderCommandRunner {
+  constructor(private readonly w: World, private readonly n: SimNode) {}
+
+  run(
+    which: "start" | "stop",
+    context: LeaderCommandContext,
+    skip?: () => string | null,
+  ): Promise<LeaderCommandOutcome> {
+    const why = skip?.() ?? null;
+    if (why !== null) return Promise.resolve({ ok: false, summary: `skipped: ${why}` });
+    this.w.log(`${this.n.id} leader-${which}-command (term ${context.term})`);
+    return Promise.resolve({ ok: true, summary: `leader-${which}-command ran` });
+  }
+
+  idle(): Promise<void> {
+    return Promise.resolve();
+  }
+}
