@@ -2,12 +2,15 @@
 import assert from "node:assert/strict";
 import { runSeed, type SeedResult } from "../../src/sim/run.ts";
 import { runSeeds } from "../../src/sim/seeds.ts";
+import { COUNTED_FAULTS, type CountedFault } from "../../src/sim/world.ts";
 
-Deno.test("500 simulator seeds find no violation", async () => {
+Deno.test("500 simulator seeds find no violation, and inject every counted fault", async () => {
   let elections = 0;
+  const injected = new Map<CountedFault, number>();
   for (let seed = 1; seed <= 500; seed++) {
     const r = await runSeed(seed, { timeMs: 60_000 });
     elections += r.elections;
+    for (const [fault, n] of r.faults) injected.set(fault, (injected.get(fault) ?? 0) + n);
     assert.equal(
       r.violation,
       null,
@@ -16,6 +19,8 @@ Deno.test("500 simulator seeds find no violation", async () => {
     );
   }
   assert.ok(elections > 500, `only ${elections} elections: the faults are too tame`);
+  const never = COUNTED_FAULTS.filter((f) => !injected.has(f));
+  assert.deepEqual(never, [], `faults never injected in 500 seeds: ${never.join(", ")}`);
 });
 
 /**
