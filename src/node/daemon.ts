@@ -222,6 +222,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       otherThreads: () => [pollLink.threadId].filter((t): t is number => t !== null),
       rpc,
       leaderCommands,
+      sampleMysql: (): Promise<void> => poller.pollOnce(),
       mysqld: {
         hardStop,
         // No server process: whatever mysqld_safe starts next comes up read-only.

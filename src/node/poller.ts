@@ -50,6 +50,7 @@ export interface PollerOptions<Status extends SampledStatus = SampledStatus> {
 
 export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
   readonly #samples: Periodic;
+  #sampling: Promise<void> = Promise.resolve();
   #failures = 0;
   #lastUptime: number | null = null;
   #startedAt = Number.NEGATIVE_INFINITY;
@@ -70,8 +71,17 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
     await this.#samples.stop();
   }
 
-  /** One sample (exposed for tests). */
-  async pollOnce(): Promise<void> {
+  /**
+   * One sample, after any still running: samples never overlap, so their reports (a restart
+   * seen from the uptime going back) reach the loop in the order they were taken.
+   */
+  pollOnce(): Promise<void> {
+    const run = this.#sampling.then(() => this.#sampleOnce());
+    this.#sampling = run.catch(() => {});
+    return run;
+  }
+
+  async #sampleOnce(): Promise<void> {
     let result: MysqlSample<Status>;
     const askedAt = this.o.clock.now();
     try {

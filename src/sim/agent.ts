@@ -46,6 +46,7 @@ export class AgentProcess {
       rpc: new SimTransport(w, n, this),
       leaderCommands: new SimLeaderCommands(w, n),
       mysqld: new SimMysqld(w, n, this),
+      sampleMysql: () => this.poller.pollOnce(),
       onFatal: (reason) => {
         w.log(`${n.id} agent stops: ${reason}`);
         w.crashAgent(n);

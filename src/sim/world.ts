@@ -86,6 +86,12 @@ export class World {
   private nextTxnId = 1;
   private nextThreadId = 1;
   clientEnabled = true;
+  /**
+   * A client whose account has READ ONLY ADMIN (the harness enables it): it writes through
+   * read_only wherever the VIP is, until the server is stopped or the VIP moves.
+   */
+  adminWriter = false;
+  adminWrites = 0;
   /** When the last fault was healed (null while faults may still happen). */
   healedAt: number | null = null;
   readonly faults = new Map<CountedFault, number>();
@@ -302,8 +308,14 @@ export class World {
       m.commitGroup(Array.from({ length: writers }, () => this.nextTxnId++));
       this.settle(n);
     }
-    const reader = this.vip === null ? undefined : this.node(this.vip);
-    if (reader !== undefined && reader.mysql.alive && !reader.mysql.paused) this.inv.read(reader);
+    const vip = this.vip === null ? undefined : this.node(this.vip);
+    if (vip === undefined || !vip.mysql.alive || vip.mysql.paused) return;
+    this.inv.read(vip);
+    if (this.adminWriter && vip.mysql.readOnly && vip.mysql.pending.length <= 20) {
+      vip.mysql.readOnlyAdmin = true;
+      if (vip.mysql.commitGroup([this.nextTxnId++], { admin: true }) !== null) this.adminWrites++;
+      this.settle(vip);
+    }
   }
 
   // ---- nemesis and operator actions ----

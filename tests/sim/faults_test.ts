@@ -143,3 +143,25 @@ Deno.test("the invariants catch a read through the VIP that misses an acknowledg
   w.inv.read(lagging);
   assert.equal(w.inv.violations[0]?.invariant, "no stale read through the writable node");
 });
+
+Deno.test("an account with READ ONLY ADMIN writing through read_only: no acknowledged write lost", async () => {
+  let adminWrites = 0;
+  for (const seed of [53, 59, 61]) {
+    const w = world(3, seed);
+    w.adminWriter = true;
+    await run(w, 8000);
+    const old = leader(w);
+    for (const o of w.nodes) if (o !== old) w.net.block(old.id, o.id), w.net.block(o.id, old.id);
+    await run(w, 8000);
+    assert.notEqual(leader(w), old);
+    // leader-stop-command failed to take the VIP down: the admin goes on writing on the fenced
+    // old primary, through read_only; nobody acknowledges those commits.
+    w.vip = old.id;
+    await run(w, 4000);
+    w.net.heal();
+    await run(w, 20_000);
+    leader(w);
+    adminWrites += w.adminWrites;
+  }
+  assert.ok(adminWrites > 0, "the admin wrote through read_only");
+});
