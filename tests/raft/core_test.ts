@@ -219,6 +219,16 @@ Deno.test("the data term moves when a leader becomes writable, not when it wins"
   );
 });
 
+/** A sample of a mysqld that restarted and dropped the relay log it had not applied. */
+const RELAY_LOG_DROPPED = {
+  alive: true,
+  ioRunning: false,
+  sqlRunning: true,
+  position: "0-1-10",
+  restarted: true,
+  relayLogDiscarded: true,
+} as const;
+
 Deno.test("a voter whose mysqld dropped its relay log votes only for a holder of what it acked", async () => {
   const c = await TestCluster.create(ABC);
   await c.run(6000);
@@ -227,14 +237,7 @@ Deno.test("a voter whose mysqld dropped its relay log votes only for a holder of
   await c.apply(voter, {
     type: "mysql",
     now: c.now,
-    observation: {
-      alive: true,
-      ioRunning: false,
-      sqlRunning: true,
-      position: "0-1-10",
-      restarted: true,
-      relayLogDiscarded: true,
-    },
+    observation: RELAY_LOG_DROPPED,
   });
   assert.ok(c.log.some((l) => l.startsWith(`${voter}: my mysqld restarted and dropped the relay`)));
   c.cut.add(leader);
@@ -297,14 +300,7 @@ Deno.test("a relay log dropped while a vote is frozen (mysqld restarted unseen) 
   const sampled = step(o, asked.state, {
     type: "mysql",
     now: c.now,
-    observation: {
-      alive: true,
-      ioRunning: false,
-      sqlRunning: true,
-      position: "0-1-10",
-      restarted: true,
-      relayLogDiscarded: true,
-    },
+    observation: RELAY_LOG_DROPPED,
   });
   const frozen = step(o, sampled.state, {
     type: "replicationFrozen",
