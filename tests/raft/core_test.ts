@@ -295,7 +295,8 @@ Deno.test("a relay log dropped while a vote is frozen (mysqld restarted unseen) 
       transfer: false,
     },
   });
-  assert.ok(asked.effects.some((e) => e.kind === "freezeReplication"));
+  const freeze = asked.effects.find((e) => e.kind === "freezeReplication");
+  assert.ok(freeze?.kind === "freezeReplication");
   // The sample taken while freezing: mysqld restarted and its relay log is gone.
   const sampled = step(o, asked.state, {
     type: "mysql",
@@ -305,6 +306,7 @@ Deno.test("a relay log dropped while a vote is frozen (mysqld restarted unseen) 
   const frozen = step(o, sampled.state, {
     type: "replicationFrozen",
     now: c.now,
+    freeze: freeze.id,
     position: "0-1-10",
   });
   const reply = frozen.effects.find((e) => e.kind === "send");
