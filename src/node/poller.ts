@@ -55,6 +55,7 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
   #lastUptime: number | null = null;
   #startedAt = Number.NEGATIVE_INFINITY;
   #firstSample = true;
+  #restartExpected = false;
   #deadReported = false;
   /** Consecutive MySQL downs seen (the original's MysqlDowns). */
   downs = 0;
@@ -69,6 +70,14 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
 
   async stop(): Promise<void> {
     await this.#samples.stop();
+  }
+
+  /**
+   * This agent stopped mysqld hard (a fence): the next sample is of a new server, whose start
+   * dropped the relay log, even if no sample saw the old one (its uptime is unknown then).
+   */
+  expectRestart(): void {
+    this.#restartExpected = true;
   }
 
   /**
@@ -114,8 +123,10 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
     this.#startedAt = restarted ? startedAt : Math.max(this.#startedAt, startedAt);
     // Every start drops the relay log the SQL thread had not applied (relay_log_recovery=ON);
     // the daemon cannot tell whether any was left, so it says it may have been (raft relay.ts).
-    const started = restarted || (this.#firstSample && this.o.startedMysqld === true);
+    const started = restarted || this.#restartExpected ||
+      (this.#firstSample && this.o.startedMysqld === true);
     this.#firstSample = false;
+    this.#restartExpected = false;
     if (restarted && !this.#deadReported) {
       log("node").error`MySQL restarted (uptime ${uptime} s): treating it as a lost server once`;
       this.downs++;
