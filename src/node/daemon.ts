@@ -222,8 +222,13 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       otherThreads: () => [pollLink.threadId].filter((t): t is number => t !== null),
       rpc,
       leaderCommands,
+      sampleMysql: (): Promise<void> => poller.pollOnce(),
       mysqld: {
-        hardStop,
+        hardStop: async (reason) => {
+          const stopped = await hardStop(reason);
+          if (stopped) poller.expectRestart();
+          return stopped;
+        },
         // No server process: whatever mysqld_safe starts next comes up read-only.
         stopped: () => !config.mysql.monitorDisabled && mysqld.processes().server.length === 0,
       },

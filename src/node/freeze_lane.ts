@@ -21,6 +21,8 @@ export interface FreezeLaneDeps {
   slowMs: number;
   now(): number;
   enqueue(event: EventInput): void;
+  /** A fresh MySQL sample (the poller's), reported to the loop before what is enqueued next. */
+  sampleMysql(): Promise<void>;
 }
 
 export class FreezeLane {
@@ -48,6 +50,9 @@ export class FreezeLane {
       log("node")[tookMs > d.slowMs ? "warn" : "debug"]`replication frozen at ${
         position || "-"
       } in ${tookMs} ms`;
+      // mysqld may have restarted unseen (the agent was paused or slow): the sample reports
+      // that, and the relay log it dropped, before the vote is decided on this position.
+      await d.sampleMysql().catch(() => {});
       d.enqueue({ type: "replicationFrozen", freeze: id, position });
     } catch (error) {
       log("node").error`replication freeze failed: ${oneLine(error)}`;

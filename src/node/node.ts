@@ -62,6 +62,12 @@ export interface NodeDeps<Handle = unknown> {
   rpc: PeerTransport;
   leaderCommands: LeaderCommandRunner;
   mysqld: LocalMysqld;
+  /**
+   * Samples the local MySQL now and reports it (the poller's `pollOnce`): a vote's frozen
+   * position is reported only after it, so a mysqld restart nobody has seen yet (its relay
+   * log dropped) is known before the vote is decided.
+   */
+  sampleMysql?(): Promise<void>;
   /** The node stopped itself (it fenced already): the daemon must stop. */
   onFatal(reason: string): void;
   /** Told of every transition and effect (the flight recorder, ...). */
@@ -111,6 +117,7 @@ export class XenonNode<Handle = unknown> {
       slowMs: deps.options.requestTimeoutMs / 2,
       now: this.now,
       enqueue: (event) => this.receive(event),
+      sampleMysql: () => deps.sampleMysql?.() ?? Promise.resolve(),
     });
     this.watchdog = new LeaseWatchdog({
       clock: deps.clock,

@@ -50,10 +50,12 @@ export interface PollerOptions<Status extends SampledStatus = SampledStatus> {
 
 export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
   readonly #samples: Periodic;
+  #sampling: Promise<void> = Promise.resolve();
   #failures = 0;
   #lastUptime: number | null = null;
   #startedAt = Number.NEGATIVE_INFINITY;
   #firstSample = true;
+  #restartExpected = false;
   #deadReported = false;
   /** Consecutive MySQL downs seen (the original's MysqlDowns). */
   downs = 0;
@@ -70,8 +72,25 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
     await this.#samples.stop();
   }
 
-  /** One sample (exposed for tests). */
-  async pollOnce(): Promise<void> {
+  /**
+   * This agent stopped mysqld hard (a fence): the next sample is of a new server, whose start
+   * dropped the relay log, even if no sample saw the old one (its uptime is unknown then).
+   */
+  expectRestart(): void {
+    this.#restartExpected = true;
+  }
+
+  /**
+   * One sample, after any still running: samples never overlap, so their reports (a restart
+   * seen from the uptime going back) reach the loop in the order they were taken.
+   */
+  pollOnce(): Promise<void> {
+    const run = this.#sampling.then(() => this.#sampleOnce());
+    this.#sampling = run.catch(() => {});
+    return run;
+  }
+
+  async #sampleOnce(): Promise<void> {
     let result: MysqlSample<Status>;
     const askedAt = this.o.clock.now();
     try {
@@ -104,8 +123,10 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
     this.#startedAt = restarted ? startedAt : Math.max(this.#startedAt, startedAt);
     // Every start drops the relay log the SQL thread had not applied (relay_log_recovery=ON);
     // the daemon cannot tell whether any was left, so it says it may have been (raft relay.ts).
-    const started = restarted || (this.#firstSample && this.o.startedMysqld === true);
+    const started = restarted || this.#restartExpected ||
+      (this.#firstSample && this.o.startedMysqld === true);
     this.#firstSample = false;
+    this.#restartExpected = false;
     if (restarted && !this.#deadReported) {
       log("node").error`MySQL restarted (uptime ${uptime} s): treating it as a lost server once`;
       this.downs++;

@@ -187,6 +187,9 @@ export function decidePendingVote(c: Ctx, position: string | null, error?: strin
   if (error !== undefined) {
     return denyVote(c, pending.candidate, `I could not freeze my replication: ${error}`);
   }
+  // Learned while freezing: mysqld restarted and dropped a relay log acked to another source.
+  const relay = relayLogVoteRefusal(c, { from: pending.candidate, dataTerm: pending.dataTerm });
+  if (relay !== null) return denyVote(c, pending.candidate, relay, position);
   const refusal = positionRefusal(c, pending, position);
   if (refusal !== null) return denyVote(c, pending.candidate, refusal, position);
   s.votedFor = pending.candidate;

@@ -8,7 +8,7 @@ import { defaultConfig, type XenonConfig } from "../config/mod.ts";
 import { MysqlPoller } from "../node/poller.ts";
 import { XenonNode } from "../node/node.ts";
 import type { Effect } from "../raft/mod.ts";
-import type { MysqlModel } from "./mysql_model.ts";
+import { type Durability, FULLY_DURABLE, type MysqlModel } from "./mysql_model.ts";
 import { SimClock } from "./ports/clock.ts";
 import { SimLeaderCommands } from "./ports/commands.ts";
 import { SimMysqlSession } from "./ports/mysql_session.ts";
@@ -19,6 +19,9 @@ import type { SimNode } from "./sim_node.ts";
 import type { World } from "./world.ts";
 
 export type ProcessStatus = "running" | "paused" | "dead";
+
+/** systemd's Restart=on-failure with RestartSec: when a stopped agent is started again. */
+const RESTART_SEC: [number, number] = [1000, 5000];
 
 /** Effects after which the daemon samples MySQL at once (daemon.ts, SAMPLE_AFTER). */
 const SAMPLE_AFTER = new Set<Effect["kind"]>(["promote", "fence", "setReadOnly", "changeMaster"]);
@@ -38,14 +41,18 @@ export class AgentProcess {
       options: n.options,
       clock,
       store: new SimStore(w, n),
-      mysql: new SimMysqlSession(w, n, this),
+      mysql: new SimMysqlSession(w, n, this, "election"),
       otherThreads: () => [pollLink.threadId].filter((t): t is number => t !== null),
       rpc: new SimTransport(w, n, this),
       leaderCommands: new SimLeaderCommands(w, n),
       mysqld: new SimMysqld(w, n, this),
+      sampleMysql: () => this.poller.pollOnce(),
       onFatal: (reason) => {
         w.log(`${n.id} agent stops: ${reason}`);
         w.crashAgent(n);
+        w.later(w.rng.between(...RESTART_SEC), () => {
+          if (n.proc === this) w.startAgent(n);
+        });
       },
       observers: [{
         transition: ({ before, after, effects, notes }) => {
@@ -117,6 +124,16 @@ function configOf(n: SimNode): XenonConfig {
   return {
     ...config,
     server: { ...config.server, endpoint: n.id },
-    mysql: { ...config.mysql, replHost: n.host, port: 3306, masterSysvars: "", slaveSysvars: "" },
+    mysql: {
+      ...config.mysql,
+      replHost: n.host,
+      port: 3306,
+      masterSysvars: sysvarProfile(FULLY_DURABLE),
+      slaveSysvars: sysvarProfile(n.mysql.replicaDurability),
+    },
   };
+}
+
+function sysvarProfile(d: Durability): string {
+  return `sync_binlog=${d.syncBinlog};innodb_flush_log_at_trx_commit=${d.flushAtCommit}`;
 }

@@ -2,8 +2,8 @@
  * Safety invariants, checked after every simulated step (and at the moments that matter:
  * persist, send, promotion, acknowledgement). The first violation stops the run.
  */
-import type { Message, PersistedMeta, RaftState } from "../raft/mod.ts";
-import type { Txn } from "./mysql_model.ts";
+import { majority, type Message, type PersistedMeta, type RaftState } from "../raft/mod.ts";
+import type { PendingCommit, Txn } from "./mysql_model.ts";
 import type { SimNode, World } from "./world.ts";
 
 export interface Violation {
@@ -21,6 +21,8 @@ export class Invariants {
   /** The latest node made writable, with its term: every later ack must reach it. */
   private newest: { node: SimNode; term: number } | null = null;
   ackedCount = 0;
+  /** Per node read from: how many of `acked` a read there was seen to see (per history). */
+  private readsSaw = new Map<SimNode, { generation: number; upTo: number }>();
 
   constructor(private readonly w: World) {}
 
@@ -100,7 +102,22 @@ export class Invariants {
     }
   }
 
-  acknowledged(master: SimNode, txn: Txn): void {
+  /**
+   * A commit returned OK to its client. AFTER_SYNC: a replica holds it, unless semi-sync waits
+   * for none (2 voters: the lease alone protects); an OK nobody acknowledged on a leader of 3 or
+   * more voters (semi-sync turned off, a waiting session killed) is a write the next leader may
+   * lack.
+   */
+  acknowledged(master: SimNode, commit: PendingCommit): void {
+    const txn = commit.txn;
+    const s = master.state;
+    const voters = s.peers.filter((p) => !s.idlePeers.includes(p)).length;
+    if (commit.acks.size === 0 && voters - majority(voters) > 0) {
+      this.fail(
+        "acknowledged writes are on a replica",
+        `${master.id} returned OK for ${txn.gtid} with ${voters} voters and no replica holding it`,
+      );
+    }
     this.acked.push(txn);
     this.ackedCount++;
     const top = this.newest;
@@ -108,6 +125,29 @@ export class Invariants {
       this.fail(
         "acknowledged writes survive",
         `${master.id} acknowledged ${txn.gtid} after ${top.node.id} took over in term ${top.term}`,
+      );
+    }
+  }
+
+  /**
+   * No stale read through the writable node: a read the VIP sends to a writable node with a live
+   * agent sees every write acknowledged before it started. (A writable node whose agent is paused
+   * or dead, the VIP still on it, can serve stale reads: no agent of its own can stop that.)
+   */
+  read(n: SimNode): void {
+    const m = n.mysql;
+    if (m.readOnly || n.unattended || n.agent !== "running") return;
+    let saw = this.readsSaw.get(n);
+    if (saw === undefined || saw.generation !== m.generation) {
+      saw = { generation: m.generation, upTo: 0 };
+      this.readsSaw.set(n, saw);
+    }
+    for (; saw.upTo < this.acked.length; saw.upTo++) {
+      const txn = this.acked[saw.upTo];
+      if (m.sees(txn.id)) continue;
+      return this.fail(
+        "no stale read through the writable node",
+        `a read on ${n.id} (term ${n.state.term}) did not see acknowledged ${txn.gtid}`,
       );
     }
   }

@@ -6,6 +6,7 @@
  */
 import { parseMariadbPosition } from "../gtid/mod.ts";
 import { dataRefusal } from "../raft/mod.ts";
+import { applyHostFault, HOST_FAULTS, type HostFault } from "./faults.ts";
 import type { Rng } from "./prng.ts";
 import type { SimNode, World } from "./world.ts";
 
@@ -27,7 +28,8 @@ type Fault =
   | "amnesia"
   | "pausePromote"
   | "failFence"
-  | "relayDiscard";
+  | "relayDiscard"
+  | HostFault;
 
 const ALL: Fault[] = [
   "partition",
@@ -48,6 +50,7 @@ const ALL: Fault[] = [
   "pausePromote",
   "failFence",
   "relayDiscard",
+  ...HOST_FAULTS,
 ];
 
 export class Nemesis {
@@ -192,6 +195,8 @@ export class Nemesis {
       }
       case "relayDiscard":
         return this.relayDiscard();
+      default:
+        return applyHostFault(w, this.rng, fault, (filter) => this.victim(filter));
     }
   }
 
@@ -283,8 +288,11 @@ export class Nemesis {
     const w = this.w;
     w.net.heal();
     w.net.quality = { drop: 0, duplicate: 0, slow: 0, longDelayMs: 0 };
+    w.net.healReplication();
     for (const n of w.nodes) {
       n.fenceFails = false;
+      n.armed.clear();
+      if (n.mysql.paused) w.resumeMysqld(n);
       n.promotePauseMs = 0;
       if (!n.mysql.alive) w.restartMysql(n, true);
       n.mysql.sqlRunning = true;

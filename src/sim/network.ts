@@ -17,6 +17,9 @@ export const CLEAN: NetworkQuality = { drop: 0, duplicate: 0, slow: 0, longDelay
 export class Network {
   private cut = new Set<string>();
   quality: NetworkQuality = CLEAN;
+  /** Replication links alone (replica<source) that are down, and that pull every k-th pump. */
+  private replicationCut = new Set<string>();
+  private replicationSlow = new Map<string, number>();
 
   constructor(private readonly rng: Rng) {}
 
@@ -27,6 +30,36 @@ export class Network {
   /** Both directions open: what a TCP connection (replication, semi-sync acks) needs. */
   connected(a: string, b: string): boolean {
     return this.canSend(a, b) && this.canSend(b, a);
+  }
+
+  /** Whether `replica`'s IO thread has a connection to `source` (the agents' RPC aside). */
+  replicationOpen(replica: string, source: string): boolean {
+    return !this.replicationCut.has(`${replica}<${source}`);
+  }
+
+  /** Whether a slow replication link delivers in pump number `pump`. */
+  replicationPulls(replica: string, source: string, pump: number): boolean {
+    const every = this.replicationSlow.get(`${replica}<${source}`);
+    return every === undefined || pump % every === 0;
+  }
+
+  cutReplication(replica: string, source: string): void {
+    this.replicationCut.add(`${replica}<${source}`);
+  }
+
+  /** The link delivers once every `everyPumps` pumps (a congested or throttled stream). */
+  slowReplication(replica: string, source: string, everyPumps: number): void {
+    this.replicationSlow.set(`${replica}<${source}`, everyPumps);
+  }
+
+  restoreReplication(replica: string, source: string): void {
+    this.replicationCut.delete(`${replica}<${source}`);
+    this.replicationSlow.delete(`${replica}<${source}`);
+  }
+
+  healReplication(): void {
+    this.replicationCut.clear();
+    this.replicationSlow.clear();
   }
 
   block(from: string, to: string): void {

@@ -4,6 +4,7 @@
  */
 import { initialState, type PersistedMeta, type RaftOptions, type RaftState } from "../raft/mod.ts";
 import type { AgentProcess } from "./agent.ts";
+import { HostFaults } from "./host_faults.ts";
 import { MysqlModel } from "./mysql_model.ts";
 
 export type AgentStatus = "running" | "paused" | "crashed";
@@ -21,6 +22,10 @@ export class SimNode {
   /** Faults armed on this node's next promote (pause inside it) and fence (fails). */
   promotePauseMs = 0;
   fenceFails = false;
+  /** The other faults armed on this host (its sessions, peers.json, wall clock). */
+  readonly armed = new HostFaults();
+  /** Statements a paused mysqld holds: they go on when it resumes. */
+  held: (() => void)[] = [];
   readonly #idle: RaftState;
 
   constructor(

@@ -10,7 +10,8 @@ import { type AdminCommand, emptyMeta, type Message, raftOptions } from "../raft
 import type { RaftOptions } from "../raft/mod.ts";
 import { AgentProcess } from "./agent.ts";
 import { Invariants } from "./invariants.ts";
-import { MysqlModel, type Txn } from "./mysql_model.ts";
+import { NEW_FAULTS, type NewFault, seededDurability } from "./faults.ts";
+import { MysqlModel, type PendingCommit, type Txn } from "./mysql_model.ts";
 import { Network } from "./network.ts";
 import type { Rng } from "./prng.ts";
 import { EventQueue } from "./queue.ts";
@@ -30,7 +31,16 @@ export type CountedFault =
   | "restart amnesia"
   | "paused promote"
   | "failed fence"
-  | "relay-log discard";
+  | "relay-log discard"
+  | NewFault;
+
+export const COUNTED_FAULTS: readonly CountedFault[] = [
+  "restart amnesia",
+  "paused promote",
+  "failed fence",
+  "relay-log discard",
+  ...NEW_FAULTS,
+];
 
 export interface WorldConfig {
   readonly nodes: number;
@@ -54,6 +64,8 @@ export interface CatchUpWait {
 const MARIADB_WAIT_LIMIT = { count: 1, why: "MariaDB semi-sync waits for one replica at most" };
 const PUMP_MS = 20;
 const CLIENT_MS = 50;
+/** The OS writes back the binlog and InnoDB flushes its redo log about once a second. */
+const SYNC_EVERY_PUMPS = 50;
 /**
  * Microtask turns with nothing new happening after which a queue event counts as done: the
  * longest chain of awaits between two observable steps of an agent is shorter (measured on
@@ -74,6 +86,12 @@ export class World {
   private nextTxnId = 1;
   private nextThreadId = 1;
   clientEnabled = true;
+  /**
+   * A client whose account has READ ONLY ADMIN (the harness enables it): it writes through
+   * read_only wherever the VIP is, until the server is stopped or the VIP moves.
+   */
+  adminWriter = false;
+  adminWrites = 0;
   /** When the last fault was healed (null while faults may still happen). */
   healedAt: number | null = null;
   readonly faults = new Map<CountedFault, number>();
@@ -82,12 +100,16 @@ export class World {
   /** Counts what the agents do, so that `quiesce` sees when they stopped doing anything. */
   activity = 0;
   private catchUps: CatchUpWait[] = [];
+  private pumps = 0;
+  /** The node leader-start-command last moved the VIP to: where the client reads. */
+  vip: string | null = null;
 
   constructor(readonly rng: Rng, readonly cfg: WorldConfig) {
     silenceLogging();
     this.net = new Network(rng.fork("net"));
     this.inv = new Invariants(this);
     const names = Array.from({ length: cfg.nodes }, (_, i) => `10.0.0.${i + 1}:8801`);
+    const durability = rng.fork("durability");
     for (const [i, id] of names.entries()) {
       const options = raftOptions(id, mariadbComparator, {
         seed: rng.int(1, 2 ** 31),
@@ -104,7 +126,7 @@ export class World {
           { ...emptyMeta(id, false), epochId: 1, peers: names },
           1 + rng.between(-bound, bound),
           rng.between(0, 1e6),
-          new MysqlModel(i + 1, rng.int(1, 6)),
+          new MysqlModel(i + 1, rng.int(1, 6), seededDurability(durability)),
         ),
       );
     }
@@ -206,11 +228,14 @@ export class World {
 
   /** Replication, semi-sync acks, SQL thread progress and catch-up results. */
   private pump(): void {
+    this.pumps++;
     for (const r of this.nodes) {
       const m = r.mysql;
-      if (!m.alive) continue;
+      if (!m.alive || m.paused) continue;
+      if (this.pumps % SYNC_EVERY_PUMPS === r.index % SYNC_EVERY_PUMPS) m.sync();
       const src = m.master === null ? undefined : this.node(m.master);
-      if (m.ioRunning && src !== undefined && this.replicates(r, src)) {
+      const pulls = src !== undefined && this.net.replicationPulls(r.id, src.id, this.pumps);
+      if (m.ioRunning && src !== undefined && pulls && this.replicates(r, src)) {
         if (!m.isPrefixOf(src.mysql)) {
           m.ioRunning = false;
           m.ioError = `error 1236: replica ${m.position()} diverged from ${src.mysql.position()}`;
@@ -245,7 +270,8 @@ export class World {
   /** A replica's IO thread can pull from `src` now (alive, reachable, not refused). */
   replicates(r: SimNode, src: SimNode): boolean {
     const allowed = src.mysql.allowedReplicas;
-    return src.mysql.alive && this.net.connected(r.id, src.id) &&
+    return src.mysql.alive && !src.mysql.paused && this.net.connected(r.id, src.id) &&
+      this.net.replicationOpen(r.id, src.id) &&
       (allowed === null || allowed.has(r.id));
   }
 
@@ -262,21 +288,33 @@ export class World {
 
   /** Commits whose acks reached the wait count complete; the client hears of the live ones. */
   settle(master: SimNode): void {
-    const m = master.mysql;
-    const done = m.pending.filter((p) => p.acks.size >= m.waitCount);
-    if (done.length === 0) return;
-    m.pending = m.pending.filter((p) => p.acks.size < m.waitCount);
-    for (const p of done) if (p.clientWaiting) this.inv.acknowledged(master, p.txn);
+    this.returned(master, master.mysql.releaseAcknowledged());
   }
 
-  /** The client writes to every node that accepts writes, as a VIP or a proxy would send it. */
+  /** Commits that returned OK: the clients still waiting for them hear of it. */
+  returned(master: SimNode, commits: readonly PendingCommit[]): void {
+    for (const p of commits) if (p.clientWaiting) this.inv.acknowledged(master, p);
+  }
+
+  /**
+   * Several writers write to every node that accepts writes, as a VIP or a proxy would send them
+   * (their commits grouped); a reader reads from the node the VIP is on.
+   */
   private clientWrites(): void {
     for (const n of this.nodes) {
       const m = n.mysql;
-      if (!m.alive || m.readOnly || m.pending.length > 20) continue;
-      const txn = m.write(this.nextTxnId++);
-      m.pending.push({ txn, acks: new Set(), clientWaiting: true });
+      if (!m.alive || m.paused || m.readOnly || m.pending.length > 20) continue;
+      const writers = 1 + (this.nextTxnId % 3);
+      m.commitGroup(Array.from({ length: writers }, () => this.nextTxnId++));
       this.settle(n);
+    }
+    const vip = this.vip === null ? undefined : this.node(this.vip);
+    if (vip === undefined || !vip.mysql.alive || vip.mysql.paused) return;
+    this.inv.read(vip);
+    if (this.adminWriter && vip.mysql.readOnly && vip.mysql.pending.length <= 20) {
+      vip.mysql.readOnlyAdmin = true;
+      if (vip.mysql.commitGroup([this.nextTxnId++], { admin: true }) !== null) this.adminWrites++;
+      this.settle(vip);
     }
   }
 
@@ -299,12 +337,27 @@ export class World {
   crashHost(n: SimNode): void {
     this.crashAgent(n);
     n.mysql.alive = false;
+    this.resumeMysqld(n);
+  }
+
+  /** mysqld SIGSTOPped: nothing it does happens until `resumeMysqld`. */
+  pauseMysqld(n: SimNode): void {
+    n.mysql.paused = true;
+  }
+
+  /** SIGCONT (or the process died): the statements it held run on, or fail once it is gone. */
+  resumeMysqld(n: SimNode): void {
+    n.mysql.paused = false;
+    const held = n.held;
+    n.held = [];
+    for (const statement of held) this.later(0, statement);
   }
 
   restartMysql(n: SimNode, truncates: boolean): void {
     const m = n.mysql;
     if (m.alive) return;
     m.alive = true;
+    this.resumeMysqld(n);
     n.mysqlBoots++;
     n.bootAt = n.local(this.now);
     m.readOnly = true;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { step } from "../../src/raft/mod.ts";
 import { TestCluster } from "../support/test_cluster.ts";
 
 const ABC = ["a:1", "b:1", "c:1"];
@@ -218,6 +219,16 @@ Deno.test("the data term moves when a leader becomes writable, not when it wins"
   );
 });
 
+/** A sample of a mysqld that restarted and dropped the relay log it had not applied. */
+const RELAY_LOG_DROPPED = {
+  alive: true,
+  ioRunning: false,
+  sqlRunning: true,
+  position: "0-1-10",
+  restarted: true,
+  relayLogDiscarded: true,
+} as const;
+
 Deno.test("a voter whose mysqld dropped its relay log votes only for a holder of what it acked", async () => {
   const c = await TestCluster.create(ABC);
   await c.run(6000);
@@ -226,14 +237,7 @@ Deno.test("a voter whose mysqld dropped its relay log votes only for a holder of
   await c.apply(voter, {
     type: "mysql",
     now: c.now,
-    observation: {
-      alive: true,
-      ioRunning: false,
-      sqlRunning: true,
-      position: "0-1-10",
-      restarted: true,
-      relayLogDiscarded: true,
-    },
+    observation: RELAY_LOG_DROPPED,
   });
   assert.ok(c.log.some((l) => l.startsWith(`${voter}: my mysqld restarted and dropped the relay`)));
   c.cut.add(leader);
@@ -268,6 +272,48 @@ Deno.test("a voter whose mysqld dropped its relay log votes only for a holder of
   assert.ok(c.log.some((l) => l.startsWith(`${voter}: caught up with leader`)), c.log.join("\n"));
   assert.equal(c.state(voter).relayLogLost, null);
   assert.equal(c.disk.get(voter)?.relayLogLost, null);
+});
+
+Deno.test("a relay log dropped while a vote is frozen (mysqld restarted unseen) denies that vote", async () => {
+  const c = await TestCluster.create(ABC);
+  await c.run(6000);
+  const [leader] = c.leaders();
+  const [voter, other] = ABC.filter((n) => n !== leader);
+  c.cut.add(leader);
+  await c.run(3100); // the leader's lease on the voters is over
+  const o = c.options.get(voter)!;
+  const asked = step(o, c.state(voter), {
+    type: "message",
+    now: c.now,
+    message: {
+      kind: "vote",
+      from: other,
+      to: voter,
+      term: c.state(voter).term + 1,
+      position: "0-1-10",
+      dataTerm: c.state(voter).dataTerm,
+      transfer: false,
+    },
+  });
+  const freeze = asked.effects.find((e) => e.kind === "freezeReplication");
+  assert.ok(freeze?.kind === "freezeReplication");
+  // The sample taken while freezing: mysqld restarted and its relay log is gone.
+  const sampled = step(o, asked.state, {
+    type: "mysql",
+    now: c.now,
+    observation: RELAY_LOG_DROPPED,
+  });
+  const frozen = step(o, sampled.state, {
+    type: "replicationFrozen",
+    now: c.now,
+    freeze: freeze.id,
+    position: "0-1-10",
+  });
+  const reply = frozen.effects.find((e) => e.kind === "send");
+  assert.ok(reply?.kind === "send" && reply.message.kind === "voteReply");
+  assert.equal(reply.message.granted, false);
+  assert.match(reply.reason, new RegExp(`I vote only for ${leader} or a candidate with data`));
+  assert.equal(frozen.state.votedFor, null);
 });
 
 Deno.test("two voters never fail over automatically, and say why", async () => {

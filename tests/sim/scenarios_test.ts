@@ -99,7 +99,9 @@ Deno.test("SIM-04 a leader paused past its lease does nothing writable before it
   assert.equal(old.mysql.readOnly, false, "a paused agent cannot fence its MySQL");
   w.resumeAgent(old);
   await run(w, old.options.fenceBudgetMs + 50);
-  assert.equal(old.mysql.readOnly, true, "fenced right after resuming");
+  // Its clients' commits wait for acknowledgements no replica sends: the fence stops mysqld
+  // hard rather than kill them (fence.ts), or it is read-only.
+  assert.ok(!old.mysql.alive || old.mysql.readOnly, "fenced right after resuming");
   assert.ok(w.trace.some((l) => l.includes(`${old.id} fence: fencing: lease lost`)));
   await run(w, 10_000);
 });

@@ -23,7 +23,7 @@ export class SimClock implements Clock {
   }
 
   wallNow(): number {
-    return WALL_START + this.w.now;
+    return WALL_START + this.w.now + this.n.armed.wallJumpMs;
   }
 
   after(ms: number, run: () => void): Timer {

@@ -1,4 +1,7 @@
-/** leader-start-command and leader-stop-command on a simulated host: recorded in the trace. */
+/**
+ * leader-start-command and leader-stop-command on a simulated host: recorded in the trace; they
+ * move the VIP the client reads through (the last start takes it, as a gratuitous ARP does).
+ */
 import type {
   LeaderCommandContext,
   LeaderCommandOutcome,
@@ -18,6 +21,8 @@ export class SimLeaderCommands implements LeaderCommandRunner {
     const why = skip?.() ?? null;
     if (why !== null) return Promise.resolve({ ok: false, summary: `skipped: ${why}` });
     this.w.log(`${this.n.id} leader-${which}-command (term ${context.term})`);
+    if (which === "start") this.w.vip = this.n.id;
+    else if (this.w.vip === this.n.id) this.w.vip = null;
     return Promise.resolve({ ok: true, summary: `leader-${which}-command ran` });
   }
 

@@ -2,7 +2,9 @@
  * A session to a simulated host's MariaDB 10.11 (the MysqlModel): every statement completes after
  * a seeded latency, on the server whatever the agent does meanwhile, and its answer reaches the
  * agent process only while it runs (held back while paused, lost once it died). A statement fails
- * when mysqld is down or restarted since the session was opened.
+ * when mysqld is down, restarted since the session was opened, or out of the agent's reach; it
+ * waits while mysqld is paused, and gives up after the daemon's query timeout (the statement,
+ * whose KILL a paused server does not see, may still land later).
  */
 import type {
   CatchUpOptions,
@@ -23,9 +25,19 @@ import type { CatchUpWait, World } from "../world.ts";
 const SLOW_MS: [number, number] = [1, 30];
 const STOP_IO_MS: [number, number] = [1, 20];
 const QUICK_MS: [number, number] = [0, 5];
+/** The daemon's sessions give up on a statement after this (local_mysql.ts: queryTimeoutMs). */
+const QUERY_TIMEOUT_MS = 5000;
+/** fence.ts: how long read_only may wait for healthy replicas to acknowledge what commits. */
+const FENCE_GRACE_MS = 250;
 
 /** The server restarted since the session was opened: the session is gone, the server is not. */
 class SessionLostError extends Error {}
+
+/**
+ * Which of the agent's sessions this is: the election's (an armed blocking statement hangs it),
+ * or another (the poller's, the fence's, maintenance).
+ */
+export type SessionLane = "election" | "other";
 
 export class SimMysqlSession implements MysqlSession<MysqlModel> {
   #thread: number | null = null;
@@ -35,6 +47,7 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
     private readonly w: World,
     private readonly n: SimNode,
     private readonly proc: AgentProcess,
+    private readonly lane: SessionLane = "other",
   ) {}
 
   get threadId(): number | null {
@@ -44,6 +57,7 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
   get(): Promise<MysqlModel> {
     const m = this.n.mysql;
     if (!m.alive) return Promise.reject(new Error(`MySQL on ${this.n.host} is down`));
+    if (this.n.armed.mysqlUnreachable) return Promise.reject(this.#unreachable());
     if (this.#thread === null) {
       this.#thread = this.w.newThreadId();
       this.#boot = this.n.mysqlBoots;
@@ -78,8 +92,8 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
     });
   }
 
-  applySysvars(_profile: string): Promise<void> {
-    return this.#statement(QUICK_MS, () => {});
+  applySysvars(profile: string): Promise<void> {
+    return this.#statement(QUICK_MS, (m) => m.applySysvars(profile));
   }
 
   isReplica(): Promise<boolean> {
@@ -205,8 +219,7 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
     this.#pauseIfArmed();
     return this.#statement(SLOW_MS, (m) => {
       const applied = waitCountFor(voters);
-      m.waitCount = applied;
-      this.w.settle(this.n);
+      this.w.returned(this.n, m.setWaitCount(applied));
       const wanted = voters - majority(voters);
       return applied < wanted
         ? { applied, shortfall: `MariaDB waits for 1 acknowledgement, ${wanted} wanted` }
@@ -230,23 +243,50 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
     return this.#statement(QUICK_MS, () => null);
   }
 
-  /** Client sessions killed, read_only on; an armed failed-fence fault makes read_only fail. */
+  /**
+   * As src/mysql/fence.ts: read_only (which blocks new commits and waits for those in flight),
+   * then, after a grace for healthy replicas to acknowledge what commits, the client sessions
+   * killed; commits still waiting for an acknowledgement are never killed (their group would
+   * return OK unacknowledged): `acksPending`, and read_only stays as it was. Armed faults make
+   * read_only fail, or take long, up to beyond the budget.
+   */
   async fence(
     options: { budgetMs: number; keepThreadIds: readonly number[] },
   ): Promise<FenceAttempt> {
-    const latency: [number, number] = [1, options.budgetMs * 0.95 / this.n.rate];
+    const budget = options.budgetMs / this.n.rate;
+    const slow = this.n.armed.takeSlowFence();
+    if (slow > 0) this.w.count("slow fence");
+    const startedAt = this.w.now;
+    const left = () => Math.max(1, budget - (this.w.now - startedAt));
     try {
-      return await this.#statement(latency, (m): FenceAttempt => {
-        for (const p of m.pending) p.clientWaiting = false;
-        if (this.n.fenceFails) {
-          this.n.fenceFails = false;
-          this.w.count("failed fence");
-          return { ok: false, failure: "failed", error: "read_only timed out (simulated)" };
+      const first = await this.#statement(
+        slow > 0 ? [slow, slow] : [1, budget * 0.6],
+        (m): FenceAttempt | { wasReadOnly: boolean; waiting: boolean } => {
+          if (this.n.fenceFails) {
+            this.n.fenceFails = false;
+            this.w.count("failed fence");
+            return { ok: false, failure: "failed", error: "read_only timed out (simulated)" };
+          }
+          const wasReadOnly = m.readOnly;
+          m.readOnly = true;
+          if (!(m.waitCount > 0 && m.pending.length > 0)) this.n.unattended = false;
+          return { wasReadOnly, waiting: m.waitCount > 0 && m.pending.length > 0 };
+        },
+        { timeoutMs: budget },
+      );
+      if ("ok" in first) return first;
+      const elapsed = () => Math.round((this.w.now - startedAt) * this.n.rate);
+      if (!first.waiting) return { ok: true, elapsedMs: elapsed(), killed: 0 };
+      const grace = Math.min(FENCE_GRACE_MS, options.budgetMs / 4) / this.n.rate;
+      return await this.#statement([grace, grace], (m): FenceAttempt => {
+        if (m.waitCount > 0 && m.pending.length > 0) {
+          m.readOnly = first.wasReadOnly;
+          const error = `${m.pending.length} sessions wait for semi-sync acknowledgements`;
+          return { ok: false, failure: "acksPending", error };
         }
-        m.readOnly = true;
         this.n.unattended = false;
-        return { ok: true, elapsedMs: 1, killed: m.pending.length };
-      });
+        return { ok: true, elapsedMs: elapsed(), killed: 0 };
+      }, { timeoutMs: left() });
     } catch (error) {
       const failure = error instanceof SessionLostError ? "sessionLost" : "failed";
       return { ok: false, failure, error: (error as Error).message };
@@ -263,18 +303,58 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
     this.w.at(pause, `resume ${this.n.id} paused in promote`, () => this.w.resumeAgent(this.n));
   }
 
-  /** Runs `apply` on the server after a latency drawn from `[min, max]` (real ms). */
-  #statement<T>([min, max]: [number, number], apply: (m: MysqlModel) => T): Promise<T> {
+  /**
+   * Runs `apply` on the server after a latency drawn from `[min, max]` (real ms), plus an armed
+   * hang on the election's session; rejects after `timeoutMs` (the query timeout) if it has not
+   * run by then.
+   */
+  #statement<T>(
+    [min, max]: [number, number],
+    apply: (m: MysqlModel) => T,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<T> {
     const n = this.n;
+    const w = this.w;
     return this.get().then(() => {
       const boot = this.#boot;
+      const startedAt = w.now;
+      const timeoutMs = opts.timeoutMs ?? QUERY_TIMEOUT_MS / n.rate;
+      const hang = this.lane === "election" ? n.armed.takeBlock() : 0;
+      if (hang > 0) w.count("blocked statement");
       return new Promise<T>((resolve, reject) => {
-        this.w.later(this.w.rng.between(min, max), () => {
+        let answered = false;
+        let killed = false;
+        const answer = (done: () => void) => {
+          if (answered) return;
+          answered = true;
+          this.proc.run(done);
+        };
+        let timing = false;
+        const timeOut = () => {
+          if (timing) return;
+          timing = true;
+          w.later(Math.max(0, startedAt + timeoutMs - w.now), () => {
+            if (answered) return;
+            // The session gives up and KILLs the query: a server not running may run it after all.
+            killed = w.rng.chance(0.5);
+            const message = `MySQL on ${n.host}: statement did not finish within ` +
+              `${Math.round(timeoutMs)} ms; killed it`;
+            answer(() => reject(new Error(message)));
+          });
+        };
+        const run = () => {
+          if (killed) return;
           let done: () => void;
           if (!n.mysql.alive) {
             done = () => reject(new Error(`MySQL on ${n.host} is down`));
           } else if (n.mysqlBoots !== boot) {
             done = () => reject(new SessionLostError(`MySQL on ${n.host} restarted: session lost`));
+          } else if (n.armed.mysqlUnreachable && !answered) {
+            done = () => reject(this.#unreachable());
+          } else if (n.mysql.paused) {
+            timeOut();
+            n.held.push(run);
+            return;
           } else {
             try {
               const value = apply(n.mysql);
@@ -283,10 +363,19 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
               done = () => reject(error);
             }
           }
-          this.proc.run(done);
-        });
+          answer(done);
+        };
+        const latency = w.rng.between(min, max) + hang;
+        if (latency > timeoutMs) timeOut();
+        w.later(latency, run);
       });
     });
+  }
+
+  #unreachable(): Error {
+    return new Error(
+      `Can't connect to MySQL server on ${this.n.host} (110 "Connection timed out")`,
+    );
   }
 }
 

@@ -21,6 +21,8 @@ export class SimMysqld implements LocalMysqld {
       this.w.log(`${this.n.id} mysqld stopped hard (${reason}), restarts read-only`);
       for (const p of m.pending) p.clientWaiting = false;
       m.alive = false;
+      this.proc.poller.expectRestart();
+      this.w.resumeMysqld(this.n); // SIGKILL ends a stopped process too
       this.n.unattended = false;
       this.w.later(this.w.rng.between(200, 2000), () => {
         if (this.proc.status !== "dead") this.w.restartMysql(this.n, true);

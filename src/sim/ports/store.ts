@@ -1,4 +1,7 @@
-/** peers.json on a simulated host: kept with the host across agent restarts, checked when saved. */
+/**
+ * peers.json on a simulated host: kept with the host across agent restarts, checked when saved;
+ * a save fails while the disk is full (the old file stays).
+ */
 import type { StateStore } from "../../ports/mod.ts";
 import type { PersistedMeta } from "../../raft/mod.ts";
 import type { SimNode } from "../sim_node.ts";
@@ -12,6 +15,10 @@ export class SimStore implements StateStore {
   }
 
   save(meta: PersistedMeta): Promise<void> {
+    if (this.w.now < this.n.armed.diskFullUntil) {
+      this.w.count("disk full");
+      return Promise.reject(new Error("ENOSPC: no space left on device (write peers.json.tmp)"));
+    }
     this.n.disk = meta;
     this.w.inv.persisted(this.n, meta);
     return Promise.resolve();
