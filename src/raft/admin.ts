@@ -183,8 +183,9 @@ function unsettledVoters(c: Ctx): string | null {
 
 /**
  * Why a voter more is refused on a flavor whose semi-sync cannot wait for enough acks (K = N − M
- * replicas, lib/quorum.ts), or null. Past that limit an acknowledged write may sit only on nodes
- * outside the majority that elects the next leader.
+ * replicas, lib/quorum.ts), or null. Past that limit an acknowledged write may sit on only limit + 1
+ * nodes, so elections need N − limit votes (Ctx.electionQuorum): the voter adds no failure
+ * tolerance, which `--force` accepts.
  */
 function beyondSemiSync(c: Ctx, x: string): string | null {
   const limit = c.o.semiSyncWaitLimit;
@@ -192,6 +193,7 @@ function beyondSemiSync(c: Ctx, x: string): string | null {
   const need = semiSyncWaitCount(voters);
   if (limit === undefined || need <= limit.count) return null;
   return `cannot add voter ${x}: ${voters} voters need semi-sync to wait for ${need} replicas, ` +
-    `but ${limit.why}, so an acknowledged write could be lost at failover; add it as an idle ` +
-    `member (xenon cluster addidle ${x}), or accept that risk: xenon cluster add --force ${x}`;
+    `but ${limit.why}, so elections would need ${voters - limit.count} of ${voters} votes and ` +
+    `this voter would add no failure tolerance; add it as an idle member (xenon cluster ` +
+    `addidle ${x}), or add it anyway: xenon cluster add --force ${x}`;
 }

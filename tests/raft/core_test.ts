@@ -502,9 +502,9 @@ Deno.test("a flavor whose semi-sync waits for one replica at most refuses a 5th 
   assert.equal(
     refused?.reason,
     "cannot add voter e:1: 5 voters need semi-sync to wait for 2 replicas, but MariaDB " +
-      "semi-sync waits for one replica at most, so an acknowledged write could be lost at " +
-      "failover; add it as an idle member (xenon cluster addidle e:1), or accept that risk: " +
-      "xenon cluster add --force e:1",
+      "semi-sync waits for one replica at most, so elections would need 4 of 5 votes and this " +
+      "voter would add no failure tolerance; add it as an idle member (xenon cluster addidle " +
+      "e:1), or add it anyway: xenon cluster add --force e:1",
   );
   assert.equal(c.state(leader).peers.length, 4);
   assert.equal((await add("addIdlePeer"))?.ok, true, "an idle member never counts in the wait");
