@@ -91,6 +91,11 @@ export class XenonNode<Handle = unknown> {
   #state: RaftState;
   #queue: (() => Promise<void>)[] = [];
   #draining = false;
+  /**
+   * Jobs wait until start() queued the start event: the daemon answers RPC while the node still
+   * opens its sessions, and a call then must not meet a core that is not running yet.
+   */
+  #started = false;
   #tickQueued = false;
   #ticker: Timer | undefined;
   #stopped = false;
@@ -156,7 +161,9 @@ export class XenonNode<Handle = unknown> {
       );
     }
 
-    const started = this.#submit({ type: "start", meta });
+    const started = this.#submit({ type: "start", meta }, true);
+    this.#started = true;
+    if (!this.#draining) void this.#drain();
     this.#ticker = this.deps.clock.every(this.deps.options.tickMs, () => this.#tick());
     await started;
   }
@@ -167,6 +174,7 @@ export class XenonNode<Handle = unknown> {
    */
   async stop(): Promise<void> {
     this.#ticker?.cancel();
+    this.#started = true; // a node stopped before it started still answers what waits
     if (!this.#stopped) {
       await this.#submit({ type: "stop" });
       this.#stopped = true;
@@ -236,7 +244,7 @@ export class XenonNode<Handle = unknown> {
     });
   }
 
-  #submit(event: EventInput): Promise<AdminAnswer | undefined> {
+  #submit(event: EventInput, first = false): Promise<AdminAnswer | undefined> {
     const { promise, resolve } = Promise.withResolvers<AdminAnswer | undefined>();
     this.#enqueue(async () => {
       try {
@@ -245,13 +253,15 @@ export class XenonNode<Handle = unknown> {
         resolve({ ok: false, reason: oneLine(error) });
         await this.#failed(`processing ${describe(event)} failed: ${oneLine(error)}`);
       }
-    });
+    }, first);
     return promise;
   }
 
-  #enqueue(job: () => Promise<void>): void {
-    this.#queue.push(job);
-    if (!this.#draining) void this.#drain();
+  /** Queues `job` (`first`: ahead of the jobs that wait for the start). */
+  #enqueue(job: () => Promise<void>, first = false): void {
+    if (first) this.#queue.unshift(job);
+    else this.#queue.push(job);
+    if (this.#started && !this.#draining) void this.#drain();
   }
 
   async #drain(): Promise<void> {
