@@ -11,7 +11,7 @@ import type { RaftOptions } from "../raft/mod.ts";
 import { AgentProcess } from "./agent.ts";
 import { Invariants } from "./invariants.ts";
 import { NEW_FAULTS, type NewFault, seededDurability } from "./faults.ts";
-import { MysqlModel, type PendingCommit, type Txn } from "./mysql_model.ts";
+import { MysqlModel, type PendingCommit } from "./mysql_model.ts";
 import { Network } from "./network.ts";
 import type { Rng } from "./prng.ts";
 import { EventQueue } from "./queue.ts";
