@@ -3,24 +3,8 @@
  * what the MariaDB model allows: an OK no replica acknowledged, a stale read through the VIP.
  */
 import assert from "node:assert/strict";
-import { Rng } from "../../src/sim/prng.ts";
-import { type SimNode, World } from "../../src/sim/world.ts";
-
-function world(nodes: number, seed: number): World {
-  return new World(new Rng(seed), { nodes, seed, options: {}, driftUse: 0.95, traceLimit: 300 });
-}
-
-async function run(w: World, ms: number): Promise<void> {
-  const ok = await w.runUntil(w.now + ms);
-  const v = w.inv.violations[0];
-  assert.ok(ok, `${v?.invariant}: ${v?.detail}\n${w.trace.slice(-40).join("\n")}`);
-}
-
-function leader(w: World): SimNode {
-  const l = w.writableLeader();
-  assert.ok(l, `no writable leader\n${w.trace.slice(-30).join("\n")}`);
-  return l;
-}
+import type { World } from "../../src/sim/world.ts";
+import { leader, run, world } from "./_world.ts";
 
 Deno.test("wall-clock jumps change no decision: the shell's leases run on the monotonic clock", async () => {
   const plain = world(3, 23);

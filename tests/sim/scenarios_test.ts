@@ -1,25 +1,9 @@
 /** Named scenarios SIM-01..SIM-08 (reliability.md §6.2), scripted on the simulator. */
 import assert from "node:assert/strict";
-import type { RaftOptions } from "../../src/raft/mod.ts";
 import { Rng } from "../../src/sim/prng.ts";
 import { runSeed } from "../../src/sim/run.ts";
 import { type SimNode, World } from "../../src/sim/world.ts";
-
-function world(nodes: number, seed = 7, options: Partial<RaftOptions> = {}): World {
-  return new World(new Rng(seed), { nodes, seed, options, driftUse: 0.95, traceLimit: 300 });
-}
-
-async function run(w: World, ms: number): Promise<void> {
-  const ok = await w.runUntil(w.now + ms);
-  const v = w.inv.violations[0];
-  assert.ok(ok, `${v?.invariant}: ${v?.detail}\n${w.trace.slice(-40).join("\n")}`);
-}
-
-function leader(w: World): SimNode {
-  const l = w.writableLeader();
-  assert.ok(l, `no writable leader\n${w.trace.slice(-30).join("\n")}`);
-  return l;
-}
+import { leader, run, world } from "./_world.ts";
 
 function isolate(w: World, n: SimNode): void {
   for (const o of w.nodes) if (o !== n) w.net.block(n.id, o.id), w.net.block(o.id, n.id);
