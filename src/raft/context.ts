@@ -153,17 +153,19 @@ export class Ctx {
     this.note(from === role ? `${role}: ${reason}` : `${from} -> ${role}: ${reason}`);
   }
 
-  /** Leaves leadership; a leader that may have been writable is fenced before anything else. */
+  /** Leaves leadership; a leader that may have been writable releases the VIP and fences first. */
   private leaveLeadership(reason: string): void {
     const lead = this.s.leadership;
     if (this.s.role !== "LEADER" || lead === null) return;
     if (lead.phase === "writable") {
-      this.effect({ kind: "fence", reason: `fencing: ${reason}` });
+      // The VIP goes first: releasing it only takes write paths away, while a fence may take
+      // seconds (a hard restart while commits wait for acks) the next leader need not wait.
       this.effect({
         kind: "runLeaderStop",
         term: this.s.term,
         reason: `no longer leader: ${reason}`,
       });
+      this.effect({ kind: "fence", reason: `fencing: ${reason}` });
     } else {
       this.effect({ kind: "setReadOnly", reason: `never promoted, stays read-only: ${reason}` });
     }

@@ -97,7 +97,7 @@ export type RaftEvent =
     readonly sqlError?: string;
   }
   /**
-   * Result of a `fence` effect, reported once the `runLeaderStop` after it has finished too: ok
+   * Result of a `fence` effect, reported once the `runLeaderStop` beside it has finished too: ok
    * when MySQL is read-only with client sessions ended, or was stopped hard. A lease is released
    * (hand-over) only after ok, for a fence of the same `term` (the state's term when it ran).
    */

@@ -144,12 +144,12 @@ function start(c: Ctx, stored: PersistedMeta | null): void {
   s.votesHeldUntil = c.now + c.o.electionTimeoutMs;
   s.campaignPenaltyUntil = 0;
   // Whatever the last run left behind (writable MySQL, the VIP), it is undone before anything.
-  c.effect({ kind: "fence", reason: "starting: read-only and no client sessions until elected" });
   c.effect({
     kind: "runLeaderStop",
     term: s.term,
     reason: "starting: release the VIP a previous run held",
   });
+  c.effect({ kind: "fence", reason: "starting: read-only and no client sessions until elected" });
   if (c.o.superIdle || s.mode === "idle") {
     c.becomePassive("IDLE", c.o.superIdle ? "super-idle" : `disabled before restart`);
   } else if (s.mode === "learner") {

@@ -104,9 +104,10 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   F04: {
     name: "F04 leader agent SIGSTOP past its lease",
-    // As F03: its host keeps the VIP while it is stopped; resumed, it learns of the new term,
-    // fences (a hard restart of its mysqld, whose commits wait for acks: about 4 s) and only then
-    // releases the VIP, which the new leader then takes.
+    // As F03: its host keeps the VIP while it is stopped (reads through the VIP may be stale
+    // meanwhile: nothing on that host can act); resumed, it learns of the new term, releases the
+    // VIP, which the new leader then takes, and fences (a hard restart of its mysqld, whose
+    // commits wait for acks: about 4 s).
     failover: "any",
     haproxy: true,
     loadAfterMs: 2 * ELECTION_MS,

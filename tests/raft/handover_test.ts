@@ -54,6 +54,16 @@ Deno.test("a failed fence releases no lease: the voters wait it out", async () =
   assert.deepEqual(c.leaders(), [], c.log.join("\n"));
 });
 
+
+Deno.test("a leader stepping down runs leader-stop-command (the VIP) while its fence still runs", async () => {
+  const c = await TestCluster.create(ABC);
+  c.fenceReport = "none";
+  const { old } = await handOverFrom(c);
+  const term = c.state(old).term;
+  // A fence can take seconds (a hard restart when commits wait for acks); the VIP need not wait.
+  assert.ok(c.commands(old).includes(`stop ${term}`), c.commands(old).join(", "));
+  await c.answerFence(old);
+});
 Deno.test("a fence reported for an older term releases nothing", async () => {
   const c = await TestCluster.create(ABC);
   c.fenceReport = "none";
