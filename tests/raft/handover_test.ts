@@ -54,7 +54,6 @@ Deno.test("a failed fence releases no lease: the voters wait it out", async () =
   assert.deepEqual(c.leaders(), [], c.log.join("\n"));
 });
 
-
 Deno.test("a leader stepping down runs leader-stop-command (the VIP) while its fence still runs", async () => {
   const c = await TestCluster.create(ABC);
   c.fenceReport = "none";
