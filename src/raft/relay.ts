@@ -17,7 +17,9 @@ export function onMysqlSample(c: Ctx, o: MysqlObservation): void {
   if (o.restarted && s.role !== "LEADER") {
     s.replicatingFrom = null; // replication stopped: the next heartbeat points it again
     const source = o.relayLogDiscarded ? lastSource(c) : null;
-    if (source !== null && s.relayLogLost === null) {
+    // A newer source replaces an older record: its term's election met a holder of the older one.
+    const lost = s.relayLogLost;
+    if (source !== null && (lost === null || source.term > lost.term)) {
       s.relayLogLost = source;
       c.note(
         `${lostWhy(source)}; until I catch up with a leader I vote only for ${whoHolds(source)}`,

@@ -274,6 +274,27 @@ Deno.test("a voter whose mysqld dropped its relay log votes only for a holder of
   assert.equal(c.disk.get(voter)?.relayLogLost, null);
 });
 
+Deno.test("a second relay log drop, after acking a newer leader, is remembered for that leader", async () => {
+  const c = await TestCluster.create(ABC);
+  await c.run(6000);
+  const [leader] = c.leaders();
+  const [voter, other] = ABC.filter((n) => n !== leader);
+  const term = c.state(voter).term;
+  // Lost once (from the first leader), never caught up since, then acking `other` in a later
+  // term: a second drop may have lost what it acked to `other`, which the first leader lacks.
+  const before = {
+    ...c.state(voter),
+    relayLogLost: { from: leader, term },
+    source: { leader: other, term: term + 2, termStart: "0-1-10", from: "0-1-10" },
+    term: term + 2,
+  };
+  const t = step(c.options.get(voter)!, before, {
+    type: "mysql",
+    now: c.now,
+    observation: RELAY_LOG_DROPPED,
+  });
+  assert.deepEqual(t.state.relayLogLost, { from: other, term: term + 2 });
+});
 Deno.test("a relay log dropped while a vote is frozen (mysqld restarted unseen) denies that vote", async () => {
   const c = await TestCluster.create(ABC);
   await c.run(6000);
