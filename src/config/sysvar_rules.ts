@@ -149,7 +149,7 @@ function durability(master: Sysvar[]): Finding[] {
     const n = name.toLowerCase();
     if (
       (n === "sync_binlog" || n === "innodb_flush_log_at_trx_commit") && /^\d+$/.test(value) &&
-      value !== "1"
+      value !== "1" && !(n === "innodb_flush_log_at_trx_commit" && value === "3")
     ) {
       findings.push(
         warning(

@@ -14,6 +14,7 @@ export * from "./fence.ts";
 export * from "./replication.ts";
 export * from "./semisync.ts";
 export * from "./sysvars.ts";
+export * from "./commit_durability.ts";
 export * from "./errant.ts";
 export * from "./purge.ts";
 export * from "./users.ts";

@@ -216,7 +216,7 @@ function startCatchUp(d: EffectDeps, deadline: number, term: number): void {
 
 /**
  * Writable leader: stop replicating, semi-sync for the voters (AFTER_SYNC, no timeout to fall
- * back on), master sysvars, and only then read_only OFF, if the lease still holds right before
+ * back on), master sysvars and commits durable in InnoDB, and only then read_only OFF, if the lease still holds right before
  * that statement (the steps before it may have been slow or paused); a lease that ended while
  * the statement ran makes MySQL read-only again at once.
  */
@@ -237,6 +237,8 @@ async function promote(
   if (d.config.mysql.masterSysvars.trim() !== "") {
     await db.applySysvars(d.config.mysql.masterSysvars);
   }
+  const raised = d.options.unsafeSkipCommitFlush ? null : await db.keepReturnedCommits();
+  if (raised !== null) logger().info`${raised}`;
   if (!d.options.unsafeSkipPromoteLeaseCheck && expired(d, e, "read_only OFF")) return;
   d.onWritable();
   await db.setReadOnly(false);

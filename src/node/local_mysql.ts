@@ -15,6 +15,7 @@ import {
   catchUp,
   changeMaster,
   fence,
+  keepReturnedCommits,
   killForeignReplicas,
   killReplicaConnections,
   type MysqlConnectionOptions,
@@ -109,6 +110,10 @@ export class LocalMysql implements MysqlSession<MysqlHandle> {
 
   async applySysvars(profile: string): Promise<void> {
     await applySysvars(await this.get(), profile);
+  }
+
+  async keepReturnedCommits(): Promise<string | null> {
+    return await keepReturnedCommits(await this.get());
   }
 
   async isReplica(): Promise<boolean> {

@@ -102,6 +102,11 @@ export interface MysqlSession<Handle = unknown> {
   setReadOnly(on: boolean): Promise<{ exempt: readonly string[] }>;
   /** Applies a sysvar profile (`name=value;...`). */
   applySysvars(profile: string): Promise<void>;
+  /**
+   * Makes commits this server returns survive a crash restart that truncates (MariaDB's
+   * `--init-rpl-role=SLAVE`); says what it changed, or null.
+   */
+  keepReturnedCommits(): Promise<string | null>;
   /** Whether a replication source is configured. */
   isReplica(): Promise<boolean>;
   /** Stops the replica IO thread (no more acknowledgements to the old source). */

@@ -51,6 +51,8 @@ export interface RaftOptions {
   readonly unsafeSkipCatchUp?: boolean;
   /** TEST ONLY (the shell, src/node): promote skips the lease re-check before read_only OFF. */
   readonly unsafeSkipPromoteLeaseCheck?: boolean;
+  /** TEST ONLY (the shell, src/node): promote leaves innodb_flush_log_at_trx_commit at 1. */
+  readonly unsafeSkipCommitFlush?: boolean;
 }
 
 /** xenon's defaults: 1 s heartbeat, 3 s election timeout, 1 s request timeout. */

@@ -53,7 +53,8 @@ export type HostFault = typeof HOST_FAULTS[number];
 /**
  * What slave-sysvars set: half the hosts fully durable (1/1), the others one of the looser
  * settings DBAs use on replicas (xenon's sample config has sync_binlog=1000 and
- * innodb_flush_log_at_trx_commit=2 there). master-sysvars set 1/1, as the doctor requires.
+ * innodb_flush_log_at_trx_commit=2 there). master-sysvars set 1/1, as the doctor requires,
+ * and the promote raises the flush to 3 (src/mysql/commit_durability.ts).
  */
 export function seededDurability(rng: Rng): Durability {
   if (rng.chance(0.5)) return { syncBinlog: 1, flushAtCommit: 1 };

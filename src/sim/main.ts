@@ -13,6 +13,7 @@ const MUTATIONS: Record<string, Partial<RaftOptions>> = {
   catchup: { unsafeSkipCatchUp: true },
   handover: { unsafeSkipHandOverFence: true },
   promote: { unsafeSkipPromoteLeaseCheck: true },
+  flush: { unsafeSkipCommitFlush: true },
 };
 
 interface Args {

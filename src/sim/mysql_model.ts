@@ -4,8 +4,11 @@
  * `waitCount` replicas have received them (AFTER_SYNC, infinite timeout), in group commits.
  * Where safety lives it behaves as MariaDB 10.11 does: killing a session that waits for an
  * acknowledgement returns OK to the rest of its group, turning semi-sync off releases every
- * waiter, READ ONLY ADMIN writes through read_only, and a power loss keeps only what
- * `sync_binlog` and `innodb_flush_log_at_trx_commit` made durable.
+ * waiter, READ ONLY ADMIN writes through read_only, a power loss keeps only what
+ * `sync_binlog` and `innodb_flush_log_at_trx_commit` made durable, and a restart with
+ * `--init-rpl-role=SLAVE` truncates from the first transaction InnoDB had not committed, which at
+ * innodb_flush_log_at_trx_commit=1 can be one that returned: with a binlog, InnoDB writes a commit
+ * record only at the next prepare or its once-a-second flush (at 3, before the commit returns).
  */
 
 export interface Txn {
@@ -27,8 +30,12 @@ export interface PendingCommit {
 export interface Durability {
   /** sync_binlog: 1 fsyncs the binlog at each commit, 0 leaves it to the OS. */
   readonly syncBinlog: 0 | 1;
-  /** innodb_flush_log_at_trx_commit: 1 flushes the redo log at each commit, 0/2 once a second. */
-  readonly flushAtCommit: 0 | 1 | 2;
+  /**
+   * innodb_flush_log_at_trx_commit: 1 flushes the redo log at each prepare (the binlog recovers a
+   * commit), 3 at each commit too, 2 writes at commit and flushes once a second, 0 does both once
+   * a second.
+   */
+  readonly flushAtCommit: 0 | 1 | 2 | 3;
 }
 
 export const FULLY_DURABLE: Durability = { syncBinlog: 1, flushAtCommit: 1 };
@@ -65,6 +72,8 @@ export class MysqlModel {
   /** As the sysvar profiles set it: the replica's until a promote applies the master's. */
   durability: Durability;
   #nextGroup = 1;
+  /** Commits that returned (or whose client was killed) with InnoDB's commit record unwritten. */
+  #engineUnwritten = new Set<number>();
 
   constructor(
     readonly serverId: number,
@@ -100,6 +109,8 @@ export class MysqlModel {
    */
   commitGroup(ids: readonly number[], opts: { admin?: boolean } = {}): PendingCommit[] | null {
     if (this.readOnly && !(opts.admin && this.readOnlyAdmin)) return null;
+    // The prepare writes the redo log, with the commit records of earlier groups in it.
+    if (this.durability.flushAtCommit !== 0) this.#engineUnwritten.clear();
     const group = this.#nextGroup++;
     return ids.map((id) => {
       const p = { txn: this.write(id), acks: new Set<string>(), group, clientWaiting: true };
@@ -132,7 +143,7 @@ export class MysqlModel {
     );
     this.durability = {
       syncBinlog: syncBinlog === 1 ? 1 : 0,
-      flushAtCommit: flush === 1 ? 1 : flush === 2 ? 2 : 0,
+      flushAtCommit: flush === 1 || flush === 2 || flush === 3 ? flush : 0,
     };
     if (this.#syncsAtCommit()) this.sync();
   }
@@ -140,6 +151,7 @@ export class MysqlModel {
   /** The binlog and redo log reach the disk (the OS's writeback, the once-a-second flush). */
   sync(): void {
     this.durable = this.history.length;
+    this.#engineUnwritten.clear();
   }
 
   /** My history is a prefix of the master's (same transactions in the same order). */
@@ -157,13 +169,14 @@ export class MysqlModel {
     this.applied = this.history.length;
     this.durable = this.history.length;
     this.pending = [];
+    for (const id of this.#engineUnwritten) if (!this.ids.has(id)) this.#engineUnwritten.delete(id);
   }
 
   /** Commits whose acknowledgements reached the wait count return: they leave `pending`. */
   releaseAcknowledged(): PendingCommit[] {
     const done = this.pending.filter((p) => p.acks.size >= this.waitCount);
     if (done.length > 0) this.pending = this.pending.filter((p) => p.acks.size < this.waitCount);
-    return done;
+    return this.#committed(done);
   }
 
   /**
@@ -187,7 +200,7 @@ export class MysqlModel {
     killed.clientWaiting = false;
     const group = this.pending.filter((p) => p.group === killed.group);
     this.pending = this.pending.filter((p) => p.group !== killed.group);
-    return group.filter((p) => p !== killed);
+    return this.#committed(group).filter((p) => p !== killed);
   }
 
   /** relay_log_recovery=ON at a restart: received transactions not yet applied are dropped. */
@@ -198,10 +211,17 @@ export class MysqlModel {
     this.pending = pending.filter((p) => this.ids.has(p.txn.id));
   }
 
-  /** Crash recovery with `--init-rpl-role=SLAVE`: unacknowledged binlog tail truncated. */
-  truncateUnacknowledged(): void {
-    const drop = new Set(this.pending.map((p) => p.txn.id));
-    if (drop.size > 0) this.replaceHistory(this.history.filter((t) => !drop.has(t.id)));
+  /**
+   * Crash recovery with `--init-rpl-role=SLAVE`: every transaction InnoDB had not committed (still
+   * waiting for acks, or returned with its commit record unwritten) is rolled back, and the binlog
+   * truncated from the first of them.
+   */
+  truncateUncommitted(): void {
+    const waiting = new Set(this.pending.map((p) => p.txn.id));
+    const first = this.history.findIndex((t) =>
+      waiting.has(t.id) || this.#engineUnwritten.has(t.id)
+    );
+    if (first >= 0) this.replaceHistory(this.history.slice(0, first));
     this.pending = [];
   }
 
@@ -225,7 +245,15 @@ export class MysqlModel {
     return lost;
   }
 
+  /** Commits the engine carries out: at 0 and 1 (with a binlog) their record waits in memory. */
+  #committed(done: PendingCommit[]): PendingCommit[] {
+    const flush = this.durability.flushAtCommit;
+    if (flush === 0 || flush === 1) { for (const p of done) this.#engineUnwritten.add(p.txn.id); }
+    return done;
+  }
+
   #syncsAtCommit(): boolean {
-    return this.durability.syncBinlog === 1 && this.durability.flushAtCommit === 1;
+    const flush = this.durability.flushAtCommit;
+    return this.durability.syncBinlog === 1 && (flush === 1 || flush === 3);
   }
 }

@@ -370,7 +370,7 @@ export class World {
       this.log(`${n.id} relay log discarded: ${m.history.length - m.applied} unapplied`);
       m.discardRelayLog();
     }
-    if (truncates) m.truncateUnacknowledged();
+    if (truncates) m.truncateUncommitted();
     else m.pending = [];
   }
 

@@ -136,8 +136,9 @@ Deno.test("leader commands: nop means no VIP moves; a one-sided nop keeps the VI
 
 Deno.test("sysvar profiles: durability, and variables one profile never resets", () => {
   const findings = lines(checkConfig(withChange("mysql", {
-    "master-sysvars": "sync_binlog=0;max_connections=500",
-    "slave-sysvars": "sync_binlog=1000;slave_net_timeout=4;sync_binlog=100;max_connections=200",
+    "master-sysvars": "sync_binlog=0;max_connections=500;innodb_flush_log_at_trx_commit=3",
+    "slave-sysvars":
+      "sync_binlog=1000;slave_net_timeout=4;sync_binlog=100;max_connections=200;innodb_flush_log_at_trx_commit=2",
   })));
   assert.deepEqual(findings, [
     "mysql.slave-sysvars: sync_binlog is set twice; the last value (100) wins",

@@ -8,6 +8,7 @@ import {
   parseServerVersion,
   readOnlyStartOptions,
 } from "../../src/mysql/flavor.ts";
+import { primaryCommitFlush } from "../../src/mysql/commit_durability.ts";
 
 Deno.test("parseServerVersion() maps live version strings to dialects", () => {
   assert.equal(parseServerVersion("10.11.19-MariaDB-0+deb12u1-log").flavor, "mariadb");
@@ -97,4 +98,17 @@ Deno.test("hasInitRplRole(): MariaDB 10.6.19+, 10.11.9+, 11.4.3+ and later serie
   ) {
     assert.ok(!has(no), no);
   }
+});
+
+Deno.test("primaryCommitFlush(): 3 where restarts truncate (--init-rpl-role), else unchanged", () => {
+  const flush = (text: string) => primaryCommitFlush(parseServerVersion(text));
+  assert.equal(flush("10.11.19-MariaDB-0+deb12u1"), 3);
+  assert.equal(flush("11.4.3-MariaDB"), 3);
+  assert.equal(
+    flush("10.11.6-MariaDB"),
+    null,
+    "no --init-rpl-role: recovery commits from the binlog",
+  );
+  assert.equal(flush("8.0.36"), null, "MySQL has no 3, and its recovery keeps binlogged commits");
+  assert.equal(primaryCommitFlush(undefined), null);
 });

@@ -40,15 +40,27 @@ Deno.test("read_only refuses writes, except from an account with READ ONLY ADMIN
   assert.ok(m.ids.has(1));
 });
 
-Deno.test("--init-rpl-role=SLAVE truncates the unacknowledged tail, nothing else", () => {
+Deno.test("--init-rpl-role=SLAVE truncates the unacknowledged tail; the prepare after a commit wrote it", () => {
   const m = primary();
   const [acked] = m.commitGroup([1])!;
   acked.acks.add("r");
   assert.deepEqual(m.releaseAcknowledged().map((p) => p.txn.id), [1]);
   m.commitGroup([2, 3]);
-  m.truncateUnacknowledged();
+  m.truncateUncommitted();
   assert.deepEqual(m.history.map((t) => t.id), [1]);
   assert.equal(m.position(), "0-1-1");
+});
+
+Deno.test("--init-rpl-role=SLAVE at innodb_flush_log_at_trx_commit=1 truncates the last returned commit; at 3 not", () => {
+  for (const [flush, kept] of [[1, []], [3, [1]]] as const) {
+    const m = primary();
+    m.applySysvars(`innodb_flush_log_at_trx_commit=${flush}`);
+    const [acked] = m.commitGroup([1])!;
+    acked.acks.add("r");
+    assert.deepEqual(m.releaseAcknowledged().map((p) => p.txn.id), [1]);
+    m.truncateUncommitted(); // killed before any later prepare or once-a-second flush
+    assert.deepEqual(m.history.map((t) => t.id), kept, `flush ${flush}`);
+  }
 });
 
 Deno.test("power loss with sync_binlog=1 and innodb_flush_log_at_trx_commit=1 loses nothing", () => {

@@ -97,3 +97,19 @@ Deno.test("sim paused agent: its statement runs on the server, the answer waits 
   await w.runUntil(w.now + 50);
   assert.equal(answered, true);
 });
+
+Deno.test("sim fence: writable again while the agent is paused (commits wait for acks) is unattended", async () => {
+  const w = await cluster();
+  const leader = w.writableLeader()!;
+  for (const r of w.nodes) if (r !== leader) r.mysql.ioRunning = false; // no more acks
+  assert.ok(await w.runUntil(w.now + 200));
+  assert.ok(leader.mysql.pending.length > 0, "no commit waits for an ack");
+  void session(w, leader).fence({ budgetMs: 2000, keepThreadIds: [] });
+  for (let i = 0; i < 400 && !leader.mysql.readOnly; i++) await w.runUntil(w.now + 5);
+  assert.equal(leader.mysql.readOnly, true, "the fence's read_only did not run");
+  w.pauseAgent(leader); // read-only for now: not unattended yet
+  assert.equal(leader.unattended, false);
+  await w.runUntil(w.now + 1000); // the grace ends: commits still wait, read_only goes back
+  assert.equal(leader.mysql.readOnly, false);
+  assert.equal(leader.unattended, true, "a paused agent's writable MySQL counted as attended");
+});

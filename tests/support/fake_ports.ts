@@ -147,6 +147,11 @@ export class FakeMysqlSession implements MysqlSession<FakeServer> {
     await this.#on("applySysvars");
   }
 
+  async keepReturnedCommits(): Promise<string | null> {
+    await this.#on("keepReturnedCommits");
+    return null;
+  }
+
   async isReplica(): Promise<boolean> {
     return (await this.#on("isReplica")).source !== null;
   }

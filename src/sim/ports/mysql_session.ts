@@ -96,6 +96,15 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
     return this.#statement(QUICK_MS, (m) => m.applySysvars(profile));
   }
 
+  /** The simulated server is a MariaDB restarted with --init-rpl-role=SLAVE: 1 becomes 3. */
+  keepReturnedCommits(): Promise<string | null> {
+    return this.#statement(QUICK_MS, (m) => {
+      if (m.durability.flushAtCommit !== 1) return null;
+      m.applySysvars("innodb_flush_log_at_trx_commit=3");
+      return "innodb_flush_log_at_trx_commit 1 -> 3";
+    });
+  }
+
   isReplica(): Promise<boolean> {
     return this.#statement(QUICK_MS, (m) => m.master !== null);
   }
@@ -281,6 +290,8 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
       return await this.#statement([grace, grace], (m): FenceAttempt => {
         if (m.waitCount > 0 && m.pending.length > 0) {
           m.readOnly = first.wasReadOnly;
+          // Writable again while the agent is paused or gone (it resumes mid-fence): unattended.
+          if (!m.readOnly && this.n.agent !== "running") this.n.unattended = true;
           const error = `${m.pending.length} sessions wait for semi-sync acknowledgements`;
           return { ok: false, failure: "acksPending", error };
         }
