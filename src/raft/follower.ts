@@ -11,7 +11,8 @@ import { campaignRefusal, startVote } from "./campaign.ts";
 
 export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   const s = c.s;
-  if (!c.isVoter(m.from)) return replyHeartbeat(c, m, `${m.from} is not a voter in my membership`);
+  // Not a voter in my membership is no reason to refuse: a leader of my term or a later one was
+  // elected by a majority of its voters, and my membership may hold a change it never settled.
   if (m.term < s.term) return replyHeartbeat(c, m, `its term ${m.term} is behind mine ${s.term}`);
   if (s.role === "LEADER") {
     c.becomeFollower(`${m.from} leads term ${m.term} (mine ${s.term})`);
@@ -39,7 +40,9 @@ export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   if (s.replicatingFrom === m.from && src?.leader === m.from && m.term > ackedTerm(src)) {
     s.source = { ...src, ackedTerm: m.term };
   }
-  if (m.epoch > s.epoch) adoptMembership(c, m);
+  // The current term's leader is authoritative, as a Raft leader's log is: an epoch of mine it
+  // lacks (a change an earlier leader made and never settled) gives way to its membership.
+  if (m.epoch !== s.epoch || !sameMembers(s, m)) adoptMembership(c, m);
   const member = c.isMember(s.self);
   const follows = s.role === "FOLLOWER" || s.role === "IDLE";
   if (member && m.writable && s.replicatingFrom !== m.from && follows) followLeader(c, m);
@@ -47,14 +50,21 @@ export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   replyHeartbeat(c, m, "");
 }
 
+function sameMembers(a: Pick<Heartbeat, "peers" | "idlePeers">, b: typeof a): boolean {
+  const same = (x: readonly string[], y: readonly string[]) =>
+    x.length === y.length && x.every((p) => y.includes(p));
+  return same(a.peers, b.peers) && same(a.idlePeers, b.idlePeers);
+}
+
 function adoptMembership(c: Ctx, m: Heartbeat): void {
   const s = c.s;
   const before = `${s.peers.join(",")} idle ${s.idlePeers.join(",") || "-"}`;
+  const replaced = m.epoch <= s.epoch ? ` (replacing my epoch ${s.epoch}, which it lacks)` : "";
   s.epoch = m.epoch;
   s.peers = [...m.peers];
   s.idlePeers = [...m.idlePeers];
   const after = `${s.peers.join(",")} idle ${s.idlePeers.join(",") || "-"}`;
-  c.note(`membership epoch ${m.epoch} from leader ${m.from}: ${before} -> ${after}`);
+  c.note(`membership epoch ${m.epoch} from leader ${m.from}${replaced}: ${before} -> ${after}`);
   if (!c.isMember(s.self)) {
     s.replicatingFrom = null;
     c.freeze(`removed from the cluster in epoch ${m.epoch}: stop replicating and acking`);

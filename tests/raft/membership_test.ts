@@ -51,3 +51,22 @@ Deno.test("on a healthy cluster the next voter change goes through after one hea
   assert.deepEqual(c.state(leader).peers.length, 3);
   assert.equal((await removePeer(c, leader, "x:1")).reason, "x:1 is not a member");
 });
+
+Deno.test("a voter change the next leader lacks gives way to that leader's membership", async () => {
+  const c = await TestCluster.create(FIVE);
+  await c.run(6000);
+  const [old] = c.leaders();
+  const removed = FIVE.find((n) => n !== old)!;
+  c.cut.add(old); // nobody hears of the change
+  assert.equal((await removePeer(c, old, removed)).ok, true);
+  assert.equal(c.state(old).epoch, 2);
+  await c.run(8000); // the old leader's lease ends; the others elect one in epoch 1
+  const [next] = c.leaders();
+  assert.ok(next !== undefined && next !== old, c.log.join("\n"));
+  assert.equal(c.state(next).epoch, 1);
+  c.cut.delete(old);
+  await c.run(3000);
+  // Kept, epoch 2 would count 4 voters where the leader counts 5 (and the removed one acks it).
+  assert.equal(c.state(old).epoch, 1, c.log.join("\n"));
+  assert.ok(c.state(old).peers.includes(removed));
+});
