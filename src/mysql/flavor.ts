@@ -45,6 +45,12 @@ export interface Flavor {
   readonly semiSyncReplica: "rpl_semi_sync_slave" | "rpl_semi_sync_replica";
   /** Whether the primary can wait for more than one acknowledgement (`wait_for_*_count`). */
   readonly waitCountVariable: string | null;
+  /**
+   * MariaDB: a stopping semi-sync IO thread first connects to its source to end its dump thread,
+   * waiting up to this many seconds (2 s measured against a vanished host: each freeze of an
+   * election, STOP SLAVE IO_THREAD, waited that long). xenon sets it to 1, the least.
+   */
+  readonly stopKillTimeoutVariable: string | null;
   /** Whether `super_read_only` exists (MariaDB has only `read_only`, see READ ONLY ADMIN). */
   readonly superReadOnly: boolean;
   /** Name of the log-updates-from-replication variable. */
@@ -95,6 +101,7 @@ const MYSQL57: Flavor = {
   semiSyncSource: "rpl_semi_sync_master",
   semiSyncReplica: "rpl_semi_sync_slave",
   waitCountVariable: "rpl_semi_sync_master_wait_for_slave_count",
+  stopKillTimeoutVariable: null,
   superReadOnly: true,
   logReplicaUpdates: "log_slave_updates",
   // Commit order needs LOGICAL_CLOCK (and log_slave_updates, which xenon asks for anyway).
@@ -118,6 +125,7 @@ export const FLAVORS: Readonly<Record<FlavorId, Flavor>> = {
     semiSyncSource: "rpl_semi_sync_master",
     semiSyncReplica: "rpl_semi_sync_slave",
     waitCountVariable: null,
+    stopKillTimeoutVariable: "rpl_semi_sync_slave_kill_conn_timeout",
     superReadOnly: false,
     logReplicaUpdates: "log_slave_updates",
     // In-order: transactions of one domain commit in the primary's order (gtid_strict_mode
@@ -138,6 +146,7 @@ export const FLAVORS: Readonly<Record<FlavorId, Flavor>> = {
     semiSyncSource: "rpl_semi_sync_source",
     semiSyncReplica: "rpl_semi_sync_replica",
     waitCountVariable: "rpl_semi_sync_source_wait_for_replica_count",
+    stopKillTimeoutVariable: null,
     superReadOnly: true,
     logReplicaUpdates: "log_replica_updates",
     // LOGICAL_CLOCK is the default since 8.0.27 and replica_parallel_type is deprecated, so it

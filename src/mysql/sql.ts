@@ -142,11 +142,16 @@ export function semiSyncLeader(f: Flavor, waitCount: number): string[] {
   return out;
 }
 
-/** Semi-sync for a replica: never act as a semi-sync primary; acknowledge unless told not to. */
+/**
+ * Semi-sync for a replica: never act as a semi-sync primary; acknowledge unless told not to; and
+ * where stopping replication waits on the source (MariaDB), wait the least.
+ */
 export function semiSyncReplica(f: Flavor, ack = true): string[] {
+  const stop = f.stopKillTimeoutVariable;
   return [
     `SET GLOBAL ${f.semiSyncSource}_enabled = OFF`,
     `SET GLOBAL ${f.semiSyncReplica}_enabled = ${ack ? "ON" : "OFF"}`,
+    ...(stop === null ? [] : [`SET GLOBAL ${stop} = 1`]),
   ];
 }
 

@@ -81,10 +81,12 @@ SET GLOBAL rpl_semi_sync_master_enabled = OFF;
 -- semi-sync replica
 SET GLOBAL rpl_semi_sync_master_enabled = OFF;
 SET GLOBAL rpl_semi_sync_slave_enabled = ON;
+SET GLOBAL rpl_semi_sync_slave_kill_conn_timeout = 1;
 
 -- semi-sync replica, not acking (idle member)
 SET GLOBAL rpl_semi_sync_master_enabled = OFF;
 SET GLOBAL rpl_semi_sync_slave_enabled = OFF;
+SET GLOBAL rpl_semi_sync_slave_kill_conn_timeout = 1;
 
 -- semi-sync waiting sessions
 SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_wait_sessions';
