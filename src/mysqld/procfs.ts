@@ -48,6 +48,23 @@ export function isServerProcess(
   return viaPidFile || argv.includes(`--defaults-file=${defaultsFile}`);
 }
 
+/**
+ * Which run of process `pid` this is: the host's boot and the process's start (clock ticks since
+ * that boot, field 22 of /proc/PID/stat), so a restart that no agent watched still shows as one.
+ * Null when unreadable.
+ */
+export function processRun(pid: number): { boot: string; start: string } | null {
+  try {
+    const boot = Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim();
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // The program name (field 2) may hold spaces; field 3 onwards follow its closing ")".
+    const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    return boot !== "" && /^\d+$/.test(start ?? "") ? { boot, start: `${pid}:${start}` } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The pid written in `pidFile`, or null when absent or garbled. */
 export function readPidFile(pidFile: string): number | null {
   try {

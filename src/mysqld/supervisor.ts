@@ -12,7 +12,7 @@ import { oneLine, XenonError } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
 import { type InstallFamily, readOnlyStartOptions } from "../mysql/flavor.ts";
 import { mycnfValue } from "../mysql/mycnf.ts";
-import { findProcesses, type MysqldProcesses, readPidFile } from "./procfs.ts";
+import { findProcesses, type MysqldProcesses, processRun, readPidFile } from "./procfs.ts";
 
 /** How to find and control the local server. */
 export interface MysqldOptions {
@@ -72,6 +72,12 @@ export class Mysqld {
   /** This instance's processes now. */
   processes(): MysqldProcesses {
     return findProcesses(this.options.defaultsFile, this.pidFile());
+  }
+
+  /** Which run of mysqld is up (procfs.ts `processRun`), or null when none or unknown. */
+  run(): { boot: string; start: string } | null {
+    const [server] = this.processes().server;
+    return server === undefined ? null : processRun(server);
   }
 
   /** Running when mysqld_safe or mysqld of this instance is alive. */

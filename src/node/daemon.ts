@@ -256,6 +256,7 @@ export async function runDaemon(config: XenonConfig, opts: DaemonOptions): Promi
       admitDefeatCount: config.mysql.admitDefeatPingCount,
       comparator,
       startedMysqld,
+      run: () => mysqld.run(),
       report: (observation, readOnly, status) => {
         lastStatus = status;
         applyRate.add(node.now(), status?.positions.executed ?? null);

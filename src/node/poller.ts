@@ -10,7 +10,7 @@ import { Periodic } from "../lib/periodic.ts";
 import { log } from "../log/mod.ts";
 import type { Clock, MysqlSample, MysqlSession, SampledStatus } from "../ports/mod.ts";
 import type { PositionComparator } from "../gtid/mod.ts";
-import type { MysqlObservation } from "../raft/mod.ts";
+import type { MysqldRun, MysqlObservation } from "../raft/mod.ts";
 
 /** Uptime is whole seconds: the start time it gives moves by up to a second between samples. */
 const UPTIME_SLACK_MS = 2500;
@@ -38,6 +38,11 @@ export interface PollerOptions<Status extends SampledStatus = SampledStatus> {
   comparator: PositionComparator;
   /** The daemon started mysqld just before: its first sample is a restart too. */
   startedMysqld?: boolean;
+  /**
+   * Which run of mysqld is up (a host boot and a start within it), where the shell can tell: the
+   * core keeps it with its relay log record, so a run that started unseen still counts.
+   */
+  run?: () => MysqldRun | null;
   /**
    * Sessions held for later (the fence's), opened again after each good sample if the server
    * dropped them (a restart), while a connection is still free. No statement is sent on them:
@@ -93,6 +98,9 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
   async #sampleOnce(): Promise<void> {
     let result: MysqlSample<Status>;
     const askedAt = this.o.clock.now();
+    // Before the sample: a restart in between leaves an older run on a newer sample, not the
+    // reverse (which would hide the restart).
+    const run = this.o.run?.() ?? null;
     try {
       result = await this.o.link.sample(this.o.comparator);
     } catch (error) {
@@ -144,6 +152,7 @@ export class MysqlPoller<Status extends SampledStatus = SampledStatus> {
         backlog: backlogOf(status),
         ...(DIVERGED.test(status.replica?.lastIoError ?? "") ? { diverged: true } : {}),
         ...(started ? { restarted: true, relayLogDiscarded: true } : {}),
+        ...(run !== null ? { run } : {}),
       },
       status.readOnly,
       status,

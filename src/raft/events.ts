@@ -1,6 +1,6 @@
 /** Everything that can happen to the core. `now` is the local monotonic clock in ms. */
 import type { Message } from "./messages.ts";
-import type { PersistedMeta } from "./meta.ts";
+import type { MysqldRun, PersistedMeta } from "./meta.ts";
 
 /** What the daemon last read from the local MySQL. */
 export interface MysqlObservation {
@@ -26,6 +26,8 @@ export interface MysqlObservation {
    * not. A daemon that cannot tell that nothing was pending sets it (relay.ts).
    */
   readonly relayLogDiscarded?: boolean;
+  /** Which mysqld run this sample is of, where the shell can tell (absent: it cannot). */
+  readonly run?: MysqldRun;
   /**
    * Transactions received and not yet applied; null or absent: unknown (an old shell, or the
    * positions could not be read).

@@ -35,6 +35,17 @@ export interface PersistedMeta {
    * Written only when set, so files without it stay byte for byte as before.
    */
   readonly relayLogLost?: LostRelayLog | null;
+  /**
+   * The mysqld run whose relay log this file accounts for (relay.ts): a sample of another run,
+   * even one no agent saw start, may have lost relay log. Written only when known.
+   */
+  readonly mysqldRun?: MysqldRun | null;
+}
+
+/** Which run of mysqld a sample came from (a boot of the host, and a start within it). */
+export interface MysqldRun {
+  readonly boot: string;
+  readonly start: string;
 }
 
 export interface LostRelayLog {
@@ -69,6 +80,7 @@ export function emptyMeta(self: string, superIdle: boolean): PersistedMeta {
     dataTerm: 0,
     source: null,
     relayLogLost: null,
+    mysqldRun: null,
   };
 }
 
@@ -81,6 +93,7 @@ export function encodePeersJson(meta: PersistedMeta): string {
     mode: meta.mode,
     mode_reason: meta.modeReason,
     peers: [...meta.peers],
+    ...(meta.mysqldRun ? { mysqld_run: meta.mysqldRun } : {}),
     ...(meta.relayLogLost ? { relay_log_lost: meta.relayLogLost } : {}),
     source: meta.source,
     viewid: meta.viewId,
@@ -118,7 +131,17 @@ export function decodePeersJson(text: string, source = "peers.json"): PersistedM
     dataTerm: count(o.dataterm, "dataterm", source),
     source: replicationSource(o.source, source),
     relayLogLost: lostRelayLog(o.relay_log_lost, source),
+    mysqldRun: mysqldRun(o.mysqld_run, source),
   };
+}
+
+function mysqldRun(v: unknown, file: string): MysqldRun | null {
+  if (v === undefined || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o !== "object" || typeof o.boot !== "string" || typeof o.start !== "string") {
+    throw new XenonError(`${file}: "mysqld_run" must hold boot and start`);
+  }
+  return { boot: o.boot, start: o.start };
 }
 
 function lostRelayLog(v: unknown, file: string): LostRelayLog | null {

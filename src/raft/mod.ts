@@ -10,6 +10,7 @@ export {
   decodePeersJson,
   emptyMeta,
   encodePeersJson,
+  type MysqldRun,
   type PersistedMeta,
   type PersistedMode,
 } from "./meta.ts";

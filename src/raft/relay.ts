@@ -6,7 +6,9 @@
  * for a candidate sure to hold all it acknowledged: that source, or one whose data follows a
  * later term (that term's election met a holder of every write acknowledged before it). A
  * majority that lacks those writes cannot form around it. If that source is gone for good, only the operator can accept
- * the loss (rebuild the node: LEARNER, then enable).
+ * the loss (rebuild the node: LEARNER, then enable). Which mysqld run the record speaks for is
+ * kept with it, so a run that started while no agent watched (or whose record could not be
+ * written: the agent then stopped) is taken for a restart by the next agent.
  */
 import type { Ctx } from "./context.ts";
 import type { MysqlObservation } from "./events.ts";
@@ -14,9 +16,13 @@ import type { LostRelayLog, ReplicationSource } from "./meta.ts";
 
 export function onMysqlSample(c: Ctx, o: MysqlObservation): void {
   const s = c.s;
-  if (o.restarted && s.role !== "LEADER") {
+  const known = s.mysqldRun;
+  const unseen = o.run !== undefined && known !== null &&
+    (o.run.boot !== known.boot || o.run.start !== known.start);
+  if (o.run !== undefined && (known === null || unseen)) s.mysqldRun = o.run;
+  if ((o.restarted || unseen) && s.role !== "LEADER") {
     s.replicatingFrom = null; // replication stopped: the next heartbeat points it again
-    const source = o.relayLogDiscarded ? lastSource(c) : null;
+    const source = o.relayLogDiscarded || unseen ? lastSource(c) : null;
     // A newer source replaces an older record: its term's election met a holder of the older one.
     const lost = s.relayLogLost;
     if (source !== null && (lost === null || source.term > lost.term)) {

@@ -1,6 +1,6 @@
 /** The core's whole state: plain data, never mutated in place (step returns a new one). */
 import type { MysqlObservation } from "./events.ts";
-import type { LostRelayLog, PersistedMeta } from "./meta.ts";
+import type { LostRelayLog, MysqldRun, PersistedMeta } from "./meta.ts";
 
 export type Role = "FOLLOWER" | "CANDIDATE" | "LEADER" | "IDLE" | "INVALID" | "LEARNER" | "STOPPED";
 
@@ -103,7 +103,7 @@ export interface PendingFollow {
 
 /**
  * The durable part (meta.ts) where the core holds it under the same names; `term` (viewId),
- * `epoch` (epochId) and `relayLogLost` (never undefined here) follow below.
+ * `epoch` (epochId), `relayLogLost` and `mysqldRun` (never undefined here) follow below.
  */
 type DurableFields = Pick<
   PersistedMeta,
@@ -141,6 +141,8 @@ export interface RaftState extends DurableFields {
    * relay log at a restart (relay.ts); null when its position is complete.
    */
   readonly relayLogLost: LostRelayLog | null;
+  /** The mysqld run the relay log state above is of (relay.ts); null until a sample named one. */
+  readonly mysqldRun: MysqldRun | null;
   /** The leader this node's replication points at (after changeMaster). */
   readonly replicatingFrom: string | null;
   /** After a failed CHANGE MASTER to `leader`: how many failed, and no new attempt before `at`. */
@@ -194,6 +196,7 @@ export function stoppedState(self: string, seed: number): RaftState {
     leaderTermStart: null,
     ranking: [],
     relayLogLost: null,
+    mysqldRun: null,
     replicatingFrom: null,
     followRetry: null,
     electionDeadline: Number.POSITIVE_INFINITY,

@@ -53,6 +53,7 @@ export function metaOf(s: RaftState): PersistedMeta {
     dataTerm: s.dataTerm,
     source: s.source,
     relayLogLost: s.relayLogLost,
+    mysqldRun: s.mysqldRun,
   };
 }
 
@@ -138,6 +139,7 @@ function start(c: Ctx, stored: PersistedMeta | null): void {
   s.dataTerm = meta.dataTerm;
   s.source = meta.source;
   s.relayLogLost = meta.relayLogLost ?? null;
+  s.mysqldRun = meta.mysqldRun ?? null;
   s.role = "FOLLOWER";
   s.leader = null;
   s.leaderContactAt = null;

@@ -79,7 +79,9 @@ export class AgentProcess {
       admitDefeatCount: config.mysql.admitDefeatPingCount,
       comparator: n.options.comparator,
       // The daemon starts a mysqld it finds stopped: its first sample is a restart then too.
-      startedMysqld: !n.mysql.alive || n.sampledBoot !== n.mysqlBoots,
+      startedMysqld: !n.mysql.alive,
+      // What /proc tells the daemon: which start of this host's mysqld is up.
+      run: () => n.mysql.alive ? { boot: "host", start: String(n.mysqlBoots) } : null,
       report: (observation, readOnly) => {
         // Supervised mysqld with no process left: not a partition, nothing can commit there.
         const stopped = !observation.alive && !n.mysql.alive;
@@ -89,6 +91,9 @@ export class AgentProcess {
   }
 
   start(): void {
+    // The daemon starts the mysqld it supervises when it finds none (a hard stop's restart may
+    // have died with the agent before it), before the election starts.
+    if (!this.n.mysql.alive) this.w.restartMysql(this.n, true);
     void this.node.start(this.n.disk);
     this.poller.start();
   }

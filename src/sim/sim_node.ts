@@ -17,8 +17,6 @@ export class SimNode {
   /** mysqld starts so far, and when the current one started (on this host's clock): uptime. */
   mysqlBoots = 0;
   bootAt = 0;
-  /** The boot the agent's poller last sampled: a new agent whose mysqld started since is told. */
-  sampledBoot = 0;
   /** Faults armed on this node's next promote (pause inside it) and fence (fails). */
   promotePauseMs = 0;
   fenceFails = false;

@@ -295,6 +295,33 @@ Deno.test("a second relay log drop, after acking a newer leader, is remembered f
   });
   assert.deepEqual(t.state.relayLogLost, { from: other, term: term + 2 });
 });
+
+Deno.test("a mysqld run that started while no agent watched counts as a restart that dropped the relay log", async () => {
+  const c = await TestCluster.create(ABC);
+  await c.run(6000);
+  const [leader] = c.leaders();
+  const [voter] = ABC.filter((n) => n !== leader);
+  const sample = (start: string) => ({
+    type: "mysql" as const,
+    now: c.now,
+    observation: {
+      ...RELAY_LOG_DROPPED,
+      restarted: false,
+      relayLogDiscarded: false,
+      run: { boot: "b", start },
+    },
+  });
+  const o = c.options.get(voter)!;
+  const seen = step(o, c.state(voter), sample("7:100")).state;
+  assert.deepEqual(seen.mysqldRun, { boot: "b", start: "7:100" }, "the first run named is kept");
+  assert.equal(seen.relayLogLost, null, "a first sample says nothing of a restart");
+  assert.equal(step(o, seen, sample("7:100")).state.relayLogLost, null, "the same run again");
+  // A new agent (same peers.json) finds a later run: mysqld restarted while nobody watched.
+  const later = step(o, seen, sample("9:250"));
+  assert.deepEqual(later.state.relayLogLost, { from: leader, term: c.state(voter).term });
+  assert.deepEqual(later.persist?.mysqldRun, { boot: "b", start: "9:250" });
+  assert.deepEqual(later.persist?.relayLogLost, later.state.relayLogLost, "written together");
+});
 Deno.test("a relay log dropped while a vote is frozen (mysqld restarted unseen) denies that vote", async () => {
   const c = await TestCluster.create(ABC);
   await c.run(6000);

@@ -42,3 +42,12 @@ Deno.test("a relay log lost at a restart is remembered in peers.json, and absent
   assert.deepEqual(decodePeersJson(encodePeersJson({ ...meta, source })).source, source);
   assert.throws(() => decodePeersJson('{"relay_log_lost":{"term":1}}'), /"relay_log_lost" must/);
 });
+
+Deno.test("the mysqld run a relay log record speaks for is kept in peers.json, absent when unknown", () => {
+  const meta = { ...emptyMeta("a:1", false), mysqldRun: { boot: "b0", start: "41:900" } };
+  const text = encodePeersJson(meta);
+  assert.deepEqual(JSON.parse(text).mysqld_run, { boot: "b0", start: "41:900" });
+  assert.deepEqual(decodePeersJson(text), meta);
+  assert.ok(!encodePeersJson(emptyMeta("a:1", false)).includes("mysqld_run"));
+  assert.throws(() => decodePeersJson('{"mysqld_run":{"boot":1}}'), /"mysqld_run" must hold/);
+});

@@ -132,7 +132,6 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
 
   sample(): Promise<MysqlSample> {
     return this.#statement(QUICK_MS, (m) => {
-      this.n.sampledBoot = this.n.mysqlBoots;
       const source = m.master === null ? undefined : this.w.node(m.master);
       const connected = source !== undefined && this.w.replicates(this.n, source) &&
         m.isPrefixOf(source.mysql);
