@@ -3,7 +3,8 @@
  * graceful shutdown, `--init-rpl-role=SLAVE`, and never a password in any process's argv.
  */
 import assert from "node:assert/strict";
-import { createInstance, ROOT_PASSWORD } from "../harness/mod.ts";
+import { ROOT_PASSWORD } from "../harness/mod.ts";
+import { supervisedInstance, waitFor } from "./_supervised.ts";
 import {
   installFamily,
   listPids,
@@ -11,7 +12,7 @@ import {
   MysqldMonitor,
   readCmdline,
 } from "../../src/mysqld/mod.ts";
-import { mycnfValue, ping, readOnlyStartOptions } from "../../src/mysql/mod.ts";
+import { mycnfValue, readOnlyStartOptions } from "../../src/mysql/mod.ts";
 import { freePort } from "../harness/registry.ts";
 
 /** Scans the cmdline of every process for `secret` every 10 ms until stopped; returns what it saw. */
@@ -36,29 +37,9 @@ function watchArgv(secret: string): { stop(): Promise<string[]> } {
   };
 }
 
-async function waitFor(what: string, done: () => boolean | Promise<boolean>, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await done()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 Deno.test("mysqld supervision on a real instance", async (t) => {
-  await using node = await createInstance();
-  await node.stop();
-  const mysqld = new Mysqld({
-    basedir: "/usr",
-    defaultsFile: node.cnfPath,
-    host: node.host,
-    port: node.port,
-    user: "root",
-    password: ROOT_PASSWORD,
-  });
-  const ready = async () =>
-    (await ping({ host: node.host, port: node.port, user: "root", password: ROOT_PASSWORD }))
-      .alive;
+  await using supervised = await supervisedInstance();
+  const { node, mysqld, ready } = supervised;
   const watcher = watchArgv(ROOT_PASSWORD);
   // A process that merely mentions the defaults file (like a backup tool) is not the server.
   const decoyChild = new Deno.Command("/bin/sh", {

@@ -7,74 +7,50 @@
  * (`keepReturnedCommits`); each round here starts at 1, as master-sysvars commonly set it.
  */
 import assert from "node:assert/strict";
-import { createInstance, ROOT_PASSWORD } from "../harness/mod.ts";
-import { Mysqld } from "../../src/mysqld/mod.ts";
-import { keepReturnedCommits, openMysql, ping } from "../../src/mysql/mod.ts";
+import { keepReturnedCommits, openMysql } from "../../src/mysql/mod.ts";
+import { supervisedInstance, waitFor } from "./_supervised.ts";
 
 const ROUNDS = 3;
 const COMMITS = 40;
 
-async function waitFor(what: string, done: () => boolean | Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await done()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** Rows committed and the rows left after each kill -9 and truncating restart. */
 async function commitsAfterCrashes(): Promise<{ committed: number; kept: number }> {
-  await using node = await createInstance();
-  await node.stop();
-  const mysqld = new Mysqld({
-    basedir: "/usr",
-    defaultsFile: node.cnfPath,
-    host: node.host,
-    port: node.port,
-    user: "root",
-    password: ROOT_PASSWORD,
-  });
-  const login = { host: node.host, port: node.port, user: "root", password: ROOT_PASSWORD };
-  const ready = async () => (await ping(login)).alive;
-  try {
-    // mysqld_safe restarts a killed mysqld with the same arguments, this flag included.
-    await mysqld.start({ initRplRole: "SLAVE" });
-    await waitFor("mysqld accepting connections", ready);
+  await using supervised = await supervisedInstance();
+  const { node, mysqld, login, ready } = supervised;
+  // mysqld_safe restarts a killed mysqld with the same arguments, this flag included.
+  await mysqld.start({ initRplRole: "SLAVE" });
+  await waitFor("mysqld accepting connections", ready);
+  await node.query("SET GLOBAL read_only = 0");
+  await node.query("CREATE DATABASE crash");
+  await node.query("CREATE TABLE crash.acked (id INT PRIMARY KEY) ENGINE=InnoDB");
+  let committed = 0;
+  for (let round = 0; round < ROUNDS; round++) {
     await node.query("SET GLOBAL read_only = 0");
-    await node.query("CREATE DATABASE crash");
-    await node.query("CREATE TABLE crash.acked (id INT PRIMARY KEY) ENGINE=InnoDB");
-    let committed = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      await node.query("SET GLOBAL read_only = 0");
-      await node.query("SET GLOBAL innodb_flush_log_at_trx_commit = 1");
-      {
-        await using db = await openMysql(login);
-        assert.match(
-          await keepReturnedCommits(db) ?? "",
-          /^innodb_flush_log_at_trx_commit 1 -> 3: /,
-        );
-        assert.equal(await keepReturnedCommits(db), null, "already 3");
-      }
-      const conn = await node.connect();
-      try {
-        for (let i = 0; i < COMMITS; i++) {
-          await conn.query("INSERT INTO crash.acked VALUES (?)", [++committed]);
-        }
-        // Killed the moment the last commit returned, as a host's mysqld dies under load.
-        const [server] = mysqld.processes().server;
-        Deno.kill(server, "SIGKILL");
-      } finally {
-        conn.destroy();
-      }
-      await waitFor("mysqld gone", () => !mysqld.processes().server.length || !ready());
-      await waitFor("mysqld restarted", ready);
+    await node.query("SET GLOBAL innodb_flush_log_at_trx_commit = 1");
+    {
+      await using db = await openMysql(login);
+      assert.match(
+        await keepReturnedCommits(db) ?? "",
+        /^innodb_flush_log_at_trx_commit 1 -> 3: /,
+      );
+      assert.equal(await keepReturnedCommits(db), null, "already 3");
     }
-    const [row] = await node.query<{ n: number }>("SELECT COUNT(*) AS n FROM crash.acked");
-    return { committed, kept: Number(row.n) };
-  } finally {
-    await mysqld.kill().catch(() => {});
+    const conn = await node.connect();
+    try {
+      for (let i = 0; i < COMMITS; i++) {
+        await conn.query("INSERT INTO crash.acked VALUES (?)", [++committed]);
+      }
+      // Killed the moment the last commit returned, as a host's mysqld dies under load.
+      const [server] = mysqld.processes().server;
+      Deno.kill(server, "SIGKILL");
+    } finally {
+      conn.destroy();
+    }
+    await waitFor("mysqld gone", () => !mysqld.processes().server.length || !ready());
+    await waitFor("mysqld restarted", ready);
   }
+  const [row] = await node.query<{ n: number }>("SELECT COUNT(*) AS n FROM crash.acked");
+  return { committed, kept: Number(row.n) };
 }
 
 Deno.test("a truncating crash restart keeps every commit made after keepReturnedCommits", async () => {
