@@ -299,12 +299,16 @@ export class Nemesis {
       if (n.agent === "paused") w.resumeAgent(n);
       if (n.agent === "crashed") w.startAgent(n);
     }
-    // Once the agents just started have read peers.json: the disabled ones are enabled again.
-    w.at(1, "operator enables disabled nodes", () => {
-      for (const n of w.nodes) {
-        if (n.state.role === "IDLE" && n.state.mode === "idle") w.admin(n, { kind: "enable" });
+    // Once the agents just started have read peers.json: the disabled ones are enabled again,
+    // and again a second later while one is still disabled (an agent that was stopping refused).
+    const enable = (left: number) => {
+      const disabled = w.nodes.filter((n) => n.state.role === "IDLE" && n.state.mode === "idle");
+      for (const n of disabled) if (n.agent === "running") w.admin(n, { kind: "enable" });
+      if (disabled.length > 0 && left > 0) {
+        w.at(1000, "operator enables again", () => enable(left - 1));
       }
-    });
+    };
+    w.at(1, "operator enables disabled nodes", () => enable(20));
     w.healedAt = w.now;
   }
 
