@@ -300,13 +300,14 @@ export class Nemesis {
       if (n.agent === "crashed") w.startAgent(n);
     }
     // Once the agents just started have read peers.json: the disabled ones are enabled again,
-    // and again a second later while one is still disabled (an agent that was stopping refused).
+    // and each second for a while (an agent that was stopping refused; a paused one takes a
+    // disable sent before the heal only after it).
     const enable = (left: number) => {
-      const disabled = w.nodes.filter((n) => n.state.role === "IDLE" && n.state.mode === "idle");
-      for (const n of disabled) if (n.agent === "running") w.admin(n, { kind: "enable" });
-      if (disabled.length > 0 && left > 0) {
-        w.at(1000, "operator enables again", () => enable(left - 1));
+      for (const n of w.nodes) {
+        const disabled = n.state.role === "IDLE" && n.state.mode === "idle";
+        if (disabled && n.agent === "running") w.admin(n, { kind: "enable" });
       }
+      if (left > 0) w.at(1000, "operator enables again", () => enable(left - 1));
     };
     w.at(1, "operator enables disabled nodes", () => enable(20));
     w.healedAt = w.now;
