@@ -16,11 +16,27 @@ async function monitor(cluster: E2ECluster, agent: Agent, on: boolean): Promise<
   if (!r.ok) throw new Error(`${on ? "StartMonitor" : "StopMonitor"}: ${r.reason}`);
 }
 
-/** Sends `signal` to the leader's mariadbd (SIGSTOP: a hung database). */
-function signalMysqld(agent: Agent, signal: Deno.Signal): void {
+/** Sends `signal` to the leader's mariadbd (SIGSTOP: a hung database); returns its pid. */
+function signalMysqld(agent: Agent, signal: Deno.Signal): number {
   const pid = agent.instance.mysqldPid();
   if (pid === undefined) throw new Error(`${agent.instance.name}: mariadbd is not running`);
   Deno.kill(pid, signal);
+  return pid;
+}
+
+/** F05's stopped mariadbd, continued at repair unless the fence's hard stop killed it. */
+let hungMysqld: number | null = null;
+
+function continueHungMysqld(): Promise<void> {
+  const pid = hungMysqld;
+  hungMysqld = null;
+  try {
+    if (pid !== null) Deno.kill(pid, "SIGCONT");
+  } catch (error) {
+    // Gone: the old leader's fence stopped it hard, and a new mariadbd may still be starting.
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return Promise.resolve();
 }
 
 /** The host goes: off the bridge, then its agent and mysqld die (F02, F13). */
@@ -119,8 +135,8 @@ export const SCENARIOS: Record<string, Scenario> = {
     name: "F05 leader mysqld SIGSTOP",
     failover: "another",
     settleMs: 5000,
-    inject: ({ leader }) => Promise.resolve(signalMysqld(leader, "SIGSTOP")),
-    repair: ({ leader }) => Promise.resolve(signalMysqld(leader, "SIGCONT")),
+    inject: ({ leader }) => Promise.resolve(void (hungMysqld = signalMysqld(leader, "SIGSTOP"))),
+    repair: continueHungMysqld,
   },
   F06: {
     name: "F06 leader isolated for 2 election timeouts",
