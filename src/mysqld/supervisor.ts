@@ -12,7 +12,14 @@ import { oneLine, XenonError } from "../lib/errors.ts";
 import { redact } from "../lib/redact.ts";
 import { type InstallFamily, readOnlyStartOptions } from "../mysql/flavor.ts";
 import { mycnfValue } from "../mysql/mycnf.ts";
-import { findProcesses, type MysqldProcesses, processRun, readPidFile } from "./procfs.ts";
+import {
+  findProcesses,
+  isServerProcess,
+  type MysqldProcesses,
+  processRun,
+  readCmdline,
+  readPidFile,
+} from "./procfs.ts";
 
 /** How to find and control the local server. */
 export interface MysqldOptions {
@@ -74,10 +81,15 @@ export class Mysqld {
     return findProcesses(this.options.defaultsFile, this.pidFile());
   }
 
-  /** Which run of mysqld is up (procfs.ts `processRun`), or null when none or unknown. */
+  /**
+   * Which run of mysqld is up (procfs.ts `processRun`), or null when none or unknown. The poller
+   * asks at every sample: only the pid file's process is read, not all of /proc.
+   */
   run(): { boot: string; start: string } | null {
-    const [server] = this.processes().server;
-    return server === undefined ? null : processRun(server);
+    const pid = readPidFile(this.pidFile() ?? "");
+    const argv = pid === null ? null : readCmdline(pid);
+    if (argv === null || !isServerProcess(argv, this.options.defaultsFile, true)) return null;
+    return processRun(pid!);
   }
 
   /** Running when mysqld_safe or mysqld of this instance is alive. */

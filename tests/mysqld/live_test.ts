@@ -107,8 +107,13 @@ Deno.test("mysqld supervision on a real instance", async (t) => {
       async () => {
         monitor.start();
         await waitFor("monitor RUNNING", () => monitor.status === "RUNNING");
+        const before = mysqld.run();
+        assert.ok(before !== null, "the running server's run is known");
         await killServerOnly();
         assert.equal(monitor.starts, 0);
+        // What the poller hands the core: the restarted server is another run.
+        const after = mysqld.run();
+        assert.ok(after !== null && after.start !== before.start && after.boot === before.boot);
       },
     );
 

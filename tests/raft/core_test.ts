@@ -4,6 +4,23 @@ import { TestCluster } from "../support/test_cluster.ts";
 
 const ABC = ["a:1", "b:1", "c:1"];
 
+/** `from` asks `to` for its vote in the next term, as holding 0-1-10 at `to`'s data term. */
+function voteFor(c: TestCluster, from: string, to: string) {
+  return {
+    type: "message",
+    now: c.now,
+    message: {
+      kind: "vote",
+      from,
+      to,
+      term: c.state(to).term + 1,
+      position: "0-1-10",
+      dataTerm: c.state(to).dataTerm,
+      transfer: false,
+    },
+  } as const;
+}
+
 Deno.test("three nodes elect one leader that becomes writable with semi-sync K=1", async () => {
   const c = await TestCluster.create(ABC);
   await c.run(6000);
@@ -124,19 +141,7 @@ Deno.test("a restarted voter refuses votes for one election timeout, as if it ha
   c.cut.add(leader); // the leader's lease counts on the voter's last ack
   await c.start(voter); // ...and the voter's agent restarts right after that ack
   const ask = async () => {
-    const t = await c.apply(voter, {
-      type: "message",
-      now: c.now,
-      message: {
-        kind: "vote",
-        from: candidate,
-        to: voter,
-        term: c.state(voter).term + 1,
-        position: "0-1-10",
-        dataTerm: c.state(voter).dataTerm,
-        transfer: false,
-      },
-    });
+    const t = await c.apply(voter, voteFor(c, candidate, voter));
     await c.deliver();
     return t;
   };
@@ -245,19 +250,7 @@ Deno.test("a voter whose mysqld dropped its relay log votes only for a holder of
   await c.start(voter); // remembered across an agent restart too
   await c.run(3100);
   const ask = async (from: string) =>
-    (await c.apply(voter, {
-      type: "message",
-      now: c.now,
-      message: {
-        kind: "vote",
-        from,
-        to: voter,
-        term: c.state(voter).term + 1,
-        position: "0-1-10",
-        dataTerm: c.state(voter).dataTerm,
-        transfer: false,
-      },
-    })).effects.find((e) => e.kind === "send");
+    (await c.apply(voter, voteFor(c, from, voter))).effects.find((e) => e.kind === "send");
   const refused = await ask(other);
   assert.ok(refused?.kind === "send" && refused.message.kind === "voteReply");
   assert.equal(refused.message.granted, false);
@@ -330,19 +323,7 @@ Deno.test("a relay log dropped while a vote is frozen (mysqld restarted unseen) 
   c.cut.add(leader);
   await c.run(3100); // the leader's lease on the voters is over
   const o = c.options.get(voter)!;
-  const asked = step(o, c.state(voter), {
-    type: "message",
-    now: c.now,
-    message: {
-      kind: "vote",
-      from: other,
-      to: voter,
-      term: c.state(voter).term + 1,
-      position: "0-1-10",
-      dataTerm: c.state(voter).dataTerm,
-      transfer: false,
-    },
-  });
+  const asked = step(o, c.state(voter), voteFor(c, other, voter));
   const freeze = asked.effects.find((e) => e.kind === "freezeReplication");
   assert.ok(freeze?.kind === "freezeReplication");
   // The sample taken while freezing: mysqld restarted and its relay log is gone.
