@@ -20,6 +20,7 @@ import {
 } from "./campaign.ts";
 import {
   followFrozen,
+  freezeForQuietLeader,
   onChangeMasterFailed,
   onHeartbeat,
   onLeaseReleased,
@@ -205,6 +206,7 @@ function onTick(c: Ctx): void {
     return onCatchUpTick(c);
   }
   if (s.campaign !== null && c.now >= s.campaign.deadline) return onCampaignTimeout(c);
+  freezeForQuietLeader(c);
   // A vote waiting for its freeze is not dropped for a campaign of my own (it would win sooner).
   const deciding = s.pendingVote !== null;
   if (s.role === "FOLLOWER" && s.campaign === null && !deciding && c.now >= s.electionDeadline) {

@@ -142,3 +142,60 @@ Deno.test("slow freeze: a voter deciding on a vote does not start a campaign of 
   const [reply] = b.sent("voteReply");
   assert.ok(reply?.kind === "voteReply" && reply.granted);
 });
+
+/** A heartbeat from a writable leader "a" in term 1, sent at `at`. */
+function heartbeatAt(at: number): Record<string, unknown> {
+  return {
+    kind: "heartbeat",
+    from: "a",
+    term: 1,
+    epoch: 0,
+    peers: PEERS,
+    idlePeers: [],
+    position: POSITION,
+    termStart: POSITION,
+    writable: true,
+    sentAt: at,
+    ranking: ["b", "c"],
+  };
+}
+
+/** Follower "b" replicating from leader "a", its last heartbeat at `at`. */
+function following(at: number): Node {
+  const b = new Node("b").at(at);
+  b.receive(heartbeatAt(at));
+  b.frozen(b.lastFreeze());
+  assert.ok(b.effects.some((e) => e.kind === "changeMaster"), "did not follow a");
+  assert.equal(b.state.replicatingFrom, "a");
+  return b;
+}
+
+Deno.test("slow freeze: a follower whose leader went quiet freezes before the election needs it", () => {
+  const { electionTimeoutMs: E, heartbeatMs: H } = DEFAULT_TIMERS;
+  const b = following(quiet);
+  const freezes = () => b.effects.filter((e) => e.kind === "freezeReplication").length;
+  const before = freezes();
+  b.at(quiet + E - H - 100);
+  assert.equal(freezes(), before, "froze while the leader was still on time");
+  // One heartbeat before its lease on the leader ends: a stop that takes a second is over by
+  // the time pre-votes come, and the vote's own freeze finds the IO thread stopped.
+  b.at(quiet + E - H);
+  assert.equal(freezes(), before + 1, "did not freeze for the quiet leader");
+  assert.equal(b.state.replicatingFrom, null);
+  assert.match(b.state.reason + JSON.stringify(b.effects.at(-1)), /no heartbeat from leader a/);
+  b.at(quiet + E - H + 500);
+  assert.equal(freezes(), before + 1, "froze again");
+});
+
+Deno.test("slow freeze: a leader heard again after the early freeze is followed again", () => {
+  const { electionTimeoutMs: E, heartbeatMs: H } = DEFAULT_TIMERS;
+  const b = following(quiet);
+  b.at(quiet + E - H);
+  const changes = b.effects.filter((e) => e.kind === "changeMaster").length;
+  b.at(quiet + E - H + 200);
+  b.receive(heartbeatAt(b.now));
+  b.frozen(b.lastFreeze());
+  assert.equal(b.effects.filter((e) => e.kind === "changeMaster").length, changes + 1);
+  assert.equal(b.state.replicatingFrom, "a");
+  assert.equal(b.state.role, "FOLLOWER");
+});

@@ -24,6 +24,11 @@ import type { CatchUpWait, World } from "../world.ts";
 /** Latency shapes (real ms): what a promote or CHANGE MASTER takes, and everything else. */
 const SLOW_MS: [number, number] = [1, 30];
 const STOP_IO_MS: [number, number] = [1, 20];
+/**
+ * MariaDB's semi-sync IO thread, stopping, connects to its source to end its dump thread: with
+ * the source out of reach that waits rpl_semi_sync_slave_kill_conn_timeout, 1 s (measured 1005 ms).
+ */
+const STOP_IO_SOURCE_GONE_MS: [number, number] = [1000, 1010];
 const QUICK_MS: [number, number] = [0, 5];
 /** The daemon's sessions give up on a statement after this (local_mysql.ts: queryTimeoutMs). */
 const QUERY_TIMEOUT_MS = 5000;
@@ -110,7 +115,13 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
   }
 
   stopIo(): Promise<void> {
-    return this.#statement(STOP_IO_MS, (m) => void (m.ioRunning = false));
+    const m = this.n.mysql;
+    const source = m.master === null ? undefined : this.w.node(m.master);
+    const gone = m.ioRunning && source !== undefined && !this.w.net.connected(this.n.id, source.id);
+    return this.#statement(
+      gone ? STOP_IO_SOURCE_GONE_MS : STOP_IO_MS,
+      (m) => void (m.ioRunning = false),
+    );
   }
 
   /** RESET SLAVE ALL: the source is forgotten with the relay log it had not applied yet. */
