@@ -117,7 +117,10 @@ function followerLines(c: Ctx): string[] {
         (s.campaign.denied.length > 0 ? `; denied by ${s.campaign.denied.join("; ")}` : ""),
     );
   }
-  if (s.replicatingFrom !== null) lines.push(`replicating from ${s.replicatingFrom}`);
+  if (s.replicatingFrom !== null) {
+    const stopped = s.quietLeaderStop ? " (IO thread stopped: the leader went quiet)" : "";
+    lines.push(`replicating from ${s.replicatingFrom}${stopped}`);
+  }
   return lines;
 }
 

@@ -45,7 +45,8 @@ export function onHeartbeat(c: Ctx, m: Heartbeat): void {
   if (m.epoch !== s.epoch || !sameMembers(s, m)) adoptMembership(c, m);
   const member = c.isMember(s.self);
   const follows = s.role === "FOLLOWER" || s.role === "IDLE";
-  if (member && m.writable && s.replicatingFrom !== m.from && follows) followLeader(c, m);
+  const pointed = s.replicatingFrom === m.from && !s.quietLeaderStop;
+  if (member && m.writable && !pointed && follows) followLeader(c, m);
   if (s.role === "FOLLOWER") c.resetElectionTimer();
   replyHeartbeat(c, m, "");
 }
@@ -62,10 +63,12 @@ export function onHeartbeat(c: Ctx, m: Heartbeat): void {
 export function freezeForQuietLeader(c: Ctx): void {
   const s = c.s;
   if (s.role !== "FOLLOWER" || s.leader === null || s.replicatingFrom !== s.leader) return;
-  if (s.leaderContactAt === null) return;
+  if (s.leaderContactAt === null || s.quietLeaderStop) return;
   const quietMs = Math.round(c.now - s.leaderContactAt);
   if (quietMs < c.o.electionTimeoutMs - c.o.heartbeatMs) return;
-  s.replicatingFrom = null;
+  // Still pointed at it: what its MySQL acked before the stop (maybe of a term the leader was
+  // re-elected in meanwhile) stays recorded against it, as heartbeats of a new term record it.
+  s.quietLeaderStop = true;
   c.freeze(
     `no heartbeat from leader ${s.leader} for ${quietMs} ms: stop acking it before an election ` +
       `needs my position (the next heartbeat points replication at it again)`,
@@ -143,6 +146,7 @@ export function followFrozen(c: Ctx, mine: string | null): void {
     }
   }
   s.replicatingFrom = f.leader;
+  s.quietLeaderStop = false;
   if (f.termStart !== null && !sameSource) {
     s.source = { leader: f.leader, term: f.term, termStart: f.termStart, from: mine };
   }

@@ -145,6 +145,11 @@ export interface RaftState extends DurableFields {
   readonly mysqldRun: MysqldRun | null;
   /** The leader this node's replication points at (after changeMaster). */
   readonly replicatingFrom: string | null;
+  /**
+   * The IO thread was stopped because `replicatingFrom` went quiet (follower.ts); it still
+   * points there, and the leader's next heartbeat starts it again.
+   */
+  readonly quietLeaderStop: boolean;
   /** After a failed CHANGE MASTER to `leader`: how many failed, and no new attempt before `at`. */
   readonly followRetry: FollowRetry | null;
   readonly electionDeadline: number;
@@ -198,6 +203,7 @@ export function stoppedState(self: string, seed: number): RaftState {
     relayLogLost: null,
     mysqldRun: null,
     replicatingFrom: null,
+    quietLeaderStop: false,
     followRetry: null,
     electionDeadline: Number.POSITIVE_INFINITY,
     mysql: UNKNOWN_MYSQL,

@@ -181,7 +181,7 @@ Deno.test("slow freeze: a follower whose leader went quiet freezes before the el
   // the time pre-votes come, and the vote's own freeze finds the IO thread stopped.
   b.at(quiet + E - H);
   assert.equal(freezes(), before + 1, "did not freeze for the quiet leader");
-  assert.equal(b.state.replicatingFrom, null);
+  assert.equal(b.state.quietLeaderStop, true);
   assert.match(b.state.reason + JSON.stringify(b.effects.at(-1)), /no heartbeat from leader a/);
   b.at(quiet + E - H + 500);
   assert.equal(freezes(), before + 1, "froze again");
@@ -197,5 +197,23 @@ Deno.test("slow freeze: a leader heard again after the early freeze is followed 
   b.frozen(b.lastFreeze());
   assert.equal(b.effects.filter((e) => e.kind === "changeMaster").length, changes + 1);
   assert.equal(b.state.replicatingFrom, "a");
+  assert.equal(b.state.quietLeaderStop, false);
   assert.equal(b.state.role, "FOLLOWER");
+});
+
+Deno.test("slow freeze: acks of a new term the quiet leader was re-elected in stay recorded against it", () => {
+  // b's agent was paused while its MySQL went on acking a, re-elected meanwhile in term 2: when it
+  // runs again its first tick finds a quiet, and the queued heartbeat of term 2 comes after.
+  const b = following(quiet);
+  assert.equal(b.state.source?.term, 1);
+  b.at(quiet + 50_000);
+  assert.equal(b.state.quietLeaderStop, true);
+  b.receive({ ...heartbeatAt(b.now), term: 2 });
+  const source = b.state.source!;
+  assert.equal(
+    Math.max(source.term, source.ackedTerm ?? 0),
+    2,
+    "what b's MySQL acked is recorded as of term 1 only: a relay log lost now would let b vote " +
+      "for a candidate lacking a's term-2 writes",
+  );
 });
