@@ -23,11 +23,15 @@ export class Periodic {
   /** Bumped by each start: a run of an earlier start never schedules into this one. */
   #generation = 0;
 
-  /** `job` handles its own errors (a rejection is the runtime's unhandled rejection). */
+  /**
+   * `job` handles its own errors (a rejection is the runtime's unhandled rejection).
+   * `nextDelayMs`, asked after each run, may bring the next one closer than the interval.
+   */
   constructor(
     readonly timers: Timers,
     readonly intervalMs: number,
     readonly job: () => Promise<void>,
+    readonly nextDelayMs: () => number = () => intervalMs,
   ) {}
 
   get running(): boolean {
@@ -54,7 +58,7 @@ export class Periodic {
     const generation = this.#generation;
     this.#timer = this.timers.after(ms, () => {
       this.#current = this.job().finally(() => {
-        if (this.#running && this.#generation === generation) this.#schedule(this.intervalMs);
+        if (this.#running && this.#generation === generation) this.#schedule(this.nextDelayMs());
       });
     });
   }
