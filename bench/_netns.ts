@@ -26,7 +26,7 @@ export const IDLE: WorkloadOptions = { writers: 1, pauseMs: 50 };
 const STEADY_LOAD_MS = 1500;
 /**
  * Load after the new leader committed with the VIP: time for the writers to time out on the old
- * leader and reconnect through the VIP (1 s query and connect timeouts each).
+ * leader and reconnect through the VIP (a 1 s query timeout, then 250 ms connect attempts).
  */
 const AFTER_MS = 3000;
 

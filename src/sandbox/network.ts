@@ -73,10 +73,11 @@ const CLIENT_HOST = 200;
 export const NETNS_DEVICE = "eth0";
 /**
  * How long duplicate-address detection waits for another host to answer for the VIP. On a LAN an
- * answer takes well under a millisecond; arping's own wait (whole seconds only) would add a
- * second to every failover.
+ * answer takes well under a millisecond (`ip netns exec ... arping -D` answered in 28-40 ms here,
+ * process start included, with both cores busy); arping's own wait (whole seconds only) would add
+ * a second to every failover, and each 0.1 s here adds to it too.
  */
-export const DAD_WAIT_SECONDS = 0.3;
+export const DAD_WAIT_SECONDS = 0.15;
 /** The pause between two duplicate-address checks while another host still holds the VIP. */
 export const VIP_RETRY_PAUSE_SECONDS = 0.2;
 /**
@@ -153,7 +154,8 @@ export class NetnsNetwork implements SandboxNetwork {
    * `VIP_RETRY_PAUSE_SECONDS` for up to `claimWindowMs`, then refuse (exit 1). Once free, add the
    * VIP and announce it with a gratuitous ARP so clients' ARP caches move at once. Already holding
    * it: only announce. One leader-log line per outcome (taken at once, taken after waiting,
-   * refused). Stop: remove it. A stop cuts a start still retrying short (src/vip).
+   * refused). Stop: reset the TCP connections made to it (`ss -K`), then remove it. A stop cuts a
+   * start still retrying short (src/vip).
    */
   leaderCommands(
     leaderLog: string,
@@ -195,8 +197,13 @@ export class NetnsNetwork implements SandboxNetwork {
       `  echo "${released}"`,
       "fi",
     ].join("\n");
+    // Connections through the VIP are reset first: once the address is gone this host can no
+    // longer answer on them, and each client would wait out its own query timeout instead.
     const stop = [
-      `if ${held}; then ip addr del ${cidr} dev ${dev} || exit 1; fi`,
+      `if ${held}; then`,
+      `  ss -K src ${vip} >/dev/null 2>&1`,
+      `  ip addr del ${cidr} dev ${dev} || exit 1`,
+      "fi",
       logLine(leaderLog, `leader-stop VIP ${this.vip} removed`),
     ].join("\n");
     return { start, stop };

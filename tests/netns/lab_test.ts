@@ -126,3 +126,54 @@ Deno.test("netns VIP commands: a new leader waits for the old host to release th
   ]);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("netns VIP commands: releasing the VIP resets the connections made through it", async () => {
+  await using lab = await createLab(1);
+  const net = lab.network;
+  const dir = newInstanceDir("vip");
+  const commands = net.leaderCommands(`${dir}/leader.log`);
+  const runOn = (script: string) =>
+    run([...net.runOn(0), "bash", "-c", "XENON_TERM=1 XENON_ENDPOINT=test; " + script]);
+  assert.equal((await runOn(commands.start)).code, 0);
+  // A server on host 1 that accepts and never answers: a client's read waits on it.
+  const server = new Deno.Command(net.runOn(0)[0], {
+    args: [
+      ...net.runOn(0).slice(1),
+      Deno.execPath(),
+      "eval",
+      "const l = Deno.listen({ port: 7777 }); const held = []; " +
+      "for await (const c of l) held.push(c);",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    await waitFor("the server to listen", async () => {
+      const r = await run([...net.runOn(0), "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/7777"]);
+      return r.code === 0 || undefined;
+    }, { timeoutMs: 10_000, intervalMs: 100 });
+    // The client reads from the VIP for at most 5 s; `read` exits 1 on an error, >128 on timeout.
+    const client = run([
+      "ip",
+      "netns",
+      "exec",
+      net.client.namespace,
+      "bash",
+      "-c",
+      'exec 3<>"/dev/tcp/$0/7777" || exit 9; read -r -t 5 <&3; echo "read $?"',
+      net.vip,
+    ]);
+    await sleep(500);
+    const released = performance.now();
+    assert.equal((await runOn(commands.stop)).code, 0);
+    const outcome = await client;
+    const tookMs = performance.now() - released;
+    assert.equal(outcome.stdout, "read 1", `the client was not reset: ${JSON.stringify(outcome)}`);
+    assert.ok(tookMs < 2000, `the client learned only after ${Math.round(tookMs)} ms`);
+    assert.deepEqual(await lab.vipHolders(), []);
+  } finally {
+    server.kill("SIGKILL");
+    await server.status;
+  }
+  await Deno.remove(dir, { recursive: true });
+});
