@@ -42,15 +42,17 @@ export function checkInterface(name: string): string {
 
 /**
  * The leader takes the VIP and announces it (gratuitous ARP, so switches learn the new host at
- * once); a demoted leader drops it. Every value is validated above, so the strings are safe for
- * the shell the daemon runs them with.
+ * once); a demoted leader resets the connections made to it (`ss -K`: once the address is gone
+ * the host cannot answer on them, and each client would wait out its own timeout), then drops
+ * it. Every value is validated above, so the strings are safe for the shell the daemon runs them
+ * with.
  */
 export function vipCommands(vip: string, iface: string): { start: string; stop: string } {
   checkIpv4(vip, "--vip");
   checkInterface(iface);
   return {
     start: `ip addr add ${vip}/32 dev ${iface} && arping -c 1 -A -I ${iface} ${vip}`,
-    stop: `ip addr del ${vip}/32 dev ${iface}`,
+    stop: `ss -K src ${vip} >/dev/null 2>&1; ip addr del ${vip}/32 dev ${iface}`,
   };
 }
 

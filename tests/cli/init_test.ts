@@ -21,10 +21,10 @@ const ORIGINAL = JSON.stringify({
   replication: { user: "repl", passwd: "old-repl-password-1" },
 });
 
-Deno.test("the leader adds the VIP and announces it; a demoted leader deletes it", () => {
+Deno.test("the leader adds the VIP and announces it; a demoted leader resets its connections and deletes it", () => {
   assert.deepEqual(vipCommands("10.0.0.100", "eth0"), {
     start: "ip addr add 10.0.0.100/32 dev eth0 && arping -c 1 -A -I eth0 10.0.0.100",
-    stop: "ip addr del 10.0.0.100/32 dev eth0",
+    stop: "ss -K src 10.0.0.100 >/dev/null 2>&1; ip addr del 10.0.0.100/32 dev eth0",
   });
   for (
     const [vip, iface] of [["10.0.0.1; rm -rf /", "eth0"], ["10.0.0.1", "eth0 && reboot"], [
@@ -78,7 +78,10 @@ Deno.test("init rewrites the config 0600 with endpoint, replication user and VIP
       config.raft.leaderStartCommand,
       "ip addr add 10.0.0.100/32 dev eth1 && arping -c 1 -A -I eth1 10.0.0.100",
     );
-    assert.equal(config.raft.leaderStopCommand, "ip addr del 10.0.0.100/32 dev eth1");
+    assert.equal(
+      config.raft.leaderStopCommand,
+      "ss -K src 10.0.0.100 >/dev/null 2>&1; ip addr del 10.0.0.100/32 dev eth1",
+    );
     assert.equal(config.raft.electionTimeout, 10000, "other settings are kept");
     assert.match(out, /^wrote .*xenon\.json \(mode 0600\):$/m);
     assert.match(out, /replication\.passwd = \*{6}/);
@@ -145,7 +148,10 @@ Deno.test("init finds the interface holding --address (127.0.0.1 is on lo)", asy
     ]);
     assert.equal(code, 0, err);
     const { config } = await loadConfig(path);
-    assert.equal(config.raft.leaderStopCommand, "ip addr del 127.0.0.200/32 dev lo");
+    assert.equal(
+      config.raft.leaderStopCommand,
+      "ss -K src 127.0.0.200 >/dev/null 2>&1; ip addr del 127.0.0.200/32 dev lo",
+    );
   });
 });
 
