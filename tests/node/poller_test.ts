@@ -11,7 +11,10 @@ import { FakeClock } from "../support/fake_clock.ts";
 
 const INTERVAL_MS = 1000;
 
-function pollerOn(clock: FakeClock, up: () => boolean) {
+/** A poller of a server that is up, sampled at 0, 1000 and 2000 ms; `setUp` changes that. */
+async function pollerAt2500() {
+  const clock = new FakeClock();
+  let up = true;
   const samples: number[] = [];
   const reports: { at: number; alive: boolean }[] = [];
   const poller = new MysqlPoller({
@@ -20,7 +23,7 @@ function pollerOn(clock: FakeClock, up: () => boolean) {
       reset: () => Promise.resolve(),
       sample: () => {
         samples.push(clock.now());
-        if (!up()) return Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:3306"));
+        if (!up) return Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:3306"));
         return Promise.resolve({
           status: {
             readOnly: true,
@@ -36,19 +39,18 @@ function pollerOn(clock: FakeClock, up: () => boolean) {
     comparator: mariadbComparator,
     report: (o: MysqlObservation) => reports.push({ at: clock.now(), alive: o.alive }),
   });
-  return { poller, samples, reports };
+  poller.start();
+  await clock.advance(2500, settle);
+  const setUp = (value: boolean) => void (up = value);
+  return { clock, poller, samples, reports, setUp };
 }
 
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 Deno.test("poller: a dead mysqld is reported on the second failed ping, taken soon after the first", async () => {
-  const clock = new FakeClock();
-  let up = true;
-  const { poller, samples, reports } = pollerOn(clock, () => up);
-  poller.start();
-  await clock.advance(2500, settle);
+  const { clock, poller, samples, reports, setUp } = await pollerAt2500();
   assert.deepEqual(samples, [0, 1000, 2000], "a live server is sampled at the interval");
-  up = false;
+  setUp(false);
   await clock.advance(1000, settle); // the ping at 3000 fails
   await clock.advance(500, settle);
   const dead = reports.find((r) => !r.alive);
@@ -58,14 +60,10 @@ Deno.test("poller: a dead mysqld is reported on the second failed ping, taken so
 });
 
 Deno.test("poller: one failed ping is not a dead mysqld, and sampling goes back to the interval", async () => {
-  const clock = new FakeClock();
-  let up = true;
-  const { poller, samples, reports } = pollerOn(clock, () => up);
-  poller.start();
-  await clock.advance(2500, settle);
-  up = false;
+  const { clock, poller, samples, reports, setUp } = await pollerAt2500();
+  setUp(false);
   await clock.advance(600, settle); // the ping at 3000 fails
-  up = true; // before the ping that confirms it
+  setUp(true); // before the ping that confirms it
   await clock.advance(2400, settle);
   assert.ok(reports.every((r) => r.alive), "a single failure was reported as dead");
   const after = samples.filter((t) => t > 3000);

@@ -25,8 +25,8 @@ import type { CatchUpWait, World } from "../world.ts";
 const SLOW_MS: [number, number] = [1, 30];
 const STOP_IO_MS: [number, number] = [1, 20];
 /**
- * MariaDB's semi-sync IO thread, stopping, connects to its source to end its dump thread: with
- * the source out of reach that waits rpl_semi_sync_slave_kill_conn_timeout, 1 s (measured 1005 ms).
+ * MariaDB's semi-sync IO thread, stopping, connects to its source to end its dump thread: when
+ * nothing answers that waits rpl_semi_sync_slave_kill_conn_timeout, 1 s (measured 1005 ms).
  */
 const STOP_IO_SOURCE_GONE_MS: [number, number] = [1000, 1010];
 const QUICK_MS: [number, number] = [0, 5];
@@ -117,7 +117,11 @@ export class SimMysqlSession implements MysqlSession<MysqlModel> {
   stopIo(): Promise<void> {
     const m = this.n.mysql;
     const source = m.master === null ? undefined : this.w.node(m.master);
-    const gone = m.ioRunning && source !== undefined && !this.w.net.connected(this.n.id, source.id);
+    // Refused at once by a host whose mysqld is down; no answer from a host out of reach, a cut
+    // replication port or a paused server.
+    const gone = m.ioRunning && source !== undefined &&
+      (!this.w.net.connected(this.n.id, source.id) ||
+        !this.w.net.replicationOpen(this.n.id, source.id) || source.mysql.paused);
     return this.#statement(
       gone ? STOP_IO_SOURCE_GONE_MS : STOP_IO_MS,
       (m) => void (m.ioRunning = false),
