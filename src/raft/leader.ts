@@ -215,6 +215,9 @@ export function promoteIfReady(c: Ctx): void {
     validUntil: leaseUntil(c),
     reason: `became writable leader of term ${c.s.term}`,
   });
+  // Replicas repoint only at a heartbeat that says writable, and until one acks, every commit
+  // here waits for semi-sync: tell them now, not a heartbeat period (up to 451 ms) later.
+  broadcastHeartbeat(c);
 }
 
 /** Membership changed while writable: the semi-sync wait count follows the voter count. */

@@ -29,6 +29,19 @@ Deno.test("three nodes elect one leader that becomes writable with semi-sync K=1
   assert.ok(c.log.some((l) => /promote: .*semi-sync waits for 1 of 2 replicas/.test(l)));
 });
 
+Deno.test("a leader tells its replicas it is writable in the step that promotes it", async () => {
+  // Replicas repoint only at a heartbeat that says writable, and until one of them acks, every
+  // commit on the new leader waits for semi-sync: a heartbeat period later is that much outage.
+  const c = await TestCluster.create(ABC);
+  await c.run(6000);
+  const [leader] = c.leaders();
+  const promoting = c.steps(leader).find((s) => s.effects.some((e) => e.kind === "promote"))!;
+  const told = promoting.effects.flatMap((e) =>
+    e.kind === "send" && e.message.kind === "heartbeat" && e.message.writable ? [e.message.to] : []
+  );
+  assert.deepEqual(told.sort(), ABC.filter((n) => n !== leader));
+});
+
 Deno.test("a candidate behind a voter is denied, and the reason names both GTIDs", async () => {
   const c = await TestCluster.create(ABC);
   for (const n of ABC) c.cut.add(n);
