@@ -129,13 +129,17 @@ async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
       if (expired(d, e, "leader-start-command")) return;
       // Serialized inside LeaderCommands; not awaited so a slow VIP script never holds the loop.
       // The lease is checked again when the command is about to run, after earlier runs.
-      d.leaderCommands.run("start", commandContext(d, e), () => {
-        const late = lateBy(d, e);
-        if (late === null) return null;
-        const why = `${Math.round(late)} ms after the lease it relied on`;
-        stepDown(d, e, `leader-start-command skipped: ${why}`);
-        return why;
-      });
+      d.leaderCommands.run(
+        "start",
+        { ...commandContext(d, e), handedOverBy: e.handedOverBy },
+        () => {
+          const late = lateBy(d, e);
+          if (late === null) return null;
+          const why = `${Math.round(late)} ms after the lease it relied on`;
+          stepDown(d, e, `leader-start-command skipped: ${why}`);
+          return why;
+        },
+      );
       return;
     case "runLeaderStop":
       // Not awaited by the loop either; a lease release waits for it (see node.ts).

@@ -59,7 +59,7 @@ const shapes: Record<Message["kind"], Validator<unknown>> = {
     role: v.oneOf(ROLES),
   }),
   transfer: v.object(envelope),
-  leaseReleased: v.object({ ...envelope, target: v.string() }),
+  leaseReleased: v.object({ ...envelope, target: v.string(), leaderStopped: newer(v.boolean()) }),
   ping: v.object(envelope),
   pingReply: v.object({
     ...envelope,

@@ -27,6 +27,7 @@ import {
 } from "../raft/mod.ts";
 import type {
   Clock,
+  LeaderCommandOutcome,
   LeaderCommandRunner,
   LocalMysqld,
   MysqlSession,
@@ -313,7 +314,7 @@ export class XenonNode<Handle = unknown> {
       o.transition({ event, before, after: t.state, effects: t.effects, notes: t.notes });
     }
     let fenced: FenceOutcome | null = null;
-    let leaderStop: Promise<unknown> = Promise.resolve();
+    let leaderStop: Promise<LeaderCommandOutcome | undefined> = Promise.resolve(undefined);
     for (const effect of t.effects) {
       const outcome = await this.#run(effect);
       if (outcome !== undefined && "fence" in outcome) fenced = outcome.fence;
@@ -324,12 +325,17 @@ export class XenonNode<Handle = unknown> {
   }
 
   /** `fenced` goes to the core once leader-stop-command finished too (a release waits for both). */
-  #reportFence(outcome: FenceOutcome, term: number, leaderStop: Promise<unknown>): void {
-    void leaderStop.catch(() => {}).then(() =>
+  #reportFence(
+    outcome: FenceOutcome,
+    term: number,
+    leaderStop: Promise<LeaderCommandOutcome | undefined>,
+  ): void {
+    void leaderStop.catch(() => undefined).then((stop) =>
       this.receive({
         type: "fenced",
         term,
         ...(outcome.ok ? { ok: true } : { ok: false, error: outcome.error }),
+        leaderStopped: stop?.ok === true,
       })
     );
   }

@@ -7,6 +7,8 @@ export interface LeaderCommandContext {
   /** This node's `server.endpoint`. */
   endpoint: string;
   term: number;
+  /** leader-start only: the previous leader, which ran its leader-stop-command and handed over. */
+  handedOverBy?: string;
 }
 
 /** How a run went, as the shell needs it. */

@@ -67,8 +67,8 @@ function startPreVote(c: Ctx): void {
   }
 }
 
-export function startVote(c: Ctx, why: string, transfer: boolean): void {
-  c.becomeCandidate(why, transfer);
+export function startVote(c: Ctx, why: string, transfer: boolean, handedOverBy?: string): void {
+  c.becomeCandidate(why, transfer, handedOverBy);
 }
 
 export function onPreVoteReply(c: Ctx, m: PreVoteReply): void {

@@ -181,7 +181,7 @@ export class Ctx {
     this.resetElectionTimer();
   }
 
-  becomeCandidate(reason: string, transfer: boolean): void {
+  becomeCandidate(reason: string, transfer: boolean, handedOverBy?: string): void {
     this.s.term += 1;
     this.s.votedFor = this.s.self;
     this.s.leader = null;
@@ -202,10 +202,14 @@ export class Ctx {
       transfer,
       position: null,
       freeze,
+      ...(handedOverBy === undefined ? {} : { handedOverBy }),
     };
   }
 
   becomeLeader(reason: string): void {
+    const handedOverBy = this.s.campaign?.term === this.s.term
+      ? this.s.campaign.handedOverBy
+      : undefined;
     this.s.campaign = null;
     this.s.leader = this.s.self;
     this.s.leaderContactAt = null;
@@ -220,6 +224,7 @@ export class Ctx {
       phase: "catchingUp",
       catchUpDeadline: deadline,
       removing: [],
+      ...(handedOverBy === undefined ? {} : { handedOverBy }),
     };
     this.setRole("LEADER", reason);
     this.effect({

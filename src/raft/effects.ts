@@ -72,6 +72,8 @@ export type Effect =
     readonly term: number;
     readonly validUntil: number;
     readonly reason: string;
+    /** Leadership.handedOverBy: told to the command, which may then skip its own checks. */
+    readonly handedOverBy?: string;
   }
   | { readonly kind: "runLeaderStop"; readonly term: number; readonly reason: string };
 

@@ -109,6 +109,8 @@ export type RaftEvent =
     readonly term: number;
     readonly ok: boolean;
     readonly error?: string;
+    /** The leader-stop-command beside the fence ran and succeeded (or none is configured). */
+    readonly leaderStopped?: boolean;
   }
   /**
    * The shell left MySQL read-only on its own while the core may think it writable: the lease

@@ -3,6 +3,7 @@
  * fencing itself before any other node could win an election.
  */
 import type { Ctx } from "./context.ts";
+import type { RaftEvent } from "./events.ts";
 import type { HeartbeatReply, TransferRequest } from "./messages.ts";
 import { majority } from "../lib/quorum.ts";
 
@@ -209,11 +210,14 @@ export function promoteIfReady(c: Ctx): void {
     `leader of term ${c.s.term}, caught up, lease held: writable, semi-sync waits for ` +
       `${c.semiSyncWaitCount()} of ${c.voters().length - 1} replicas`,
   );
+  const by = lead.handedOverBy;
   c.effect({
     kind: "runLeaderStart",
     term: c.s.term,
     validUntil: leaseUntil(c),
-    reason: `became writable leader of term ${c.s.term}`,
+    reason: `became writable leader of term ${c.s.term}` +
+      (by === undefined ? "" : ` (${by} ran its leader-stop-command before handing over)`),
+    ...(by === undefined ? {} : { handedOverBy: by }),
   });
   // Replicas repoint only at a heartbeat that says writable, and until one acks, every commit
   // here waits for semi-sync: tell them now, not a heartbeat period (up to 451 ms) later.
@@ -279,21 +283,26 @@ export function handOver(c: Ctx, target: string, reason: string): void {
 }
 
 /** The shell's answer to a `fence`: a pending hand-over goes ahead only on a confirmed fence. */
-export function onFenced(c: Ctx, term: number, ok: boolean, error?: string): void {
+export function onFenced(c: Ctx, e: Extract<RaftEvent, { type: "fenced" }>): void {
   const pending = c.s.pendingRelease;
-  if (pending === null || pending.term !== term) return;
-  if (!ok) {
+  if (pending === null || pending.term !== e.term) return;
+  if (!e.ok) {
     c.s.pendingRelease = null;
     c.note(
-      `fence failed (${error ?? "unknown error"}): lease not released to ${pending.target}; ` +
+      `fence failed (${e.error ?? "unknown error"}): lease not released to ${pending.target}; ` +
         `the voters wait it out`,
     );
     return;
   }
-  releaseLease(c, "fenced, leader-stop-command done");
+  const leaderStopped = e.leaderStopped === true;
+  releaseLease(
+    c,
+    `fenced, leader-stop-command ${leaderStopped ? "done" : "did not succeed"}`,
+    leaderStopped,
+  );
 }
 
-function releaseLease(c: Ctx, why: string): void {
+function releaseLease(c: Ctx, why: string, leaderStopped = false): void {
   const s = c.s;
   const pending = s.pendingRelease!;
   s.pendingRelease = null;
@@ -303,7 +312,7 @@ function releaseLease(c: Ctx, why: string): void {
   const others = c.otherVoters().filter((p) => p !== target);
   for (const to of [...others, target]) {
     c.send(
-      { kind: "leaseReleased", from: s.self, to, term, target },
+      { kind: "leaseReleased", from: s.self, to, term, target, leaderStopped },
       `lease released (${why}): ${target} takes over`,
     );
   }

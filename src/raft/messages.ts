@@ -85,6 +85,8 @@ export interface TransferRequest extends Envelope {
 export interface LeaseReleased extends Envelope {
   readonly kind: "leaseReleased";
   readonly target: string;
+  /** The sender's leader-stop-command succeeded before the release (absent from older peers). */
+  readonly leaderStopped?: boolean;
 }
 
 export interface Ping extends Envelope {

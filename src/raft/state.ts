@@ -16,6 +16,8 @@ export interface Campaign {
   readonly position: string | null;
   /** The freeze a candidate's freezing phase waits for (freezeReplication's id). */
   readonly freeze?: number;
+  /** The campaign follows a lease release by this leader after its leader-stop-command succeeded. */
+  readonly handedOverBy?: string;
 }
 
 export interface Leadership {
@@ -50,6 +52,12 @@ export interface Leadership {
    * semi-sync wait count on top (absent: none).
    */
   readonly adding?: { readonly voters: readonly string[]; readonly since: number };
+  /**
+   * The leader of the term before, which fenced itself and ran its leader-stop-command
+   * successfully, then released its lease to this node (campaign.ts): nobody else held this
+   * term's resources, so leader-start-command may skip its checks for another holder.
+   */
+  readonly handedOverBy?: string;
 }
 
 /** A catch-up's progress as the shell reported it (catch_up.ts). */

@@ -119,7 +119,7 @@ function dispatch(c: Ctx, event: RaftEvent): void {
     case "catchUpProgress":
       return onCatchUpProgress(c, event);
     case "fenced":
-      return onFenced(c, event.term, event.ok, event.error);
+      return onFenced(c, event);
     case "stepDown":
       return onShellStepDown(c, event.term, event.reason);
     case "admin":

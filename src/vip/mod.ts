@@ -3,7 +3,9 @@
  * The leader-start/stop commands (`raft.leader-start-command`, `raft.leader-stop-command`): the
  * operator's own shell text, usually adding or removing a VIP. It runs through `bash -c` by
  * design (it is the operator's command line), but nothing is ever interpolated into it: what the
- * command may want to know travels in XENON_* environment variables. Runs are serialized (a stop
+ * command may want to know travels in XENON_* environment variables (a start after a hand-over
+ * also gets XENON_HANDED_OVER_BY: the previous leader, whose leader-stop-command succeeded before
+ * it released its lease, so its VIP is gone already). Runs are serialized (a stop
  * never overtakes a start), bounded by a timeout, and their output is logged redacted. A stop cuts
  * short a start still running or queued: the VIP must leave before the lease does, not after a
  * hanging start's timeout.
@@ -113,6 +115,9 @@ export async function runCommand(
         XENON_REASON: context.reason,
         XENON_ENDPOINT: context.endpoint,
         XENON_TERM: String(context.term),
+        ...(context.handedOverBy === undefined
+          ? {}
+          : { XENON_HANDED_OVER_BY: context.handedOverBy }),
       },
     }).spawn();
   } catch (error) {

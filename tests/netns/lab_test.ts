@@ -127,6 +127,32 @@ Deno.test("netns VIP commands: a new leader waits for the old host to release th
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("netns VIP commands: after a hand-over the new leader takes the VIP without the check", async () => {
+  await using lab = await createLab(2);
+  const net = lab.network;
+  const dir = newInstanceDir("vip");
+  const leaderLog = `${dir}/leader.log`;
+  const commands = net.leaderCommands(leaderLog);
+  const runOn = (index: number, env: string, script: string) =>
+    run([...net.runOn(index), "bash", "-c", `XENON_TERM=1 XENON_ENDPOINT=test${env}; ${script}`]);
+  assert.equal((await runOn(0, "", commands.start)).code, 0);
+  // The agent sets XENON_HANDED_OVER_BY only once the previous leader's leader-stop-command
+  // succeeded, so the start trusts it: here host 1 still holds the VIP and host 2 takes it anyway
+  // (no check waits out its 150 ms, as one with host 1 answering would wait until released).
+  const taken = await runOn(1, " XENON_HANDED_OVER_BY=host1", commands.start);
+  assert.equal(taken.code, 0, taken.stderr);
+  assert.deepEqual(await lab.vipHolders(), [0, 1]);
+  const log = (await Deno.readTextFile(leaderLog)).trim().split("\n").map((l) =>
+    l.replace(/^\S+ /, "")
+  );
+  assert.deepEqual(log, [
+    `leader-start VIP ${net.vip} added term=1 test`,
+    `leader-start VIP ${net.vip} added (no duplicate-address check: handed over by host1 after ` +
+    `its leader-stop-command) term=1 test`,
+  ]);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("netns VIP commands: releasing the VIP resets the connections made through it", async () => {
   await using lab = await createLab(1);
   const net = lab.network;

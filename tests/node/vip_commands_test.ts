@@ -52,6 +52,17 @@ Deno.test("vip: the context travels in XENON_* variables, never interpolated int
   });
 });
 
+Deno.test("vip: a start after a hand-over is told who handed over; otherwise the variable is unset", async () => {
+  await withDir(async (dir) => {
+    const out = `${dir}/env`;
+    const command = `printf '%s' "\${XENON_HANDED_OVER_BY-unset}" > ${out}`;
+    await runCommand("start", command, { ...context, handedOverBy: "10.0.0.2:8801" }, 5000);
+    assert.equal(await Deno.readTextFile(out), "10.0.0.2:8801");
+    await runCommand("start", command, context, 5000);
+    assert.equal(await Deno.readTextFile(out), "unset");
+  });
+});
+
 Deno.test("vip: a failing command is reported with its exit code, not thrown", async () => {
   const r = await runCommand("start", "exit 3", context, 5000);
   assert.equal(r.ran, true);

@@ -422,6 +422,29 @@ Deno.test("trytoleader on a follower hands over: the old leader fences before th
   assert.ok(fence >= 0 && promote > fence);
 });
 
+Deno.test("leader-start-command learns who handed over only when that leader's leader-stop-command succeeded", async () => {
+  const c = await TestCluster.create(ABC);
+  await c.run(6000);
+  const switchTo = async (target: string) => {
+    const t = await c.apply(target, { type: "admin", now: c.now, command: { kind: "tryToLead" } });
+    assert.equal(t.admin?.ok, true, t.admin?.reason);
+    await c.deliver();
+    await c.run(2000);
+    assert.deepEqual(c.leaders(), [target], c.log.join("\n"));
+  };
+  const [first] = c.leaders();
+  assert.deepEqual(c.leaderCommands(first).handedOverBy, ["-"], "the first leader: no hand-over");
+  const second = ABC.find((n) => n !== first)!;
+  await switchTo(second);
+  assert.deepEqual(c.leaderCommands(second).handedOverBy, [first]);
+  // A stop that failed may have left the VIP where it was: the next start must check for it.
+  c.leaderCommands(second).stopFails = true;
+  const third = ABC.find((n) => n !== first && n !== second)!;
+  await switchTo(third);
+  assert.deepEqual(c.leaderCommands(third).handedOverBy, ["-"]);
+  assert.ok(c.log.some((l) => l.includes("fenced, leader-stop-command did not succeed")));
+});
+
 Deno.test("a follower holding transactions the new leader lacks becomes INVALID and stays so", async () => {
   const c = await TestCluster.create(ABC);
   c.positions.set("c:1", "0-3-11");

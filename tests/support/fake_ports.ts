@@ -365,6 +365,10 @@ export class MemoryStore implements StateStore {
 /** Leader commands that succeed at once and are remembered as `start 3` / `stop 4` (term). */
 export class RecordedCommands implements LeaderCommandRunner {
   readonly runs: string[] = [];
+  /** What each start was told of a hand-over (its XENON_HANDED_OVER_BY; "-": nothing). */
+  readonly handedOverBy: string[] = [];
+  /** leader-stop-command exits non-zero. */
+  stopFails = false;
 
   run(
     which: "start" | "stop",
@@ -374,6 +378,10 @@ export class RecordedCommands implements LeaderCommandRunner {
     const why = skip?.() ?? null;
     if (why !== null) return Promise.resolve({ ok: false, summary: `skipped: ${why}` });
     this.runs.push(`${which} ${context.term}`);
+    if (which === "start") this.handedOverBy.push(context.handedOverBy ?? "-");
+    if (which === "stop" && this.stopFails) {
+      return Promise.resolve({ ok: false, summary: "exit 1" });
+    }
     return Promise.resolve({ ok: true, summary: `${which} ran` });
   }
 

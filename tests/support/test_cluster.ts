@@ -197,6 +197,11 @@ export class TestCluster {
     return this.#host(n).commands.runs;
   }
 
+  /** `n`'s leader commands themselves (what starts were told, a failing stop). */
+  leaderCommands(n: string): RecordedCommands {
+    return this.#host(n).commands;
+  }
+
   /** `n`'s local monotonic clock now. */
   clock(n: string): number {
     return this.#agent(n).clock.now();
