@@ -7,6 +7,7 @@
  */
 import { defaultValues } from "../../src/config/decode.ts";
 import { SANDBOX_TIMERS } from "../../src/sandbox/agent_config.ts";
+import { LOSSLESS_PROFILE } from "../../src/sandbox/up.ts";
 import { type E2ECluster, joinAll, startE2ECluster, type TIMERS } from "../e2e/_cluster.ts";
 import { createLab, type NetnsLab } from "./lab.ts";
 
@@ -61,6 +62,8 @@ export async function startNetnsCluster(n = 3, timers = NETNS_TIMERS): Promise<N
       // A host's agent runs its mysqld, as in production: without it a survivor that shut its
       // own mysqld down (commits waiting for acks nobody sends) stays down for good.
       supervised: true,
+      // The sandbox's mysqld profile (durable commits, parallel apply): the hosts a user tries.
+      mysqld: LOSSLESS_PROFILE,
       extra: {
         raft: {
           "heartbeat-timeout": timers.heartbeat,
