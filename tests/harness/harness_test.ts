@@ -202,6 +202,11 @@ Deno.test("an interrupted or killed test process leaves nothing behind", async (
       stdout: "null",
       stderr: "null",
     }).spawn();
+    // Until it has exec'd, the child's command line is still this process's: nothing to find.
+    await waitFor("tail to run", () => processesMentioning(stale).length > 0 || undefined, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+    });
     reapDeadRuns();
     assert.equal((await tail.status).signal, "SIGKILL");
     await assert.rejects(Deno.stat(stale), Deno.errors.NotFound);
