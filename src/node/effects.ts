@@ -55,6 +55,7 @@ export interface EffectDeps extends LocalFenceDeps {
 export type EffectOutcome =
   | { fence: FenceOutcome }
   | { leaderStop: Promise<LeaderCommandOutcome> }
+  | { leaderStart: Promise<LeaderCommandOutcome>; term: number }
   | undefined;
 
 const logger = () => log("node");
@@ -129,7 +130,7 @@ async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
       if (expired(d, e, "leader-start-command")) return;
       // Serialized inside LeaderCommands; not awaited so a slow VIP script never holds the loop.
       // The lease is checked again when the command is about to run, after earlier runs.
-      d.leaderCommands.run(
+      const started = d.leaderCommands.run(
         "start",
         { ...commandContext(d, e), handedOverBy: e.handedOverBy },
         () => {
@@ -140,7 +141,7 @@ async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
           return why;
         },
       );
-      return;
+      return { leaderStart: started, term: e.term };
     case "runLeaderStop":
       // Not awaited by the loop either; a lease release waits for it (see node.ts).
       return { leaderStop: d.leaderCommands.run("stop", commandContext(d, e)) };

@@ -101,6 +101,8 @@ export class XenonNode<Handle = unknown> {
   #ticker: Timer | undefined;
   #stopped = false;
   #promotedAt: number | null = null;
+  /** The term of the last leader-start-command, if it ran and exited 0 (else null). */
+  #startedTerm: number | null = null;
   #fenceFailed: string | null = null;
   #idle: PromiseWithResolvers<void> | null = null;
   #lastTickAt: number;
@@ -319,12 +321,22 @@ export class XenonNode<Handle = unknown> {
       const outcome = await this.#run(effect);
       if (outcome !== undefined && "fence" in outcome) fenced = outcome.fence;
       if (outcome !== undefined && "leaderStop" in outcome) leaderStop = outcome.leaderStop;
+      if (outcome !== undefined && "leaderStart" in outcome) {
+        const { term } = outcome;
+        // Runs are serialized: a start's outcome is known before a later stop's.
+        void outcome.leaderStart.then((r) => this.#startedTerm = r.ran && r.ok ? term : null);
+      }
     }
     if (fenced !== null) this.#reportFence(fenced, t.state.term, leaderStop);
     return t.admin;
   }
 
-  /** `fenced` goes to the core once leader-stop-command finished too (a release waits for both). */
+  /**
+   * `fenced` goes to the core once leader-stop-command finished too (a release waits for both).
+   * leaderStopped: this term's start took what it takes (the VIP) and the stop gave it back, both
+   * run and exited 0; a stop with nothing to give back (a start refused, skipped or `nop`) does
+   * not count, or a later leader would trust a release that never happened.
+   */
   #reportFence(
     outcome: FenceOutcome,
     term: number,
@@ -335,7 +347,7 @@ export class XenonNode<Handle = unknown> {
         type: "fenced",
         term,
         ...(outcome.ok ? { ok: true } : { ok: false, error: outcome.error }),
-        leaderStopped: stop?.ok === true,
+        leaderStopped: stop?.ran === true && stop.ok && this.#startedTerm === term,
       })
     );
   }

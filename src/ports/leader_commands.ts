@@ -7,12 +7,17 @@ export interface LeaderCommandContext {
   /** This node's `server.endpoint`. */
   endpoint: string;
   term: number;
-  /** leader-start only: the previous leader, which ran its leader-stop-command and handed over. */
+  /**
+   * leader-start only: the previous leader, whose own leader-start-command and then
+   * leader-stop-command both ran and exited 0 before it handed over to this node.
+   */
   handedOverBy?: string;
 }
 
 /** How a run went, as the shell needs it. */
 export interface LeaderCommandOutcome {
+  /** The command ran (false: skipped, cut before it began, or `nop`). */
+  ran: boolean;
   ok: boolean;
   /** One line for the log and RPC answers. */
   summary: string;

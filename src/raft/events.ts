@@ -109,7 +109,10 @@ export type RaftEvent =
     readonly term: number;
     readonly ok: boolean;
     readonly error?: string;
-    /** The leader-stop-command beside the fence ran and succeeded (or none is configured). */
+    /**
+     * This term's leader-start-command and the leader-stop-command beside the fence both ran and
+     * exited 0.
+     */
     readonly leaderStopped?: boolean;
   }
   /**

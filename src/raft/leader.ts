@@ -297,7 +297,9 @@ export function onFenced(c: Ctx, e: Extract<RaftEvent, { type: "fenced" }>): voi
   const leaderStopped = e.leaderStopped === true;
   releaseLease(
     c,
-    `fenced, leader-stop-command ${leaderStopped ? "done" : "did not succeed"}`,
+    leaderStopped
+      ? "fenced, leader-stop-command done"
+      : "fenced, leader-stop-command finished; the next leader-start-command checks for itself",
     leaderStopped,
   );
 }

@@ -85,7 +85,10 @@ export interface TransferRequest extends Envelope {
 export interface LeaseReleased extends Envelope {
   readonly kind: "leaseReleased";
   readonly target: string;
-  /** The sender's leader-stop-command succeeded before the release (absent from older peers). */
+  /**
+   * The sender's leader-start-command of this term and then its leader-stop-command both ran and
+   * exited 0 before the release (absent from older peers: as false).
+   */
   readonly leaderStopped?: boolean;
 }
 

@@ -16,7 +16,7 @@ export interface Campaign {
   readonly position: string | null;
   /** The freeze a candidate's freezing phase waits for (freezeReplication's id). */
   readonly freeze?: number;
-  /** The campaign follows a lease release by this leader after its leader-stop-command succeeded. */
+  /** The campaign follows a lease release by this leader, whose leader commands both succeeded. */
   readonly handedOverBy?: string;
 }
 
@@ -53,9 +53,10 @@ export interface Leadership {
    */
   readonly adding?: { readonly voters: readonly string[]; readonly since: number };
   /**
-   * The leader of the term before, which fenced itself and ran its leader-stop-command
-   * successfully, then released its lease to this node (campaign.ts): nobody else held this
-   * term's resources, so leader-start-command may skip its checks for another holder.
+   * The leader of the term before, which fenced itself, then released its lease to this node
+   * after its own leader-start-command and then its leader-stop-command had succeeded
+   * (follower.ts onLeaseReleased): it held what the start takes and gave it back, so
+   * leader-start-command may skip its check for another holder.
    */
   readonly handedOverBy?: string;
 }

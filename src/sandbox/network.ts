@@ -150,9 +150,10 @@ export class NetnsNetwork implements SandboxNetwork {
 
   /**
    * Start: duplicate-address detection first, unless the previous leader handed over after its
-   * leader-stop-command removed the VIP (XENON_HANDED_OVER_BY): nobody else can hold it then, and
-   * the check's wait would be most of a switchover's write block. Another host answering for the
-   * VIP is an old leader that has not released it yet (its leader-stop-command removes it): retry every
+   * own start took the VIP and its stop removed it again (XENON_HANDED_OVER_BY): it was the holder
+   * and holds it no more, and the check's wait would be most of a switchover's write block.
+   * Another host answering for the VIP is an old leader that has not released it yet (its
+   * leader-stop-command removes it): retry every
    * `VIP_RETRY_PAUSE_SECONDS` for up to `claimWindowMs`, then refuse (exit 1). Once free, add the
    * VIP and announce it with a gratuitous ARP so clients' ARP caches move at once. Already holding
    * it: only announce. One leader-log line per outcome (taken at once, taken after waiting,
@@ -179,9 +180,12 @@ export class NetnsNetwork implements SandboxNetwork {
       `the VIP ${this.vip} still answers from another host (arping -D) after ${waited}`;
     const released = `the VIP ${this.vip} added once the other host released it, after ${waited}`;
     const start = [
-      "busy=0",
+      'busy=0; how=""',
       `if ${held}; then :; else`,
       "  began=$(date +%s%3N)",
+      // Plain $VAR expansions only: config check takes ${...} for a sample's placeholder.
+      '  if [ -n "$XENON_HANDED_OVER_BY" ]; then how=" (no duplicate-address check: handed over ' +
+      'by $XENON_HANDED_OVER_BY, which took and released it)"; fi',
       `  while [ -z "$XENON_HANDED_OVER_BY" ] && { ${dad}; [ "$?" = 1 ]; }; do`,
       "    busy=$((busy + 1))",
       `    if [ "$busy" -ge ${attempts} ]; then`,
@@ -194,9 +198,6 @@ export class NetnsNetwork implements SandboxNetwork {
       `  ip addr add ${cidr} dev ${dev} || exit 1`,
       "fi",
       `arping -q -c 1 -A -I ${dev} ${vip} >/dev/null 2>&1 &`,
-      // Plain $VAR expansions only: config check takes ${...} for a sample's placeholder.
-      'how=""; if [ -n "$XENON_HANDED_OVER_BY" ]; then how=" (no duplicate-address check: ' +
-      'handed over by $XENON_HANDED_OVER_BY after its leader-stop-command)"; fi',
       `if [ "$busy" = 0 ]; then ${
         logLine(leaderLog, `leader-start VIP ${this.vip} added$how`)
       }; else`,

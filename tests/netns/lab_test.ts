@@ -136,9 +136,9 @@ Deno.test("netns VIP commands: after a hand-over the new leader takes the VIP wi
   const runOn = (index: number, env: string, script: string) =>
     run([...net.runOn(index), "bash", "-c", `XENON_TERM=1 XENON_ENDPOINT=test${env}; ${script}`]);
   assert.equal((await runOn(0, "", commands.start)).code, 0);
-  // The agent sets XENON_HANDED_OVER_BY only once the previous leader's leader-stop-command
-  // succeeded, so the start trusts it: here host 1 still holds the VIP and host 2 takes it anyway
-  // (no check waits out its 150 ms, as one with host 1 answering would wait until released).
+  // The agent sets XENON_HANDED_OVER_BY only once the previous leader's own start and then its
+  // stop succeeded, so the start trusts it: here host 1 still holds the VIP and host 2 takes it
+  // anyway (no check waits out its 150 ms, as one with host 1 answering would until released).
   const taken = await runOn(1, " XENON_HANDED_OVER_BY=host1", commands.start);
   assert.equal(taken.code, 0, taken.stderr);
   assert.deepEqual(await lab.vipHolders(), [0, 1]);
@@ -147,8 +147,8 @@ Deno.test("netns VIP commands: after a hand-over the new leader takes the VIP wi
   );
   assert.deepEqual(log, [
     `leader-start VIP ${net.vip} added term=1 test`,
-    `leader-start VIP ${net.vip} added (no duplicate-address check: handed over by host1 after ` +
-    `its leader-stop-command) term=1 test`,
+    `leader-start VIP ${net.vip} added (no duplicate-address check: handed over by host1, ` +
+    `which took and released it) term=1 test`,
   ]);
   await Deno.remove(dir, { recursive: true });
 });

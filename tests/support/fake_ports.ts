@@ -367,7 +367,8 @@ export class RecordedCommands implements LeaderCommandRunner {
   readonly runs: string[] = [];
   /** What each start was told of a hand-over (its XENON_HANDED_OVER_BY; "-": nothing). */
   readonly handedOverBy: string[] = [];
-  /** leader-stop-command exits non-zero. */
+  /** leader-start-command / leader-stop-command exit non-zero. */
+  startFails = false;
   stopFails = false;
 
   run(
@@ -376,13 +377,11 @@ export class RecordedCommands implements LeaderCommandRunner {
     skip?: () => string | null,
   ): Promise<LeaderCommandOutcome> {
     const why = skip?.() ?? null;
-    if (why !== null) return Promise.resolve({ ok: false, summary: `skipped: ${why}` });
+    if (why !== null) return Promise.resolve({ ran: false, ok: false, summary: `skipped: ${why}` });
     this.runs.push(`${which} ${context.term}`);
     if (which === "start") this.handedOverBy.push(context.handedOverBy ?? "-");
-    if (which === "stop" && this.stopFails) {
-      return Promise.resolve({ ok: false, summary: "exit 1" });
-    }
-    return Promise.resolve({ ok: true, summary: `${which} ran` });
+    const fails = which === "stop" ? this.stopFails : this.startFails;
+    return Promise.resolve({ ran: true, ok: !fails, summary: fails ? "exit 1" : `${which} ran` });
   }
 
   idle(): Promise<void> {

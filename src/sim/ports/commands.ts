@@ -19,11 +19,11 @@ export class SimLeaderCommands implements LeaderCommandRunner {
     skip?: () => string | null,
   ): Promise<LeaderCommandOutcome> {
     const why = skip?.() ?? null;
-    if (why !== null) return Promise.resolve({ ok: false, summary: `skipped: ${why}` });
+    if (why !== null) return Promise.resolve({ ran: false, ok: false, summary: `skipped: ${why}` });
     this.w.log(`${this.n.id} leader-${which}-command (term ${context.term})`);
     if (which === "start") this.w.vip = this.n.id;
     else if (this.w.vip === this.n.id) this.w.vip = null;
-    return Promise.resolve({ ok: true, summary: `leader-${which}-command ran` });
+    return Promise.resolve({ ran: true, ok: true, summary: `leader-${which}-command ran` });
   }
 
   idle(): Promise<void> {
