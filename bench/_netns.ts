@@ -86,7 +86,7 @@ export async function round(
   } finally {
     stopped = await workload.stop();
   }
-  const { report, samples } = stopped;
+  const { report, samples, vipSamples } = stopped;
   await repair(leader, index);
   const next = await cluster.waitForLeader(30_000);
   await healthy(cluster, next);
@@ -109,6 +109,7 @@ export async function round(
     acks: report.acks,
     reads: report.reads,
     samples,
+    vipSamples,
     present,
     window: { start: faultAt, end: now() },
   });

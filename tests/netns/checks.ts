@@ -11,7 +11,13 @@ export interface NodeSample {
   readWrite: boolean;
   /** The probe write committed: sent and acknowledged at these times. */
   wrote?: { sent: number; acked: number };
-  /** The node's interface holds the VIP. */
+  /** The node's interface held the VIP at its latest VIP reading (VipSample). */
+  vip: boolean;
+}
+
+/** Whether the node's interface holds the VIP, read every 50 ms apart from the MySQL probe. */
+export interface VipSample {
+  at: number;
   vip: boolean;
 }
 
@@ -90,7 +96,7 @@ export function uncoveredMs(spans: Span[], window: Span): number {
 }
 
 /** Spans of samples where `pick` held, each lasting until the node's next sample. */
-function sampleSpans(samples: NodeSample[], pick: (n: NodeSample) => boolean): Span[] {
+function sampleSpans<S extends { at: number }>(samples: S[], pick: (n: S) => boolean): Span[] {
   const spans: Span[] = [];
   for (let i = 0; i + 1 < samples.length; i++) {
     if (pick(samples[i])) spans.push({ start: samples[i].at, end: samples[i + 1].at });
@@ -142,15 +148,17 @@ export function figures(input: {
   reads: ClientRead[];
   /** Per node, its probes in order. */
   samples: NodeSample[][];
+  /** Per node, its VIP readings in order. */
+  vipSamples: VipSample[][];
   /** `writeKey`s present in the converged final state. */
   present: Set<string>;
   /** From the fault to the end of the scenario. */
   window: Span;
 }): Figures {
-  const { acks, reads, samples, present, window } = input;
+  const { acks, reads, samples, vipSamples, present, window } = input;
   const commits = samples.flatMap(commitSpans);
   const readWrite = samples.flatMap((list) => sampleSpans(list, (n) => n.readWrite));
-  const vip = samples.flatMap((list) => sampleSpans(list, (n) => n.vip));
+  const vip = vipSamples.flatMap((list) => sampleSpans(list, (n) => n.vip));
   return {
     acked: acks.length,
     lost: acks.filter((a) => !present.has(writeKey(a.w, a.seq))).length,

@@ -160,7 +160,7 @@ export async function runNetnsScenario(s: Scenario): Promise<Figures> {
       await s.repair(ctx);
       await sleep(s.settleMs ?? 1000);
       const end = now();
-      const { report, samples } = await workload.stop();
+      const { report, samples, vipSamples } = await workload.stop();
       stopped = true;
       const final = await converge(nc);
       const present = await presentWrites(final.leader);
@@ -168,6 +168,7 @@ export async function runNetnsScenario(s: Scenario): Promise<Figures> {
         acks: report.acks,
         reads: report.reads,
         samples,
+        vipSamples,
         present,
         window: { start: faultAt, end },
       });

@@ -11,7 +11,7 @@ import { APP_PASSWORD, APP_USER } from "../e2e/_cluster.ts";
 import type { MariaDBInstance } from "../harness/mod.ts";
 import { newInstanceDir } from "../harness/registry.ts";
 import { sleep } from "../harness/wait.ts";
-import type { NodeSample } from "./checks.ts";
+import type { NodeSample, VipSample } from "./checks.ts";
 import { type ClientReport, type ClientSpec, now } from "./client.ts";
 import type { NetnsLab } from "./lab.ts";
 
@@ -34,17 +34,28 @@ export async function createNetnsTables(leader: MariaDBInstance): Promise<void> 
 /** Probe ids: unique across nodes and runs of this process (time-based high part). */
 let lastProbeId = Date.now() * 1000;
 
-/** Probes one node every 50 ms until stopped. */
+/**
+ * Probes one node every 50 ms until stopped: its MySQL and its VIP in loops of their own, so a
+ * statement waiting out its timeout (a fenced or hung server) does not stretch the VIP reading
+ * taken before it into half a second the VIP might have been gone for.
+ */
 class NodeProbe {
   readonly samples: NodeSample[] = [];
+  readonly vipSamples: VipSample[] = [];
   #stop = false;
-  #done: Promise<void> | null = null;
+  #done: Promise<unknown> | null = null;
   #conn: mysql.Connection | null = null;
 
   constructor(readonly lab: NetnsLab, readonly index: number, readonly node: MariaDBInstance) {}
 
   start(): void {
-    this.#done = this.#loop();
+    this.#done = Promise.all([
+      this.#every(async (at) => {
+        const db = await this.#probeDb();
+        this.samples.push({ at, ...db, vip: this.vipSamples.at(-1)?.vip ?? false });
+      }),
+      this.#every(async (at) => this.vipSamples.push({ at, vip: await this.#holdsVip() })),
+    ]);
   }
 
   async stop(): Promise<void> {
@@ -53,11 +64,10 @@ class NodeProbe {
     this.#conn?.destroy();
   }
 
-  async #loop(): Promise<void> {
+  async #every(probe: (at: number) => Promise<unknown>): Promise<void> {
     while (!this.#stop) {
       const at = now();
-      const [db, vip] = await Promise.all([this.#probeDb(), this.#holdsVip()]);
-      this.samples.push({ at, ...db, vip });
+      await probe(at);
       await sleep(Math.max(0, PROBE_INTERVAL_MS - (now() - at)));
     }
   }
@@ -205,7 +215,9 @@ export class NetnsWorkload {
   }
 
   /** Stops the load and the probes; the client's report and every node's samples. */
-  async stop(): Promise<{ report: ClientReport; samples: NodeSample[][] }> {
+  async stop(): Promise<
+    { report: ClientReport; samples: NodeSample[][]; vipSamples: VipSample[][] }
+  > {
     const client = this.#client;
     this.#client = null;
     const report = client
@@ -213,6 +225,10 @@ export class NetnsWorkload {
       : { acks: [], reads: [], writerTargets: {}, failures: 0 };
     await Promise.all(this.probes.map((p) => p.stop()));
     if (this.#dir) await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
-    return { report, samples: this.probes.map((p) => p.samples) };
+    return {
+      report,
+      samples: this.probes.map((p) => p.samples),
+      vipSamples: this.probes.map((p) => p.vipSamples),
+    };
   }
 }
