@@ -41,8 +41,11 @@ function wrongType<T>(raw: unknown, expected: string, secret = false): Decoded<T
   return bad(`${show(raw, secret)} is ${jsonTypeOf(raw)}; expected ${expected}`);
 }
 
-/** The sample configs ship `${YOUR-HOST}`-style placeholders (one even as `%{YOUR-HOST}`). */
-const PLACEHOLDER = /[$%]\{[^}]*\}/;
+/**
+ * The sample configs ship `${YOUR-HOST}`-style placeholders (one even as `%{YOUR-HOST}`).
+ * `${XENON_...}` is not one: the leader commands' environment variables (src/vip).
+ */
+const PLACEHOLDER = /[$%]\{(?!XENON_[A-Z_]*\})[^}]*\}/;
 
 export interface StringOptions {
   secret?: boolean;

@@ -183,7 +183,6 @@ export class NetnsNetwork implements SandboxNetwork {
       'busy=0; how=""',
       `if ${held}; then :; else`,
       "  began=$(date +%s%3N)",
-      // Plain $VAR expansions only: config check takes ${...} for a sample's placeholder.
       '  if [ -n "$XENON_HANDED_OVER_BY" ]; then how=" (no duplicate-address check: handed over ' +
       'by $XENON_HANDED_OVER_BY, which took and released it)"; fi',
       `  while [ -z "$XENON_HANDED_OVER_BY" ] && { ${dad}; [ "$?" = 1 ]; }; do`,

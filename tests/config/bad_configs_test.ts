@@ -65,6 +65,10 @@ const BAD: [string, string][] = [
     'server.endpoint: "${YOUR-HOST}:8801" holds the placeholder ${YOUR-HOST}; replace it with a real value',
   ],
   [
+    '{"raft": {"leader-start-command": "ip addr add ${YOUR-VIP}/32 dev eth0"}}',
+    'raft.leader-start-command: "ip addr add ${YOUR-VIP}/32 dev eth0" holds the placeholder ${YOUR-VIP}; replace it with a real value',
+  ],
+  [
     '{"backup": {"ssh-host": "%{YOUR-HOST}"}}',
     'backup.ssh-host: "%{YOUR-HOST}" holds the placeholder %{YOUR-HOST}; replace it with a real value',
   ],
@@ -138,6 +142,12 @@ Deno.test("every bad config is refused with its one-line error", () => {
       return true;
     });
   }
+});
+
+Deno.test("${XENON_...} in a leader command is the variable the agent sets, not a placeholder", () => {
+  const command = 'logger "leader ${XENON_ENDPOINT} term ${XENON_TERM}"';
+  const loaded = parseConfig(JSON.stringify({ raft: { "leader-start-command": command } }));
+  assert.equal(loaded.config.raft.leaderStartCommand, command);
 });
 
 Deno.test("the source name prefixes JSON errors", () => {
