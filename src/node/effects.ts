@@ -126,7 +126,7 @@ async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
     case "promote":
       if (!expired(d, e, "promote")) await promote(d, e);
       return;
-    case "runLeaderStart":
+    case "runLeaderStart": {
       if (expired(d, e, "leader-start-command")) return;
       // Serialized inside LeaderCommands; not awaited so a slow VIP script never holds the loop.
       // The lease is checked again when the command is about to run, after earlier runs.
@@ -142,6 +142,7 @@ async function dispatch(d: EffectDeps, e: Effect): Promise<EffectOutcome> {
         },
       );
       return { leaderStart: started, term: e.term };
+    }
     case "runLeaderStop":
       // Not awaited by the loop either; a lease release waits for it (see node.ts).
       return { leaderStop: d.leaderCommands.run("stop", commandContext(d, e)) };
