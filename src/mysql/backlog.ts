@@ -17,17 +17,25 @@ export interface RelayCoordinates {
   relaySourceLogFile: string;
   /** `Exec_Master_Log_Pos` / `Exec_Source_Log_Pos`. */
   execPos: number | null;
+  /** `Relay_Log_Pos`: where the SQL thread is in the relay log file it executes. */
+  relayLogPos: number | null;
+  /** `Relay_Log_Space`: the size of all relay log files together. */
+  relayLogSpace: number | null;
 }
 
 /**
- * Bytes of the source's binlog received and not yet executed. Known only while both threads are
- * in the same source binlog file (the usual case for a replica keeping up); when the SQL thread
- * is a file or more behind, the sizes of the files in between are not known here: null.
+ * Bytes of the source's binlog received and not yet executed: read minus executed while both
+ * threads are in the same source binlog file (the usual case for a replica keeping up). When the
+ * SQL thread is a file or more behind, the source's file sizes in between are not known here, but
+ * the relay logs hold the same events: their size past the SQL thread's position. Relay logs it
+ * finished are purged (relay_log_purge), so the one it executes is the oldest left; with purging
+ * off, older ones count too: at most this much. Null when nothing can be read.
  */
 export function relayBacklogBytes(c: RelayCoordinates): number | null {
   if (c.readPos === null || c.execPos === null || c.sourceLogFile === "") return null;
-  if (c.sourceLogFile !== c.relaySourceLogFile) return null;
-  return Math.max(0, c.readPos - c.execPos);
+  if (c.sourceLogFile === c.relaySourceLogFile) return Math.max(0, c.readPos - c.execPos);
+  if (c.relayLogSpace === null || c.relayLogPos === null) return null;
+  return Math.max(0, c.relayLogSpace - c.relayLogPos);
 }
 
 /**

@@ -102,7 +102,11 @@ function replicaState(f: Flavor, row: Row, executed: string): ReplicaState {
     readPos: position(row[c.readSourceLogPos]),
     relaySourceLogFile: text(row[c.relaySourceLogFile]),
     execPos: position(row[c.execSourceLogPos]),
+    // Named alike in SHOW SLAVE STATUS and SHOW REPLICA STATUS, on every flavor.
+    relayLogPos: position(row.Relay_Log_Pos),
+    relayLogSpace: position(row.Relay_Log_Space),
   };
+  const backlogBytes = relayBacklogBytes(coordinates);
   return {
     ioRunning: ioText === "Yes",
     sqlRunning: text(row[c.sqlRunning]) === "Yes",
@@ -116,10 +120,11 @@ function replicaState(f: Flavor, row: Row, executed: string): ReplicaState {
     received,
     sourceLogFile: coordinates.sourceLogFile,
     readSourceLogPos: coordinates.readPos,
-    backlogBytes: relayBacklogBytes(coordinates),
-    // Nothing received yet (a fresh replica) says nothing about a backlog.
+    backlogBytes,
+    // Nothing received yet (a fresh replica, or one idle since it connected) says nothing about
+    // a backlog by GTID; the coordinates still show whether the SQL thread executed all it read.
     backlogTransactions: received === ""
-      ? null
+      ? (backlogBytes === 0 ? 0 : null)
       : relayBacklogTransactions(f.gtid, received, executed),
   };
 }
