@@ -216,7 +216,7 @@ export function promoteIfReady(c: Ctx): void {
     term: c.s.term,
     validUntil: leaseUntil(c),
     reason: `became writable leader of term ${c.s.term}` +
-      (by === undefined ? "" : ` (${by} ran its leader-stop-command before handing over)`),
+      (by === undefined ? "" : ` (handed over by ${by}, whose leader commands both succeeded)`),
     ...(by === undefined ? {} : { handedOverBy: by }),
   });
   // Replicas repoint only at a heartbeat that says writable, and until one acks, every commit
