@@ -77,7 +77,11 @@ export function onPreVoteReply(c: Ctx, m: PreVoteReply): void {
   if (m.term > s.term && !m.granted) {
     s.term = m.term;
     s.votedFor = null;
-    c.becomeFollower(`${m.from} is in higher term ${m.term}`);
+    // A late reply: an IDLE, LEARNER or INVALID node (disabled or demoted since it asked) keeps
+    // its role and only its campaign ends; any other steps down to follow the newer term.
+    const passive = s.role === "IDLE" || s.role === "LEARNER" || s.role === "INVALID";
+    if (passive) s.campaign = null;
+    else c.becomeFollower(`${m.from} is in higher term ${m.term}`);
     return;
   }
   if (camp === null || camp.phase !== "preVote" || m.term !== camp.term) return;

@@ -451,6 +451,34 @@ Deno.test("leader-start-command learns who handed over only when that leader's s
   assert.deepEqual(c.leaderCommands(second).handedOverBy, [first, "-"]);
 });
 
+Deno.test("a disabled node stays IDLE when a late pre-vote reply names a higher term", async () => {
+  // Sim seed 47166: it pre-voted, was disabled, then a refusal from a higher term made it a
+  // FOLLOWER in idle mode, which the operator's `raft enable` (for IDLE nodes) never reached.
+  const c = await TestCluster.create(ABC);
+  await c.run(6000);
+  const node = ABC.find((n) => !c.leaders().includes(n))!;
+  const other = ABC.find((n) => n !== node)!;
+  const off = await c.apply(node, { type: "admin", now: c.now, command: { kind: "disable" } });
+  assert.equal(off.admin?.ok, true, off.admin?.reason);
+  assert.equal(c.state(node).role, "IDLE");
+  const term = c.state(node).term + 2;
+  await c.apply(node, {
+    type: "message",
+    now: c.now,
+    message: {
+      kind: "preVoteReply",
+      from: other,
+      to: node,
+      term,
+      granted: false,
+      reason: "late refusal",
+      role: "FOLLOWER",
+    },
+  });
+  assert.equal(c.state(node).role, "IDLE");
+  assert.equal(c.state(node).term, term);
+});
+
 Deno.test("a follower holding transactions the new leader lacks becomes INVALID and stays so", async () => {
   const c = await TestCluster.create(ABC);
   c.positions.set("c:1", "0-3-11");
