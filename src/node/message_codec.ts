@@ -59,7 +59,11 @@ const shapes: Record<Message["kind"], Validator<unknown>> = {
     role: v.oneOf(ROLES),
   }),
   transfer: v.object(envelope),
-  leaseReleased: v.object({ ...envelope, target: v.string(), leaderStopped: newer(v.boolean()) }),
+  leaseReleased: v.object({
+    ...envelope,
+    target: v.string(),
+    leaderCommandsOk: newer(v.boolean()),
+  }),
   ping: v.object(envelope),
   pingReply: v.object({
     ...envelope,

@@ -333,9 +333,9 @@ export class XenonNode<Handle = unknown> {
 
   /**
    * `fenced` goes to the core once leader-stop-command finished too (a release waits for both).
-   * leaderStopped: this term's start took what it takes (the VIP) and the stop gave it back, both
-   * run and exited 0; a stop with nothing to give back (a start refused, skipped or `nop`) does
-   * not count, or a later leader would trust a release that never happened.
+   * leaderCommandsOk: this term's start took what it takes (the VIP) and the stop gave it back,
+   * both run and exited 0; a stop with nothing to give back (a start refused, skipped or `nop`)
+   * does not count, or a later leader would trust a release that never happened.
    */
   #reportFence(
     outcome: FenceOutcome,
@@ -347,7 +347,7 @@ export class XenonNode<Handle = unknown> {
         type: "fenced",
         term,
         ...(outcome.ok ? { ok: true } : { ok: false, error: outcome.error }),
-        leaderStopped: stop?.ran === true && stop.ok && this.#startedTerm === term,
+        leaderCommandsOk: stop?.ran === true && stop.ok && this.#startedTerm === term,
       })
     );
   }

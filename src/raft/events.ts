@@ -113,7 +113,7 @@ export type RaftEvent =
      * This term's leader-start-command and the leader-stop-command beside the fence both ran and
      * exited 0.
      */
-    readonly leaderStopped?: boolean;
+    readonly leaderCommandsOk?: boolean;
   }
   /**
    * The shell left MySQL read-only on its own while the core may think it writable: the lease

@@ -214,7 +214,12 @@ export function onLeaseReleased(c: Ctx, m: LeaseReleased): void {
   const refusal = m.target === s.self && s.role === "FOLLOWER" ? campaignRefusal(c, true) : null;
   if (m.target === s.self && s.role === "FOLLOWER" && refusal === null) {
     // Its start took what leader-start-command takes (the VIP) and its stop gave it back.
-    startVote(c, `leader ${m.from} handed over to me`, true, m.leaderStopped ? m.from : undefined);
+    startVote(
+      c,
+      `leader ${m.from} handed over to me`,
+      true,
+      m.leaderCommandsOk ? m.from : undefined,
+    );
   } else if (s.role === "FOLLOWER") {
     if (refusal !== null) c.note(`not taking over from ${m.from}: ${refusal}`);
     c.resetElectionTimer();

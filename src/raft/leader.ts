@@ -294,17 +294,17 @@ export function onFenced(c: Ctx, e: Extract<RaftEvent, { type: "fenced" }>): voi
     );
     return;
   }
-  const leaderStopped = e.leaderStopped === true;
+  const leaderCommandsOk = e.leaderCommandsOk === true;
   releaseLease(
     c,
-    leaderStopped
+    leaderCommandsOk
       ? "fenced, leader-stop-command done"
       : "fenced, leader-stop-command finished; the next leader-start-command checks for itself",
-    leaderStopped,
+    leaderCommandsOk,
   );
 }
 
-function releaseLease(c: Ctx, why: string, leaderStopped = false): void {
+function releaseLease(c: Ctx, why: string, leaderCommandsOk = false): void {
   const s = c.s;
   const pending = s.pendingRelease!;
   s.pendingRelease = null;
@@ -314,7 +314,7 @@ function releaseLease(c: Ctx, why: string, leaderStopped = false): void {
   const others = c.otherVoters().filter((p) => p !== target);
   for (const to of [...others, target]) {
     c.send(
-      { kind: "leaseReleased", from: s.self, to, term, target, leaderStopped },
+      { kind: "leaseReleased", from: s.self, to, term, target, leaderCommandsOk },
       `lease released (${why}): ${target} takes over`,
     );
   }

@@ -89,7 +89,7 @@ export interface LeaseReleased extends Envelope {
    * The sender's leader-start-command of this term and then its leader-stop-command both ran and
    * exited 0 before the release (absent from older peers: as false).
    */
-  readonly leaderStopped?: boolean;
+  readonly leaderCommandsOk?: boolean;
 }
 
 export interface Ping extends Envelope {

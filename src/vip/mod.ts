@@ -6,8 +6,8 @@
  * command may want to know travels in XENON_* environment variables (a start after a hand-over
  * also gets XENON_HANDED_OVER_BY: the previous leader, whose own start and then stop both ran and
  * exited 0 before it released its lease: it held the VIP and removed it). Runs are serialized (a
- * stop never overtakes a start), bounded by a timeout, and their output is logged redacted. A stop cuts
- * short a start still running or queued: the VIP must leave before the lease does, not after a
+ * stop never overtakes a start), bounded by a timeout, and their output is logged redacted. A stop
+ * cuts short a start still running or queued: the VIP must leave before the lease does, not after a
  * hanging start's timeout.
  */
 import { oneLine } from "../lib/errors.ts";

@@ -84,14 +84,33 @@ Deno.test("netns lab: nothing is left after the test process is killed with -9",
   });
 });
 
-Deno.test("netns VIP commands: a new leader waits for the old host to release the VIP, within a bound", async () => {
-  await using lab = await createLab(2);
+/**
+ * A lab of `hosts` hosts with the sandbox's VIP commands, logging to a leader log of their own;
+ * `runOn` runs a script on a host with the variables the agent sets (plus `env`, e.g.
+ * " XENON_HANDED_OVER_BY=host1"). Disposed with the lab and the log's directory.
+ */
+async function vipLab(hosts: number) {
+  const lab = await createLab(hosts);
   const net = lab.network;
   const dir = newInstanceDir("vip");
   const leaderLog = `${dir}/leader.log`;
-  const commands = net.leaderCommands(leaderLog);
-  const runOn = (index: number, script: string) =>
-    run([...net.runOn(index), "bash", "-c", "XENON_TERM=1 XENON_ENDPOINT=test; " + script]);
+  return {
+    lab,
+    net,
+    leaderLog,
+    commands: net.leaderCommands(leaderLog),
+    runOn: (index: number, script: string, env = "") =>
+      run([...net.runOn(index), "bash", "-c", `XENON_TERM=1 XENON_ENDPOINT=test${env}; ${script}`]),
+    async [Symbol.asyncDispose]() {
+      await lab[Symbol.asyncDispose]();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+Deno.test("netns VIP commands: a new leader waits for the old host to release the VIP, within a bound", async () => {
+  await using vips = await vipLab(2);
+  const { lab, net, leaderLog, commands, runOn } = vips;
 
   assert.equal((await runOn(0, commands.start)).code, 0, "host 1 takes the free VIP");
   assert.deepEqual(await lab.vipHolders(), [0]);
@@ -124,22 +143,16 @@ Deno.test("netns VIP commands: a new leader waits for the old host to release th
     `leader-start the VIP ${net.vip} added once the other host released it, after N ms term=1 test`,
     `leader-start refused: the VIP ${net.vip} still answers from another host (arping -D) after N ms term=1 test`,
   ]);
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("netns VIP commands: after a hand-over the new leader takes the VIP without the check", async () => {
-  await using lab = await createLab(2);
-  const net = lab.network;
-  const dir = newInstanceDir("vip");
-  const leaderLog = `${dir}/leader.log`;
-  const commands = net.leaderCommands(leaderLog);
-  const runOn = (index: number, env: string, script: string) =>
-    run([...net.runOn(index), "bash", "-c", `XENON_TERM=1 XENON_ENDPOINT=test${env}; ${script}`]);
-  assert.equal((await runOn(0, "", commands.start)).code, 0);
+  await using vips = await vipLab(2);
+  const { lab, net, leaderLog, commands, runOn } = vips;
+  assert.equal((await runOn(0, commands.start)).code, 0);
   // The agent sets XENON_HANDED_OVER_BY only once the previous leader's own start and then its
   // stop succeeded, so the start trusts it: here host 1 still holds the VIP and host 2 takes it
   // anyway (no check waits out its 150 ms, as one with host 1 answering would until released).
-  const taken = await runOn(1, " XENON_HANDED_OVER_BY=host1", commands.start);
+  const taken = await runOn(1, commands.start, " XENON_HANDED_OVER_BY=host1");
   assert.equal(taken.code, 0, taken.stderr);
   assert.deepEqual(await lab.vipHolders(), [0, 1]);
   const log = (await Deno.readTextFile(leaderLog)).trim().split("\n").map((l) =>
@@ -150,17 +163,12 @@ Deno.test("netns VIP commands: after a hand-over the new leader takes the VIP wi
     `leader-start VIP ${net.vip} added (no duplicate-address check: handed over by host1, ` +
     `which took and released it) term=1 test`,
   ]);
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("netns VIP commands: releasing the VIP resets the connections made through it", async () => {
-  await using lab = await createLab(1);
-  const net = lab.network;
-  const dir = newInstanceDir("vip");
-  const commands = net.leaderCommands(`${dir}/leader.log`);
-  const runOn = (script: string) =>
-    run([...net.runOn(0), "bash", "-c", "XENON_TERM=1 XENON_ENDPOINT=test; " + script]);
-  assert.equal((await runOn(commands.start)).code, 0);
+  await using vips = await vipLab(1);
+  const { lab, net, commands, runOn } = vips;
+  assert.equal((await runOn(0, commands.start)).code, 0);
   // A server on host 1 that accepts and never answers: a client's read waits on it.
   const server = new Deno.Command(net.runOn(0)[0], {
     args: [
@@ -191,7 +199,7 @@ Deno.test("netns VIP commands: releasing the VIP resets the connections made thr
     ]);
     await sleep(500);
     const released = performance.now();
-    assert.equal((await runOn(commands.stop)).code, 0);
+    assert.equal((await runOn(0, commands.stop)).code, 0);
     const outcome = await client;
     const tookMs = performance.now() - released;
     assert.equal(outcome.stdout, "read 1", `the client was not reset: ${JSON.stringify(outcome)}`);
@@ -201,5 +209,4 @@ Deno.test("netns VIP commands: releasing the VIP resets the connections made thr
     server.kill("SIGKILL");
     await server.status;
   }
-  await Deno.remove(dir, { recursive: true });
 });
